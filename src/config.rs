@@ -1,0 +1,66 @@
+//! Validated, owned configuration for each command; knows nothing about clap or the transport.
+
+use std::path::PathBuf;
+
+use crate::client::version::ApiVersion;
+use crate::matrix::sync::SyncInputs;
+
+/// Where the matrices come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatrixDir {
+    /// A folder holding endpoints.yaml, docker.yaml and kubernetes.yaml.
+    Path(PathBuf),
+    /// The copy compiled into this binary (used when no folder is given and ./matrices does not exist).
+    BuiltIn,
+}
+
+/// Output format of a matrix table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// A terminal table.
+    Terminal,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+/// Which matrix table to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableKind {
+    /// Docker releases and their API ranges.
+    Docker,
+    /// Endpoints at one API version and the Kubernetes releases that call them.
+    Kubernetes {
+        /// The API version whose endpoints make the rows.
+        api: ApiVersion,
+        /// Release names for the columns, in order; empty means all.
+        releases: Vec<String>,
+    },
+}
+
+/// One command, ready to execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Config {
+    /// `matrix check`
+    MatrixCheck {
+        /// Matrices to check.
+        dir: MatrixDir,
+    },
+    /// `matrix table`
+    MatrixTable {
+        /// Matrices to read.
+        dir: MatrixDir,
+        /// Which table.
+        kind: TableKind,
+        /// How to print it.
+        format: TableFormat,
+    },
+    /// `matrix sync`
+    MatrixSync {
+        /// The sources.
+        inputs: SyncInputs,
+        /// The matrix folder to write.
+        dir: PathBuf,
+        /// Only compare; fail when a file would change.
+        check: bool,
+    },
+}

@@ -1,0 +1,136 @@
+//! What each command does, given a validated [`Config`]; returns the exit code.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::config::{Config, MatrixDir, TableFormat, TableKind};
+use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
+use crate::matrix::load::MatrixSources;
+use crate::matrix::{self, K8sRelease, Matrices};
+use crate::report::{Grid, matrix_tables};
+
+/// Loads the matrices from a folder or the built-in copy.
+pub fn load_matrices(dir: &MatrixDir) -> Result<Matrices, Error> {
+    let sources = match dir {
+        MatrixDir::Path(p) => MatrixSources::read(p)?,
+        MatrixDir::BuiltIn => MatrixSources::built_in(),
+    };
+    Ok(sources.load()?)
+}
+
+/// Runs one command; results go to `out`, messages to `err`.
+pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
+    match config {
+        Config::MatrixCheck { dir } => {
+            let m = load_matrices(&dir)?;
+            let where_ = match &dir {
+                MatrixDir::Path(p) => p.display().to_string(),
+                MatrixDir::BuiltIn => "built-in matrices".into(),
+            };
+            writeln!(
+                out,
+                "{where_}: ok ({} endpoints over API {}..={}, {} Docker releases, {} Kubernetes releases)",
+                m.endpoints.endpoints.len(),
+                m.endpoints.api_versions.first,
+                m.endpoints.api_versions.last,
+                m.docker.releases.len(),
+                m.kubernetes.releases.len()
+            )
+            .map_err(|e| output_error("the check result", e))?;
+            Ok(EXIT_OK)
+        }
+        Config::MatrixTable { dir, kind, format } => {
+            let m = load_matrices(&dir)?;
+            let grid = table(&m, &kind)?;
+            match format {
+                TableFormat::Terminal => grid.write_terminal(out),
+                TableFormat::Markdown => grid.write_markdown(out),
+            }
+            .map_err(|e| output_error("the table", e))?;
+            Ok(EXIT_OK)
+        }
+        Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
+    }
+}
+
+fn output_error(what: &str, source: std::io::Error) -> Error {
+    Error::Output { what: what.to_string(), source }
+}
+
+fn table(m: &Matrices, kind: &TableKind) -> Result<Grid, Error> {
+    match kind {
+        TableKind::Docker => Ok(matrix_tables::docker(m)),
+        TableKind::Kubernetes { api, releases } => {
+            if !m.endpoints.api_versions.contains(*api) {
+                return Err(Error::usage(
+                    format!("API {api} is not a known API version"),
+                    Some(&format!(
+                        "the matrices know {}..={}",
+                        m.endpoints.api_versions.first, m.endpoints.api_versions.last
+                    )),
+                ));
+            }
+            let chosen: Vec<&K8sRelease> = if releases.is_empty() {
+                m.kubernetes.releases.iter().collect()
+            } else {
+                releases
+                    .iter()
+                    .map(|name| {
+                        m.k8s_release(name).ok_or_else(|| {
+                            let known: Vec<&str> = m.kubernetes.releases.iter().map(|r| r.name.as_str()).collect();
+                            Error::usage(
+                                format!("unknown Kubernetes release `{name}`"),
+                                Some(&format!("known releases: {}", known.join(", "))),
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            Ok(matrix_tables::kubernetes(m, *api, &chosen))
+        }
+    }
+}
+
+fn sync(
+    inputs: &matrix::sync::SyncInputs,
+    dir: &Path,
+    check: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Error> {
+    let generated = matrix::sync::sync(inputs, dir)?;
+    let mut stale = 0;
+    for g in &generated {
+        let path = dir.join(g.file);
+        let current = std::fs::read_to_string(&path).ok();
+        let changed = current.as_deref() != Some(g.text.as_str());
+        if check {
+            if changed {
+                stale += 1;
+                let _ = writeln!(err, "{}: out of date; run `dockmatrix matrix sync` without --check", path.display());
+            }
+            continue;
+        }
+        if changed {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| matrix::MatrixError::Write { path: dir.to_path_buf(), source })?;
+            std::fs::write(&path, &g.text)
+                .map_err(|source| matrix::MatrixError::Write { path: path.clone(), source })?;
+        }
+        writeln!(out, "{}: {}", path.display(), if changed { "written" } else { "unchanged" })
+            .map_err(|e| output_error("the sync result", e))?;
+    }
+    // What sync wrote must load: a generated file that fails validation is a bug worth catching here.
+    if !check
+        && dir.join(matrix::load::ENDPOINTS_FILE).exists()
+        && dir.join(matrix::load::KUBERNETES_FILE).exists()
+        && dir.join(matrix::load::DOCKER_FILE).exists()
+    {
+        matrix::load_dir(dir)?;
+    }
+    if check && stale == 0 {
+        writeln!(out, "{}: {} matrices up to date", dir.display(), generated.len())
+            .map_err(|e| output_error("the sync result", e))?;
+    }
+    Ok(if stale > 0 { EXIT_POLICY_FAILURE } else { EXIT_OK })
+}

@@ -1,0 +1,69 @@
+//! The crate-level error, its exit codes, and how each failure category maps to one.
+
+use crate::matrix::MatrixError;
+
+/// Everything ran and matched what was asked.
+pub const EXIT_OK: u8 = 0;
+/// The run finished, and the policy (`--fail-on`) found compatibility failures.
+pub const EXIT_POLICY_FAILURE: u8 = 1;
+/// A usage error or an invalid matrix (clap uses 2 too).
+pub const EXIT_USAGE: u8 = 2;
+/// The daemon could not be reached, or the transport failed before a run could start.
+pub const EXIT_UNREACHABLE: u8 = 3;
+/// Reports or snapshots could not be written.
+pub const EXIT_OUTPUT: u8 = 4;
+
+/// The help text that documents the exit codes (shown by `--help`).
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0  everything as expected
+  1  policy failure (an incompatible or error verdict, or what --fail-on names)
+  2  usage error or invalid matrix
+  3  daemon unreachable or transport failure
+  4  reports or snapshots could not be written";
+
+/// A failure that stops a command.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    /// A matrix file is unreadable or invalid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Matrix(#[from] MatrixError),
+
+    /// The command line or the configuration makes no sense.
+    #[error("{message}")]
+    #[diagnostic(code(dockmatrix::usage))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// Output (a table, a report) could not be written.
+    #[error("failed to write {what}")]
+    #[diagnostic(code(dockmatrix::output))]
+    Output {
+        /// What was being written.
+        what: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Matrix(MatrixError::Write { .. }) => EXIT_OUTPUT,
+            Error::Matrix(_) | Error::Usage { .. } => EXIT_USAGE,
+            Error::Output { .. } => EXIT_OUTPUT,
+        }
+    }
+
+    /// A usage error with an optional hint.
+    pub fn usage(message: impl Into<String>, help: Option<&str>) -> Self {
+        Error::Usage { message: message.into(), help: help.map(str::to_string) }
+    }
+}

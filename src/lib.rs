@@ -1,0 +1,15 @@
+//! dockmatrix: which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
+//!
+//! The library never imports clap; `cli` turns arguments into a [`config::Config`] and `dispatch` runs it.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod dispatch;
+pub mod error;
+pub mod matrix;
+pub mod report;
+
+pub use client::version::ApiVersion;
+pub use error::Error;

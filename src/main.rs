@@ -1,0 +1,26 @@
+//! The `dockmatrix` binary: parse, configure, execute, render the error, exit.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use dockmatrix::cli::Cli;
+use dockmatrix::dispatch;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = cli.into_config().and_then(|config| {
+        let stdout = std::io::stdout();
+        let stderr = std::io::stderr();
+        dispatch::execute(config, &mut stdout.lock(), &mut stderr.lock())
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let code = err.exit_code();
+            let report = miette::Report::new(err);
+            let _ = writeln!(std::io::stderr(), "{report:?}");
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! Serde types of the three matrix files and the queries other modules ask of them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::version::ApiVersion;
+
+/// The schema version every matrix file carries; bump it when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An HTTP method the Engine API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method as it goes on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_uppercase().as_str() {
+            "GET" => Ok(Method::Get),
+            "HEAD" => Ok(Method::Head),
+            "POST" => Ok(Method::Post),
+            "PUT" => Ok(Method::Put),
+            "DELETE" => Ok(Method::Delete),
+            _ => Err(format!("unknown HTTP method `{s}`")),
+        }
+    }
+}
+
+/// `matrices/endpoints.yaml`: every Engine API endpoint and the API versions that define it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The API versions the matrices know, oldest to newest.
+    pub api_versions: ApiRange,
+    /// Where the generated fields came from, for the reader.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// One entry per method and path.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// An inclusive range of API versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRange {
+    /// The oldest version.
+    pub first: ApiVersion,
+    /// The newest version.
+    pub last: ApiVersion,
+}
+
+impl ApiRange {
+    /// Every version of the range, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = ApiVersion> {
+        ApiVersion::range_inclusive(self.first, self.last)
+    }
+
+    /// Whether `v` lies inside the range.
+    pub fn contains(&self, v: ApiVersion) -> bool {
+        self.first <= v && v <= self.last
+    }
+}
+
+/// One Engine API endpoint (a method and a path).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// Stable, readable id such as `container.list`; never changes once written.
+    pub id: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path in swagger form, without the version prefix (`/containers/{id}/json`).
+    pub path: String,
+    /// First API version that defines the endpoint.
+    pub first: ApiVersion,
+    /// Last API version that defines it; absent while the newest spec still has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<ApiVersion>,
+    /// The spec's tag (`Container`, `Image`, ...).
+    pub tag: String,
+    /// The spec's operationId, absent for endpoints only the pre-1.25 docs describe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// One-line description from the newest spec that has the endpoint.
+    pub summary: String,
+    /// Hand-written: notes that a re-sync keeps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Endpoint {
+    /// Whether the API version `v` defines this endpoint.
+    pub fn defined_at(&self, v: ApiVersion) -> bool {
+        self.first <= v && self.last.is_none_or(|l| v <= l)
+    }
+
+    /// `GET /containers/json`.
+    pub fn route(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// Copies the hand-written fields of `old` (the same endpoint in the file before a re-sync).
+    pub fn keep_hand_written(&mut self, old: &Endpoint) {
+        let Endpoint { notes, .. } = old;
+        self.notes = notes.clone();
+    }
+}
+
+/// `matrices/docker.yaml`: Docker Engine release lines and their API versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Where the rows came from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Release lines, oldest first.
+    pub releases: Vec<DockerRelease>,
+}
+
+/// One Docker Engine release line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerRelease {
+    /// The release line (`20.10`, `1.13.1`, `29.0`).
+    pub version: String,
+    /// The maximum (default) API version it serves.
+    pub api_version: ApiVersion,
+    /// The minimum API version it serves by default on Linux.
+    pub min_api_version: ApiVersion,
+    /// First GA release date, `YYYY-MM-DD`.
+    pub released: String,
+}
+
+/// `matrices/kubernetes.yaml`: the endpoints each kubelet release (and cri-dockerd) calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Where the rows came from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Releases, oldest first.
+    pub releases: Vec<K8sRelease>,
+}
+
+/// How a kubelet picks the API version it writes into request paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathMode {
+    /// Unversioned paths: the daemon serves them at its own default (maximum) version.
+    Unversioned,
+    /// The daemon's own API version, read from `GET /version`.
+    Daemon,
+    /// The lower of the daemon's version and a cap compiled into the client.
+    Capped,
+}
+
+/// The path-version rule of one release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathVersion {
+    /// Which rule.
+    pub mode: PathMode,
+    /// The client's cap, with `mode: capped` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<ApiVersion>,
+}
+
+impl PathVersion {
+    /// The version a client following this rule puts in the path against a daemon whose maximum is `daemon_max`
+    /// (`None`: unversioned, which the daemon serves at `daemon_max`).
+    pub fn path_version(&self, daemon_max: ApiVersion) -> Option<ApiVersion> {
+        match (self.mode, self.cap) {
+            (PathMode::Unversioned, _) => None,
+            (PathMode::Daemon, _) | (PathMode::Capped, None) => Some(daemon_max),
+            (PathMode::Capped, Some(cap)) => Some(daemon_max.min(cap)),
+        }
+    }
+
+    /// The version the daemon ends up serving the request at.
+    pub fn effective_version(&self, daemon_max: ApiVersion) -> ApiVersion {
+        self.path_version(daemon_max).unwrap_or(daemon_max)
+    }
+}
+
+/// One Kubernetes release (or cri-dockerd) and the Docker calls its kubelet makes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct K8sRelease {
+    /// `1.23`, or `cri-dockerd`.
+    pub name: String,
+    /// The Docker client library and revision it vendors.
+    pub client: String,
+    /// The lowest daemon API version it accepts.
+    pub min_api_version: ApiVersion,
+    /// How it picks the version in request paths.
+    pub path_version: PathVersion,
+    /// Whether the data was read somewhere other than the release tag.
+    #[serde(default)]
+    pub inferred: bool,
+    /// What was read instead, when `inferred`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred_reason: Option<String>,
+    /// Where the data was read.
+    pub source: String,
+    /// Endpoint ids (from endpoints.yaml) the kubelet calls.
+    pub endpoints: Vec<String>,
+    /// Endpoint id → the condition under which it is called (only on Windows, only as a fallback, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub conditional: BTreeMap<String, String>,
+}
+
+impl K8sRelease {
+    /// Whether this release calls the endpoint `id`.
+    pub fn calls(&self, id: &str) -> bool {
+        self.endpoints.iter().any(|e| e == id)
+    }
+}
+
+/// The three matrices, loaded and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrices {
+    /// endpoints.yaml
+    pub endpoints: EndpointsFile,
+    /// docker.yaml
+    pub docker: DockerFile,
+    /// kubernetes.yaml
+    pub kubernetes: KubernetesFile,
+}
+
+impl Matrices {
+    /// The endpoint with this id.
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.endpoints.endpoints.iter().find(|e| e.id == id)
+    }
+
+    /// The endpoints the API version `v` defines, in file order.
+    pub fn defined_at(&self, v: ApiVersion) -> impl Iterator<Item = &Endpoint> {
+        self.endpoints.endpoints.iter().filter(move |e| e.defined_at(v))
+    }
+
+    /// The Kubernetes release named `name` (`1.23`, `cri-dockerd`).
+    pub fn k8s_release(&self, name: &str) -> Option<&K8sRelease> {
+        self.kubernetes.releases.iter().find(|r| r.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_path_version_takes_the_lower() {
+        let rule = PathVersion { mode: PathMode::Capped, cap: Some(ApiVersion::new(1, 41)) };
+        assert_eq!(rule.path_version(ApiVersion::new(1, 45)), Some(ApiVersion::new(1, 41)));
+        assert_eq!(rule.path_version(ApiVersion::new(1, 40)), Some(ApiVersion::new(1, 40)));
+        let unversioned = PathVersion { mode: PathMode::Unversioned, cap: None };
+        assert_eq!(unversioned.path_version(ApiVersion::new(1, 45)), None);
+        assert_eq!(unversioned.effective_version(ApiVersion::new(1, 45)), ApiVersion::new(1, 45));
+    }
+}

@@ -1,0 +1,80 @@
+//! A plain table of strings (headers, rows, notes) and its two renderings: a terminal table and GitHub Markdown.
+
+use std::io::{self, Write};
+
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+/// A table ready to print: every cell is already text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grid {
+    /// A line printed above the table.
+    pub title: String,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows, each as long as `headers`.
+    pub rows: Vec<Vec<String>>,
+    /// Lines printed below the table (legend, sources, footnotes).
+    pub notes: Vec<String>,
+}
+
+impl Grid {
+    /// Writes the table for a terminal.
+    pub fn write_terminal(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        if !self.title.is_empty() {
+            writeln!(out, "{}", self.title)?;
+        }
+        let mut b = Builder::default();
+        b.push_record(self.headers.iter().cloned());
+        for row in &self.rows {
+            b.push_record(row.iter().cloned());
+        }
+        let mut table = b.build();
+        table.with(Style::sharp());
+        writeln!(out, "{table}")?;
+        for note in &self.notes {
+            writeln!(out, "{note}")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the table as GitHub-flavoured Markdown.
+    pub fn write_markdown(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        if !self.title.is_empty() {
+            writeln!(out, "{}\n", self.title)?;
+        }
+        let line =
+            |cells: &[String]| format!("| {} |", cells.iter().map(|c| md_escape(c)).collect::<Vec<_>>().join(" | "));
+        writeln!(out, "{}", line(&self.headers))?;
+        writeln!(out, "|{}", self.headers.iter().map(|_| "---|").collect::<String>())?;
+        for row in &self.rows {
+            writeln!(out, "{}", line(row))?;
+        }
+        if !self.notes.is_empty() {
+            writeln!(out)?;
+            for note in &self.notes {
+                writeln!(out, "{}", md_escape(note))?;
+                writeln!(out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Escapes what would break a Markdown table cell or start markup.
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('<', "&lt;").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_pipes() {
+        let g = Grid { title: String::new(), headers: vec!["a".into()], rows: vec![vec!["x|y".into()]], notes: vec![] };
+        let mut out = Vec::new();
+        g.write_markdown(&mut out).expect("write to vec");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "| a |\n|---|\n| x\\|y |\n");
+    }
+}
