@@ -9,6 +9,7 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod matrix;
+pub mod probe;
 pub mod report;
 
 pub use client::version::ApiVersion;

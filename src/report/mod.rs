@@ -2,5 +2,7 @@
 
 pub mod grid;
 pub mod matrix_tables;
+pub mod model;
 
 pub use grid::Grid;
+pub use model::RunReport;

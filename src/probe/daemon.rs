@@ -1,0 +1,66 @@
+//! What discovery learned about the daemon: identity, advertised and enforced API ranges.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::version::ApiVersion;
+
+/// Which engine answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// Docker Engine (moby).
+    Docker,
+    /// Podman's Docker-compatible service.
+    Podman,
+    /// Something else that speaks the API.
+    Other,
+}
+
+impl EngineKind {
+    /// Lower-case name (`docker`, `podman`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::Docker => "docker",
+            EngineKind::Podman => "podman",
+            EngineKind::Other => "other",
+        }
+    }
+}
+
+/// The daemon as discovered before the sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaemonInfo {
+    /// Target name for snapshots and reports (`docker-20.10`, `podman-4.3`, or `--name`).
+    pub name: String,
+    /// Engine kind.
+    pub kind: EngineKind,
+    /// Engine version (`20.10.24+dfsg1`).
+    pub version: String,
+    /// Advertised maximum API version (`ApiVersion` of `/version`, else the `Api-Version` header).
+    pub api_version: Option<ApiVersion>,
+    /// Advertised minimum API version (`MinAPIVersion`).
+    pub min_api_version: Option<ApiVersion>,
+    /// Lowest version the daemon accepted in the sweep (what it enforces, not what it says).
+    pub enforced_min: Option<ApiVersion>,
+    /// Highest version the daemon accepted in the sweep.
+    pub enforced_max: Option<ApiVersion>,
+    /// `Os` of `/version`.
+    pub os: String,
+    /// `Arch` of `/version`.
+    pub arch: String,
+    /// The `Server` header of `/_ping`.
+    #[serde(default)]
+    pub server: String,
+    /// `Ostype` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ostype: Option<String>,
+    /// `Docker-Experimental` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experimental: Option<String>,
+    /// `Builder-Version` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builder_version: Option<String>,
+    /// Whether `HEAD /_ping` is routed (else discovery fell back to `GET /_ping`).
+    #[serde(default)]
+    pub head_ping: bool,
+}

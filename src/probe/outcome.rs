@@ -1,0 +1,118 @@
+//! The result of one probe: its verdict and the evidence behind it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::version::ApiVersion;
+use crate::matrix::Method;
+
+/// What one answer means, given the status, the body and the matrices. Exactly one per probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The endpoint answered as defined at that version.
+    Ok,
+    /// 400 with Docker's "client version X is too old/new" message.
+    VersionRejected,
+    /// The daemon does not route it (404 "page not found", 405, 501).
+    Absent,
+    /// A defined condition that is not a fault (503 "not a swarm manager", 404 for a name made sure not to exist).
+    NotApplicable,
+    /// The answer contradicts the matrices (a defined endpoint absent inside the range, a version outside the range
+    /// accepted, a 5xx).
+    Incompatible,
+    /// Transport failure or timeout.
+    Error,
+    /// Not probed; `reason` says why.
+    Skipped,
+}
+
+impl Verdict {
+    /// Every verdict, in report order.
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Ok,
+        Verdict::VersionRejected,
+        Verdict::Absent,
+        Verdict::NotApplicable,
+        Verdict::Incompatible,
+        Verdict::Error,
+        Verdict::Skipped,
+    ];
+
+    /// The kebab-case name used in run.json and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::VersionRejected => "version-rejected",
+            Verdict::Absent => "absent",
+            Verdict::NotApplicable => "not-applicable",
+            Verdict::Incompatible => "incompatible",
+            Verdict::Error => "error",
+            Verdict::Skipped => "skipped",
+        }
+    }
+
+    /// Whether the verdict is a failure by default (`incompatible`, `error`).
+    pub fn is_failure(self) -> bool {
+        matches!(self, Verdict::Incompatible | Verdict::Error)
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the daemon sent back, kept as evidence (body capped at [`BODY_EVIDENCE_CAP`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Headers that carry meaning, lower-case names, sorted by name (no Date or Content-Length).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), at most [`BODY_EVIDENCE_CAP`] bytes; absent when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body's full length in bytes, as read.
+    #[serde(default)]
+    pub body_len: u64,
+    /// Whether `body` was cut at the cap.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_truncated: bool,
+    /// A stream's summary (frames, media type, what was read back), for hijacked and streamed answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+}
+
+/// Bodies longer than this are cut in the evidence (the snapshot and the verdict see the cut body).
+pub const BODY_EVIDENCE_CAP: usize = 64 * 1024;
+
+/// One probe: an endpoint, sent at one API version, and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeOutcome {
+    /// Endpoint id from endpoints.yaml (`container.list`).
+    pub endpoint: String,
+    /// The endpoint's tag (`Container`), so reports can group without the matrices.
+    #[serde(default)]
+    pub tag: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Swagger-form path (`/containers/{id}/json`).
+    pub path: String,
+    /// The API version in the request path; `None` for an unversioned request.
+    pub api_version: Option<ApiVersion>,
+    /// The path actually sent, fixture names and queries filled in (`/v1.24/containers/json?all=1`).
+    #[serde(default)]
+    pub request: String,
+    /// HTTP status, absent when no answer came (error, skipped).
+    pub status: Option<u16>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why this verdict, in a few words (the daemon's message, the reason to skip, what contradicts the matrices).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// Wall time of the request, milliseconds.
+    pub duration_ms: u64,
+    /// The answer.
+    #[serde(default)]
+    pub evidence: Evidence,
+}
