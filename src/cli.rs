@@ -4,10 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use std::time::Duration;
+
+use crate::client::host::TlsOptions;
 use crate::client::version::ApiVersion;
 use crate::config::{Config, MatrixDir, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::matrix::sync::SyncInputs;
+use crate::probe::ApiSelection;
+use crate::run::RunConfig;
 
 /// Which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
 #[derive(Debug, Parser)]
@@ -21,9 +26,79 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Probe a live daemon: every endpoint at every API version around its range; write OUT/run.json.
+    Run(RunArgs),
     /// Check, print or regenerate the YAML matrices (no daemon needed).
     #[command(subcommand)]
     Matrix(MatrixCommand),
+}
+
+/// `dockmatrix run`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Daemon address: unix:///path, tcp://host:port, http://, https:// [default: DOCKER_HOST, the current
+    /// Docker context, else unix:///var/run/docker.sock].
+    #[arg(long, short = 'H', value_name = "URL", help_heading = "Connection")]
+    pub host: Option<String>,
+    /// Use TLS (implied by --tlsverify).
+    #[arg(long, help_heading = "Connection")]
+    pub tls: bool,
+    /// Use TLS and verify the daemon's certificate (also DOCKER_TLS_VERIFY).
+    #[arg(long, help_heading = "Connection")]
+    pub tlsverify: bool,
+    /// CA certificate [default: DOCKER_CERT_PATH/ca.pem].
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    pub tlscacert: Option<PathBuf>,
+    /// Client certificate [default: DOCKER_CERT_PATH/cert.pem].
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    pub tlscert: Option<PathBuf>,
+    /// Client key [default: DOCKER_CERT_PATH/key.pem].
+    #[arg(long, value_name = "FILE", help_heading = "Connection")]
+    pub tlskey: Option<PathBuf>,
+    /// Seconds before a request times out.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, help_heading = "Connection")]
+    pub timeout: f64,
+    /// API versions: `all`, `1.41`, or `1.24..1.41` [default: one below the enforced minimum to one above the
+    /// enforced maximum].
+    #[arg(long, value_name = "RANGE", help_heading = "Plan")]
+    pub api: Option<String>,
+    /// Only endpoints whose id matches (`container.*`); repeatable or comma-separated.
+    #[arg(long, value_name = "GLOB", value_delimiter = ',', help_heading = "Plan")]
+    pub only: Vec<String>,
+    /// Opt in to a class of endpoints skipped by default (registry, swarm, build-cache, session).
+    #[arg(long, value_name = "CLASS", value_delimiter = ',', help_heading = "Plan")]
+    pub allow: Vec<String>,
+    /// Probes in flight at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8, help_heading = "Plan")]
+    pub jobs: usize,
+    /// Folder for run.json and probes.jsonl.
+    #[arg(long, value_name = "DIR", default_value = "dockmatrix-out", help_heading = "Output")]
+    pub out: PathBuf,
+    /// Target name in reports and snapshots [default: kind and version, like docker-20.10].
+    #[arg(long, value_name = "NAME", help_heading = "Output")]
+    pub name: Option<String>,
+    /// No progress on stderr.
+    #[arg(long, short = 'q', help_heading = "Output")]
+    pub quiet: bool,
+    /// Matrix folder.
+    #[command(flatten)]
+    pub dir: MatrixDirArgs,
+}
+
+/// Parses `all`, `1.41`, `1.24..1.41`, `1.24..=1.41` or `1.24-1.41`.
+fn parse_api_selection(s: &str) -> Result<ApiSelection, Error> {
+    let hint = Some("write --api all, --api 1.41 or --api 1.24..1.41");
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(ApiSelection::All);
+    }
+    let (a, b) = s.split_once("..=").or_else(|| s.split_once("..")).or_else(|| s.split_once('-')).unwrap_or((s, s));
+    let parse = |t: &str| t.trim().parse::<ApiVersion>().map_err(|e| Error::usage(format!("--api: {e}"), hint));
+    let (a, b) = (parse(a)?, parse(b)?);
+    if a > b {
+        return Err(Error::usage(format!("--api: the range {a}..{b} is inverted"), hint));
+    }
+    Ok(ApiSelection::Range(a, b))
 }
 
 /// `dockmatrix matrix ...`
@@ -137,6 +212,42 @@ impl Cli {
     /// Validates the arguments into a [`Config`]; the only validation step.
     pub fn into_config(self) -> Result<Config, Error> {
         match self.command {
+            Command::Run(a) => {
+                if a.jobs == 0 {
+                    return Err(Error::usage("--jobs must be at least 1", None));
+                }
+                if !(a.timeout.is_finite() && a.timeout > 0.0) {
+                    return Err(Error::usage("--timeout must be a positive number of seconds", None));
+                }
+                let known_classes = ["registry", "swarm", "build-cache", "session"];
+                if let Some(bad) = a.allow.iter().find(|c| !known_classes.contains(&c.as_str())) {
+                    return Err(Error::usage(
+                        format!("--allow: unknown class `{bad}`"),
+                        Some("classes: registry, swarm, build-cache, session"),
+                    ));
+                }
+                let api = a.api.as_deref().map(parse_api_selection).transpose()?.unwrap_or(ApiSelection::Auto);
+                let tls = TlsOptions {
+                    enabled: a.tls || a.tlsverify,
+                    verify: a.tlsverify,
+                    ca: a.tlscacert,
+                    cert: a.tlscert,
+                    key: a.tlskey,
+                };
+                let run = RunConfig {
+                    host: a.host,
+                    tls,
+                    api,
+                    only: a.only,
+                    jobs: a.jobs,
+                    out: a.out,
+                    name: a.name,
+                    allow: a.allow.into_iter().collect(),
+                    timeout: Duration::from_secs_f64(a.timeout),
+                    quiet: a.quiet,
+                };
+                Ok(Config::Run { dir: a.dir.resolve(), run })
+            }
             Command::Matrix(MatrixCommand::Check(dir)) => Ok(Config::MatrixCheck { dir: dir.resolve() }),
             Command::Matrix(MatrixCommand::Table(TableArgs { which })) => Ok(match which {
                 TableWhich::Docker { dir, format } => {
@@ -214,6 +325,17 @@ mod tests {
         let cli = Cli::try_parse_from(["dockmatrix", "matrix", "table", "kubernetes", "--api", "1.x"]).expect("parses");
         let err = cli.into_config().expect_err("1.x is not a version");
         assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn parses_api_selections() {
+        let v = |a, b| ApiSelection::Range(ApiVersion::new(1, a), ApiVersion::new(1, b));
+        assert_eq!(parse_api_selection("all").expect("valid"), ApiSelection::All);
+        assert_eq!(parse_api_selection("1.24..1.41").expect("valid"), v(24, 41));
+        assert_eq!(parse_api_selection("1.24..=1.41").expect("valid"), v(24, 41));
+        assert_eq!(parse_api_selection("1.41").expect("valid"), v(41, 41));
+        assert!(parse_api_selection("1.41..1.24").is_err());
+        assert!(parse_api_selection("new").is_err());
     }
 
     #[test]

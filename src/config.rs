@@ -40,6 +40,13 @@ pub enum TableKind {
 /// One command, ready to execute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Config {
+    /// `run`
+    Run {
+        /// Matrices to plan from.
+        dir: MatrixDir,
+        /// The run's settings.
+        run: crate::run::RunConfig,
+    },
     /// `matrix check`
     MatrixCheck {
         /// Matrices to check.

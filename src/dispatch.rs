@@ -21,6 +21,10 @@ pub fn load_matrices(dir: &MatrixDir) -> Result<Matrices, Error> {
 /// Runs one command; results go to `out`, messages to `err`.
 pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
     match config {
+        Config::Run { dir, run } => {
+            let m = load_matrices(&dir)?;
+            crate::run::run(&run, &m, out, err)
+        }
         Config::MatrixCheck { dir } => {
             let m = load_matrices(&dir)?;
             let where_ = match &dir {

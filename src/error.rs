@@ -29,6 +29,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Matrix(#[from] MatrixError),
 
+    /// The daemon could not be reached or probed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Probe(#[from] crate::probe::ProbeError),
+
     /// The command line or the configuration makes no sense.
     #[error("{message}")]
     #[diagnostic(code(dockmatrix::usage))]
@@ -59,6 +64,8 @@ impl Error {
             Error::Matrix(MatrixError::Write { .. }) => EXIT_OUTPUT,
             Error::Matrix(_) | Error::Usage { .. } => EXIT_USAGE,
             Error::Output { .. } => EXIT_OUTPUT,
+            Error::Probe(crate::probe::ProbeError::Output { .. }) => EXIT_OUTPUT,
+            Error::Probe(_) => EXIT_UNREACHABLE,
         }
     }
 

@@ -8,9 +8,11 @@ pub mod client;
 pub mod config;
 pub mod dispatch;
 pub mod error;
+pub mod glob;
 pub mod matrix;
 pub mod probe;
 pub mod report;
+pub mod run;
 
 pub use client::version::ApiVersion;
 pub use error::Error;

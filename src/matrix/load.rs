@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::MatrixError;
-use super::model::{DockerFile, EndpointsFile, KubernetesFile, Matrices};
+use super::model::{DockerFile, EndpointsFile, KubernetesFile, Matrices, ProbesFile};
 use super::validate;
 
 /// The file names inside a matrix folder.
@@ -15,6 +15,8 @@ pub const ENDPOINTS_FILE: &str = "endpoints.yaml";
 pub const DOCKER_FILE: &str = "docker.yaml";
 /// See [`ENDPOINTS_FILE`].
 pub const KUBERNETES_FILE: &str = "kubernetes.yaml";
+/// See [`ENDPOINTS_FILE`] (hand-written, never touched by sync).
+pub const PROBES_FILE: &str = "probes.yaml";
 
 /// A matrix file's name as shown in errors, and its text.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct MatrixSources {
     pub docker: Source,
     /// kubernetes.yaml
     pub kubernetes: Source,
+    /// probes.yaml
+    pub probes: Source,
 }
 
 impl MatrixSources {
@@ -64,6 +68,7 @@ impl MatrixSources {
             endpoints: Source::read(&path(ENDPOINTS_FILE))?,
             docker: Source::read(&path(DOCKER_FILE))?,
             kubernetes: Source::read(&path(KUBERNETES_FILE))?,
+            probes: Source::read(&path(PROBES_FILE))?,
         })
     }
 
@@ -74,6 +79,7 @@ impl MatrixSources {
             endpoints: src(ENDPOINTS_FILE, include_str!("../../matrices/endpoints.yaml")),
             docker: src(DOCKER_FILE, include_str!("../../matrices/docker.yaml")),
             kubernetes: src(KUBERNETES_FILE, include_str!("../../matrices/kubernetes.yaml")),
+            probes: src(PROBES_FILE, include_str!("../../matrices/probes.yaml")),
         }
     }
 
@@ -83,6 +89,7 @@ impl MatrixSources {
             endpoints: parse::<EndpointsFile>(&self.endpoints)?,
             docker: parse::<DockerFile>(&self.docker)?,
             kubernetes: parse::<KubernetesFile>(&self.kubernetes)?,
+            probes: parse::<ProbesFile>(&self.probes)?,
         };
         validate::validate(&matrices, self)?;
         Ok(matrices)

@@ -254,6 +254,62 @@ impl K8sRelease {
     }
 }
 
+/// `matrices/probes.yaml` (hand-written): how to probe each endpoint, and the opt-in classes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbesFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Opt-in classes: endpoints that reach outside the daemon or change its global state.
+    #[serde(default)]
+    pub classes: BTreeMap<String, ProbeClass>,
+    /// Endpoint id → how to probe it. An endpoint without a recipe is `skipped`.
+    pub probes: BTreeMap<String, Recipe>,
+}
+
+/// An opt-in class (`registry`, `swarm`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeClass {
+    /// Why its endpoints are not probed by default.
+    pub reason: String,
+}
+
+/// How to probe one endpoint. Values may use `$missing` (a name made sure not to exist), `$now` and `$now-N`
+/// (Unix seconds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// The opt-in class; without `--allow CLASS` the endpoint is `skipped` with the class's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Not probed: why (for endpoints that need what this tool does not make yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<String>,
+    /// Path parameter values (`id: $missing`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
+    /// A JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// Statuses besides 2xx that mean the endpoint answered as defined (304 for start-again, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<u16>,
+    /// Send this endpoint's probes one at a time (daemons before API 1.42 refuse concurrent `/system/df`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub serial: bool,
+    /// Absence is expected here, and why (an endpoint only experimental daemons route): `absent`, not
+    /// `incompatible`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent_ok: Option<String>,
+    /// For streaming answers: read for at most this many milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_ms: Option<u64>,
+}
+
 /// The three matrices, loaded and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matrices {
@@ -263,6 +319,8 @@ pub struct Matrices {
     pub docker: DockerFile,
     /// kubernetes.yaml
     pub kubernetes: KubernetesFile,
+    /// probes.yaml
+    pub probes: ProbesFile,
 }
 
 impl Matrices {

@@ -14,7 +14,59 @@ pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
     check_schema(&src.kubernetes, m.kubernetes.schema_version)?;
     validate_endpoints(m, &src.endpoints)?;
     validate_docker(m, &src.docker)?;
-    validate_kubernetes(m, &src.kubernetes)
+    validate_kubernetes(m, &src.kubernetes)?;
+    check_schema(&src.probes, m.probes.schema_version)?;
+    validate_probes(m, &src.probes)
+}
+
+fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
+    for (id, recipe) in &m.probes.probes {
+        let Some(endpoint) = m.endpoint(id) else {
+            let help = match closest_id(m, id) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "use an id from endpoints.yaml".into(),
+            };
+            let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
+            return Err(src.error_at(off, len, format!("probe recipe for unknown endpoint `{id}`"), Some(help)));
+        };
+        if let Some(class) = &recipe.class
+            && !m.probes.classes.contains_key(class)
+        {
+            let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
+            let known: Vec<&str> = m.probes.classes.keys().map(String::as_str).collect();
+            return Err(src.error_at(
+                off,
+                len,
+                format!("`{id}` is in class `{class}`, which `classes` does not define"),
+                Some(format!("define it under classes, or use one of: {}", known.join(", "))),
+            ));
+        }
+        for name in recipe.params.keys() {
+            if !endpoint.path.contains(&format!("{{{name}}}")) {
+                let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
+                return Err(src.error_at(
+                    off,
+                    len,
+                    format!("`{id}` sets parameter `{name}`, but its path {} has no {{{name}}}", endpoint.path),
+                    Some("name the parameter as the path writes it".into()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The mapping key `key:` at the start of a line (after indentation).
+fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.strip_prefix(key).is_some_and(|r| r.starts_with(':')) {
+            return Some((offset + line.len() - trimmed.len(), key.len()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn check_schema(src: &Source, found: u32) -> Result<(), MatrixError> {

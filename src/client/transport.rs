@@ -1,0 +1,346 @@
+//! The two transports (unix socket through hyperlocal, TCP/TLS through reqwest) behind one `send`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::rt::TokioExecutor;
+use hyperlocal::UnixConnector;
+
+use super::error::ClientError;
+use super::host::{Address, Target, TlsOptions};
+use crate::matrix::Method;
+
+/// One request: method, path (already versioned by `path::build`), headers and body.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// HTTP method.
+    pub method: Option<Method>,
+    /// Path and query, as `path::build` wrote it.
+    pub path: String,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, if any.
+    pub body: Option<Vec<u8>>,
+    /// For streaming endpoints: read the body for at most this long, then return what was read.
+    pub stream_window: Option<Duration>,
+}
+
+impl Request {
+    /// A request without body.
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self { method: Some(method), path: path.into(), ..Self::default() }
+    }
+
+    /// Adds a JSON body and its content type.
+    pub fn json(mut self, body: &serde_json::Value) -> Self {
+        self.headers.push(("Content-Type".into(), "application/json".into()));
+        self.body = Some(body.to_string().into_bytes());
+        self
+    }
+
+    /// Adds a raw body with a content type.
+    pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers.push(("Content-Type".into(), content_type.into()));
+        self.body = Some(body);
+        self
+    }
+
+    /// Reads a streaming answer for at most `window`.
+    pub fn stream_for(mut self, window: Duration) -> Self {
+        self.stream_window = Some(window);
+        self
+    }
+
+    fn method(&self) -> Method {
+        self.method.unwrap_or(Method::Get)
+    }
+}
+
+/// What the daemon answered, whichever transport carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers, lower-case names, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes read (at most the client's cap).
+    pub body: Vec<u8>,
+    /// Whether the body was cut at the cap or by the stream window.
+    pub truncated: bool,
+    /// Time from sending to the end of reading.
+    pub elapsed: Duration,
+}
+
+impl Response {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// The transport, private to `client`.
+#[derive(Clone)]
+enum Transport {
+    Unix { client: Box<HyperClient<UnixConnector, Full<Bytes>>>, socket: PathBuf },
+    Http { client: reqwest::Client, base: String },
+}
+
+/// A daemon connection pool with a per-request timeout and a body size cap.
+#[derive(Clone)]
+pub struct Client {
+    transport: Transport,
+    target: Target,
+    timeout: Duration,
+    body_cap: usize,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("target", &self.target.display).field("timeout", &self.timeout).finish()
+    }
+}
+
+/// The default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default body cap (bytes read before a body is cut).
+pub const DEFAULT_BODY_CAP: usize = 8 * 1024 * 1024;
+
+impl Client {
+    /// Builds a client for `target`; checks that a unix socket exists.
+    pub fn new(target: Target, timeout: Duration, body_cap: usize) -> Result<Self, ClientError> {
+        let transport = match &target.address {
+            Address::Unix(socket) => {
+                check_socket(socket)?;
+                let client = HyperClient::builder(TokioExecutor::new())
+                    .pool_idle_timeout(Duration::from_secs(30))
+                    .pool_max_idle_per_host(64)
+                    .build(UnixConnector);
+                Transport::Unix { client: Box::new(client), socket: socket.clone() }
+            }
+            Address::Tcp { base, tls } => {
+                let mut b = reqwest::Client::builder().pool_max_idle_per_host(64).no_proxy().http1_only();
+                if let Some(tls) = tls {
+                    b = configure_tls(b, tls)?;
+                }
+                let client = b.build().map_err(|e| ClientError::Tls { message: e.to_string() })?;
+                Transport::Http { client, base: base.clone() }
+            }
+        };
+        Ok(Self { transport, target, timeout, body_cap })
+    }
+
+    /// The daemon this client talks to.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sends one request and reads the answer, under the timeout and the body cap.
+    pub async fn send(&self, req: Request) -> Result<Response, ClientError> {
+        let start = Instant::now();
+        let deadline = start + self.timeout;
+        let method = req.method();
+        let timeout_err =
+            || ClientError::Timeout { method: method.to_string(), path: req.path.clone(), after: self.timeout };
+        let head = tokio::time::timeout(self.timeout, self.start(&req));
+        let started = head.await.map_err(|_| timeout_err())??;
+        let body_deadline = match req.stream_window {
+            Some(w) => deadline.min(start + w),
+            None => deadline,
+        };
+        let (status, headers, mut body) = started;
+        let mut out = Vec::new();
+        let mut truncated = false;
+        loop {
+            let left = body_deadline.saturating_duration_since(Instant::now());
+            let next = tokio::time::timeout(left, body.next_chunk()).await;
+            match next {
+                Err(_) if req.stream_window.is_some() => {
+                    truncated = true;
+                    break;
+                }
+                Err(_) => return Err(timeout_err()),
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(chunk))) => {
+                    let room = self.body_cap.saturating_sub(out.len());
+                    out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    if chunk.len() > room {
+                        truncated = true;
+                        break;
+                    }
+                }
+                Ok(Err(message)) => {
+                    return Err(ClientError::Transport { method: method.to_string(), path: req.path.clone(), message });
+                }
+            }
+        }
+        Ok(Response { status, headers, body: out, truncated, elapsed: start.elapsed() })
+    }
+
+    async fn start(&self, req: &Request) -> Result<(u16, Vec<(String, String)>, BodyStream), ClientError> {
+        let method = req.method();
+        let fail =
+            |message: String| ClientError::Transport { method: method.to_string(), path: req.path.clone(), message };
+        match &self.transport {
+            Transport::Unix { client, socket } => {
+                let uri: hyper::Uri = hyperlocal::Uri::new(socket, &req.path).into();
+                let mut b = hyper::Request::builder().method(method.as_str()).uri(uri).header("Host", "docker");
+                for (k, v) in &req.headers {
+                    b = b.header(k.as_str(), v.as_str());
+                }
+                let body = Full::new(Bytes::from(req.body.clone().unwrap_or_default()));
+                let request = b.body(body).map_err(|e| fail(e.to_string()))?;
+                let resp = client.request(request).await.map_err(|e| self.unix_error(e, socket, &fail))?;
+                let status = resp.status().as_u16();
+                let headers = header_pairs(resp.headers());
+                Ok((status, headers, BodyStream::Hyper(resp.into_body())))
+            }
+            Transport::Http { client, base } => {
+                let m = reqwest::Method::from_bytes(method.as_str().as_bytes()).map_err(|e| fail(e.to_string()))?;
+                let mut b = client.request(m, format!("{base}{}", req.path));
+                for (k, v) in &req.headers {
+                    b = b.header(k.as_str(), v.as_str());
+                }
+                if let Some(body) = &req.body {
+                    b = b.body(body.clone());
+                }
+                let resp = b.send().await.map_err(|e| {
+                    if e.is_connect() {
+                        ClientError::Connect { address: self.target.display.clone(), message: error_chain(&e) }
+                    } else {
+                        fail(error_chain(&e))
+                    }
+                })?;
+                let status = resp.status().as_u16();
+                let headers = header_pairs(resp.headers());
+                Ok((status, headers, BodyStream::Reqwest(resp)))
+            }
+        }
+    }
+
+    fn unix_error(
+        &self,
+        e: hyper_util::client::legacy::Error,
+        socket: &std::path::Path,
+        fail: &dyn Fn(String) -> ClientError,
+    ) -> ClientError {
+        if let Some(kind) = io_kind(&e) {
+            match kind {
+                std::io::ErrorKind::PermissionDenied => {
+                    return ClientError::PermissionDenied { path: socket.to_path_buf() };
+                }
+                std::io::ErrorKind::NotFound => return ClientError::SocketNotFound { path: socket.to_path_buf() },
+                _ => {}
+            }
+        }
+        if e.is_connect() {
+            ClientError::Connect { address: self.target.display.clone(), message: error_chain(&e) }
+        } else {
+            fail(error_chain(&e))
+        }
+    }
+}
+
+/// A response body being read, whichever transport.
+enum BodyStream {
+    Hyper(hyper::body::Incoming),
+    Reqwest(reqwest::Response),
+}
+
+impl BodyStream {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, String> {
+        match self {
+            BodyStream::Hyper(b) => loop {
+                match b.frame().await {
+                    None => return Ok(None),
+                    Some(Err(e)) => return Err(error_chain(&e)),
+                    Some(Ok(frame)) => {
+                        if let Ok(data) = frame.into_data() {
+                            return Ok(Some(data));
+                        }
+                    }
+                }
+            },
+            BodyStream::Reqwest(r) => r.chunk().await.map_err(|e| error_chain(&e)),
+        }
+    }
+}
+
+fn header_pairs(h: &hyper::HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
+}
+
+/// The error and its sources, joined (`connection refused: ...`).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+fn check_socket(socket: &std::path::Path) -> Result<(), ClientError> {
+    match std::fs::metadata(socket) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(ClientError::PermissionDenied { path: socket.to_path_buf() })
+        }
+        Err(_) => Err(ClientError::SocketNotFound { path: socket.to_path_buf() }),
+    }
+}
+
+fn configure_tls(mut b: reqwest::ClientBuilder, tls: &TlsOptions) -> Result<reqwest::ClientBuilder, ClientError> {
+    let read = |p: &std::path::Path| {
+        std::fs::read(p).map_err(|e| ClientError::Tls { message: format!("cannot read {}: {e}", p.display()) })
+    };
+    if let Some(ca) = &tls.ca
+        && (tls.verify || ca.exists())
+    {
+        let cert = reqwest::Certificate::from_pem(&read(ca)?)
+            .map_err(|e| ClientError::Tls { message: format!("{}: {e}", ca.display()) })?;
+        b = b.add_root_certificate(cert);
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert, &tls.key)
+        && cert.exists()
+    {
+        let mut pem = read(cert)?;
+        pem.extend_from_slice(&read(key)?);
+        let id = reqwest::Identity::from_pem(&pem)
+            .map_err(|e| ClientError::Tls { message: format!("{} / {}: {e}", cert.display(), key.display()) })?;
+        b = b.identity(id);
+    }
+    if !tls.verify {
+        b = b.danger_accept_invalid_certs(true);
+    }
+    Ok(b)
+}
