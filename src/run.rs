@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn formats_utc_times() {
         let t = std::time::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
-        assert_eq!(rfc3339(t), "2026-11-18T07:06:40Z");
+        assert_eq!(rfc3339(t), "2026-11-18T11:06:40Z");
         assert_eq!(rfc3339(std::time::UNIX_EPOCH), "1970-01-01T00:00:00Z");
     }
 }

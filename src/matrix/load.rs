@@ -107,9 +107,15 @@ pub fn parse<T: DeserializeOwned>(source: &Source) -> Result<T, MatrixError> {
         if let Some(cut) = message.rfind(" at line ") {
             message.truncate(cut);
         }
-        // serde_path_to_error prefixes nothing, serde_yaml sometimes prefixes the path itself.
-        let message =
-            if key_path == "." || message.starts_with(&key_path) { message } else { format!("{key_path}: {message}") };
+        // serde_yaml sometimes prefixes the parent path itself ("endpoints[0]: unknown field"): drop it, since
+        // serde_path_to_error's path is the full one.
+        if let Some((prefix, rest)) = message.split_once(": ")
+            && !prefix.contains(' ')
+            && key_path.starts_with(prefix)
+        {
+            message = rest.to_string();
+        }
+        let message = if key_path == "." { message } else { format!("{key_path}: {message}") };
         let help = hint_for(&message);
         let len = token_len(&source.text, offset);
         source.error_at(offset, len, message, help)

@@ -343,3 +343,105 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::matrix::load::MatrixSources;
+
+    /// The built-in matrices with one file's text changed, loaded; the rendered error.
+    fn broken(file: &str, from: &str, to: &str) -> String {
+        let mut s = MatrixSources::built_in();
+        let target = match file {
+            "endpoints" => &mut s.endpoints,
+            "docker" => &mut s.docker,
+            "kubernetes" => &mut s.kubernetes,
+            _ => &mut s.probes,
+        };
+        assert!(target.text.contains(from), "fixture text `{from}` not in {file}");
+        target.text = target.text.replacen(from, to, 1);
+        target.name = format!("{file}.yaml");
+        let err = s.load().expect_err("the change must make the matrices invalid");
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .render_report(&mut out, &err)
+            .expect("render to string");
+        out
+    }
+
+    #[test]
+    fn built_in_matrices_are_valid() {
+        MatrixSources::built_in().load().expect("the committed matrices load");
+    }
+
+    #[test]
+    fn rejects_unknown_keys() {
+        insta::assert_snapshot!(broken("endpoints", "  tag: Config\n", "  tag: Config\n  tga: Config\n"));
+    }
+
+    #[test]
+    fn rejects_duplicate_ids() {
+        insta::assert_snapshot!(broken("endpoints", "- id: config.create\n", "- id: config.list\n"));
+    }
+
+    #[test]
+    fn rejects_unknown_endpoint_ids_in_kubernetes() {
+        insta::assert_snapshot!(broken("kubernetes", "  - container.logs\n", "  - container.log\n"));
+    }
+
+    #[test]
+    fn rejects_malformed_versions() {
+        insta::assert_snapshot!(broken("endpoints", "  first: '1.30'\n", "  first: '1.x'\n"));
+    }
+
+    #[test]
+    fn explains_unquoted_versions() {
+        insta::assert_snapshot!(broken("docker", "  api_version: '1.41'\n", "  api_version: 1.41\n"));
+    }
+
+    #[test]
+    fn rejects_inverted_ranges() {
+        insta::assert_snapshot!(broken(
+            "endpoints",
+            "  path: /containers/{id}/copy\n  first: '1.4'\n",
+            "  path: /containers/{id}/copy\n  first: '1.30'\n"
+        ));
+    }
+
+    #[test]
+    fn rejects_a_docker_release_without_api_version() {
+        insta::assert_snapshot!(broken(
+            "docker",
+            "- version: '20.10'\n  api_version: '1.41'\n",
+            "- version: '20.10'\n"
+        ));
+    }
+
+    #[test]
+    fn rejects_a_min_above_the_max() {
+        insta::assert_snapshot!(broken(
+            "docker",
+            "  api_version: '1.41'\n  min_api_version: '1.12'\n",
+            "  api_version: '1.41'\n  min_api_version: '1.44'\n"
+        ));
+    }
+
+    #[test]
+    fn rejects_a_capped_rule_without_cap() {
+        insta::assert_snapshot!(broken("kubernetes", "    mode: capped\n    cap: '1.31'\n", "    mode: capped\n"));
+    }
+
+    #[test]
+    fn rejects_probe_recipes_for_unknown_classes() {
+        insta::assert_snapshot!(broken(
+            "probes",
+            "  image.search:\n    class: registry\n",
+            "  image.search:\n    class: registri\n"
+        ));
+    }
+
+    #[test]
+    fn rejects_yaml_syntax_errors() {
+        insta::assert_snapshot!(broken("endpoints", "endpoints:\n", "endpoints: [\n"));
+    }
+}

@@ -1,0 +1,108 @@
+//! Live tests against the daemon at DOCKER_HOST (`--features live-tests`); they fail loudly when none answers.
+
+use std::collections::HashMap;
+
+use dockmatrix::client::host::{self, HostInputs, TlsOptions};
+use dockmatrix::client::{Client, Request};
+use dockmatrix::matrix::Method;
+
+use super::{dockmatrix, stderr};
+
+fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| {
+        panic!("live tests need DOCKER_HOST: start a daemon with `eval \"$(bash scripts/dockerd.sh start)\"`")
+    })
+}
+
+fn client_for(host: &str) -> Client {
+    let env = |_: &str| None;
+    let target =
+        host::resolve(&HostInputs { flag: Some(host), tls_flags: TlsOptions::default(), env: &env, home: None })
+            .expect("valid host");
+    Client::new(target, std::time::Duration::from_secs(10), 1 << 20).expect("daemon socket exists")
+}
+
+#[tokio::test]
+async fn pings_the_daemon_through_the_client() {
+    let client = client_for(&docker_host());
+    let resp = client.send(Request::new(Method::Get, "/_ping")).await.expect("the daemon answers /_ping");
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.body, b"OK");
+    assert!(resp.header("api-version").is_some(), "Api-Version header on /_ping");
+}
+
+/// Runs a small sweep and returns (endpoint, api version or "unversioned") → verdict.
+fn sweep(host: &str, only: &str) -> HashMap<(String, String), String> {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = dockmatrix(
+        &["run", "--quiet", "--host", host, "--only", only, "--out", &out.path().display().to_string()],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).expect("run.json")).expect("json");
+    run["probes"]
+        .as_array()
+        .expect("probes")
+        .iter()
+        .map(|p| {
+            let v = p["api_version"].as_str().unwrap_or("unversioned").to_string();
+            (
+                (p["endpoint"].as_str().unwrap_or_default().to_string(), v),
+                p["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn boundary_verdicts_on_the_ci_daemon() {
+    let verdicts = sweep(&docker_host(), "system.version,system.info,system.ping.head");
+    let at = |e: &str, v: &str| verdicts.get(&(e.to_string(), v.to_string())).map(String::as_str);
+    assert_eq!(at("system.version", "1.11"), Some("version-rejected"), "too old");
+    assert_eq!(at("system.version", "1.42"), Some("version-rejected"), "too new");
+    assert_eq!(at("system.version", "1.24"), Some("ok"));
+    assert_eq!(at("system.info", "1.41"), Some("ok"));
+    assert_eq!(at("system.ping.head", "unversioned"), Some("ok"));
+    assert!(verdicts.values().all(|v| v == "ok" || v == "version-rejected"), "{verdicts:?}");
+}
+
+/// A loopback TCP listener that forwards each connection to the unix socket, so the reqwest transport is tested
+/// against the real daemon.
+fn tcp_forwarder(socket: std::path::PathBuf) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let Ok(unix) = std::os::unix::net::UnixStream::connect(&socket) else { continue };
+            let (mut t2, mut u2) = (tcp.try_clone().expect("clone"), unix.try_clone().expect("clone"));
+            let (mut t, mut u) = (tcp, unix);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut t, &mut u2);
+                let _ = u2.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut u, &mut t2);
+                let _ = t2.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn the_tcp_transport_reaches_the_daemon() {
+    let host = docker_host();
+    let socket = host.strip_prefix("unix://").expect("the CI daemon listens on a unix socket");
+    let port = tcp_forwarder(socket.into());
+    let verdicts = sweep(&format!("tcp://127.0.0.1:{port}"), "system.version");
+    assert_eq!(verdicts.get(&("system.version".into(), "1.24".into())).map(String::as_str), Some("ok"));
+    assert_eq!(verdicts.get(&("system.version".into(), "1.42".into())).map(String::as_str), Some("version-rejected"));
+}
+
+#[test]
+fn a_full_read_only_sweep_has_no_failures() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = dockmatrix(&["run", "--quiet", "--host", &docker_host(), "--out", &out.path().display().to_string()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+}

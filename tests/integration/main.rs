@@ -1,0 +1,31 @@
+//! Integration tests: the real binary, run as users run it.
+
+#[path = "../support/fake_daemon.rs"]
+mod fake_daemon;
+#[cfg(feature = "live-tests")]
+mod live;
+mod matrix_cli;
+mod run_cli;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `dockmatrix ARGS` from the repository root, with no DOCKER_HOST unless `env` sets it.
+pub fn dockmatrix(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmatrix"));
+    cmd.args(args).current_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).env_remove("DOCKER_CONTEXT");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run dockmatrix")
+}
+
+/// stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
