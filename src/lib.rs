@@ -11,6 +11,7 @@ pub mod error;
 pub mod matrix;
 pub mod probe;
 pub mod report;
+pub mod snapshot;
 
 pub use client::version::ApiVersion;
 pub use error::Error;
