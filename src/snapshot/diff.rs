@@ -125,7 +125,9 @@ pub fn unified(endpoint: &str, old: &str, new: &str, old_name: &str, new_name: &
                 let _ = write!(header, ": {}", loc.field);
             }
         }
-        let _ = writeln!(out, "@@ -{},{} +{},{} @@ {header}", os + 1, oe - os, ns + 1, ne - ns);
+        // An empty side starts at line 0, as in `diff -u`.
+        let start = |s: usize, len: usize| if len == 0 { s } else { s + 1 };
+        let _ = writeln!(out, "@@ -{},{} +{},{} @@ {header}", start(os, oe - os), oe - os, start(ns, ne - ns), ne - ns);
         out.push_str(&lines);
     }
     out
@@ -181,6 +183,7 @@ mod tests {
         assert!(d.contains("@@ container.list v1.24..=v1.41: json[].State\n"), "{d}");
         assert!(d.contains("\n-      State: \"running\"\n"), "{d}");
         assert_eq!(unified("x", BODY, BODY, "a", "b"), "");
+        assert!(unified("x", "", "v1.41:\n", "a", "b").contains("@@ -0,0 +1,1 @@ x v1.41\n"));
     }
 
     #[test]
