@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::client::version::ApiVersion;
-use crate::config::{Config, MatrixDir, TableFormat, TableKind};
+use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::matrix::sync::SyncInputs;
 
@@ -24,6 +24,9 @@ pub enum Command {
     /// Check, print or regenerate the YAML matrices (no daemon needed).
     #[command(subcommand)]
     Matrix(MatrixCommand),
+    /// Review, accept or reject pending snapshots (`.snap.new` files beside the `.snap` ones).
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
 }
 
 /// `dockmatrix matrix ...`
@@ -133,6 +136,39 @@ pub struct SyncArgs {
     pub check: bool,
 }
 
+/// `dockmatrix snapshot ...`
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Show each pending snapshot as a diff and ask whether to accept, reject or skip it.
+    Review(SnapshotArgs),
+    /// Accept every pending snapshot: its `.snap.new` replaces the `.snap`.
+    Accept(SnapshotArgs),
+    /// Reject every pending snapshot: its `.snap.new` is deleted.
+    Reject(SnapshotArgs),
+}
+
+/// Which snapshots a `snapshot` subcommand works on.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Snapshot folder (one subfolder per target).
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub dir: PathBuf,
+    /// Only this target's snapshots (`docker-20.10`) [default: every target].
+    #[arg(long, value_name = "T")]
+    pub target: Option<String>,
+}
+
+impl SnapshotCommand {
+    fn into_config(self) -> Config {
+        let (action, args) = match self {
+            SnapshotCommand::Review(a) => (SnapshotAction::Review, a),
+            SnapshotCommand::Accept(a) => (SnapshotAction::Accept, a),
+            SnapshotCommand::Reject(a) => (SnapshotAction::Reject, a),
+        };
+        Config::Snapshot { action, dir: args.dir, target: args.target }
+    }
+}
+
 impl Cli {
     /// Validates the arguments into a [`Config`]; the only validation step.
     pub fn into_config(self) -> Result<Config, Error> {
@@ -171,6 +207,7 @@ impl Cli {
                 };
                 Ok(Config::MatrixSync { inputs, dir: a.dir, check: a.check })
             }
+            Command::Snapshot(c) => Ok(c.into_config()),
         }
     }
 }
@@ -214,6 +251,24 @@ mod tests {
         let cli = Cli::try_parse_from(["dockmatrix", "matrix", "table", "kubernetes", "--api", "1.x"]).expect("parses");
         let err = cli.into_config().expect_err("1.x is not a version");
         assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn parses_the_snapshot_commands() {
+        let cli =
+            Cli::try_parse_from(["dockmatrix", "snapshot", "accept", "--target", "docker-20.10"]).expect("parses");
+        let config = cli.into_config().expect("valid");
+        assert_eq!(
+            config,
+            Config::Snapshot {
+                action: SnapshotAction::Accept,
+                dir: "snapshots".into(),
+                target: Some("docker-20.10".into())
+            }
+        );
+        let cli = Cli::try_parse_from(["dockmatrix", "snapshot", "review", "--dir", "s"]).expect("parses");
+        let config = cli.into_config().expect("valid");
+        assert_eq!(config, Config::Snapshot { action: SnapshotAction::Review, dir: "s".into(), target: None });
     }
 
     #[test]
