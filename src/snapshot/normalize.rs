@@ -89,9 +89,8 @@ fn body(
         return Body::Empty;
     };
     let trimmed = text.trim_start();
-    if (media_type.contains("json") || trimmed.starts_with('{') || trimmed.starts_with('['))
-        && let Ok(v) = serde_json::from_str::<Value>(text)
-    {
+    let looks_json = media_type.contains("json") || trimmed.starts_with('{') || trimmed.starts_with('[');
+    if let Some(v) = looks_json.then(|| serde_json::from_str::<Value>(text).ok()).flatten() {
         return Body::Json(normalize_json(r, status, requested, &v));
     }
     let media = if media_type.is_empty() { "unknown media type".to_string() } else { media_type.to_string() };

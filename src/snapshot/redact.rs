@@ -171,10 +171,10 @@ pub const RULES: &[Rule] = &[
 pub fn redact_text(r: &Redactions, scope: &Scope<'_>, s: &str) -> String {
     let mut cur = s.to_string();
     for rule in RULES {
-        if let RuleKind::Text(f) = rule.kind
-            && let Some(next) = f(r, scope, &cur)
-        {
-            cur = next;
+        if let RuleKind::Text(f) = rule.kind {
+            if let Some(next) = f(r, scope, &cur) {
+                cur = next;
+            }
         }
     }
     cur
@@ -186,9 +186,7 @@ pub fn redact_scalar(r: &Redactions, scope: &Scope<'_>, v: &Value) -> Value {
     for rule in RULES {
         match rule.kind {
             RuleKind::Text(f) => {
-                if let Value::String(s) = &cur
-                    && let Some(next) = f(r, scope, s)
-                {
+                if let Some(next) = cur.as_str().and_then(|s| f(r, scope, s)) {
                     cur = Value::String(next);
                 }
             }
@@ -463,9 +461,8 @@ fn timestamps(_: &Redactions, _: &Scope<'_>, s: &str) -> Option<String> {
     let mut i = 0;
     let mut hit = false;
     while i < b.len() {
-        if (i == 0 || !b[i - 1].is_ascii_digit())
-            && let Some(n) = timestamp_len(&b[i..])
-        {
+        let at_start = i == 0 || !b[i - 1].is_ascii_digit();
+        if let Some(n) = at_start.then(|| timestamp_len(&b[i..])).flatten() {
             // The zero time means "never" (FinishedAt of a running container): it carries meaning.
             if !s[i..].starts_with("0001-01-01") {
                 out.push_str(&s[copied..i]);
@@ -507,10 +504,8 @@ fn container_status(s: &str) -> Option<String> {
         return Some(format!("Up [duration]{suffix}"));
     }
     for state in ["Exited (", "Restarting ("] {
-        if let Some(rest) = s.strip_prefix(state)
-            && let Some(close) = rest.find(") ")
-            && rest.ends_with(" ago")
-        {
+        let Some(rest) = s.strip_prefix(state) else { continue };
+        if let Some(close) = rest.find(") ").filter(|_| rest.ends_with(" ago")) {
             return Some(format!("{state}{}) [duration] ago", &rest[..close]));
         }
     }

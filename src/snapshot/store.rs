@@ -182,9 +182,7 @@ impl SnapshotSummary {
                 }
                 SnapshotStatus::Changed { pending: None } => writeln!(out, "{}: changed", e.path.display())?,
             }
-            if self.ci
-                && let Some(d) = &e.diff
-            {
+            if let Some(d) = e.diff.as_ref().filter(|_| self.ci) {
                 out.write_all(d.as_bytes())?;
             }
         }
