@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::client::host::TlsOptions;
 use crate::client::version::ApiVersion;
-use crate::config::{Config, MatrixDir, TableFormat, TableKind};
+use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::matrix::sync::SyncInputs;
 use crate::probe::ApiSelection;
@@ -31,6 +31,9 @@ pub enum Command {
     /// Check, print or regenerate the YAML matrices (no daemon needed).
     #[command(subcommand)]
     Matrix(MatrixCommand),
+    /// Review, accept or reject pending snapshots (`.snap.new` files beside the `.snap` ones).
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
 }
 
 /// `dockmatrix run`
@@ -208,6 +211,39 @@ pub struct SyncArgs {
     pub check: bool,
 }
 
+/// `dockmatrix snapshot ...`
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Show each pending snapshot as a diff and ask whether to accept, reject or skip it.
+    Review(SnapshotArgs),
+    /// Accept every pending snapshot: its `.snap.new` replaces the `.snap`.
+    Accept(SnapshotArgs),
+    /// Reject every pending snapshot: its `.snap.new` is deleted.
+    Reject(SnapshotArgs),
+}
+
+/// Which snapshots a `snapshot` subcommand works on.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Snapshot folder (one subfolder per target).
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub dir: PathBuf,
+    /// Only this target's snapshots (`docker-20.10`) [default: every target].
+    #[arg(long, value_name = "T")]
+    pub target: Option<String>,
+}
+
+impl SnapshotCommand {
+    fn into_config(self) -> Config {
+        let (action, args) = match self {
+            SnapshotCommand::Review(a) => (SnapshotAction::Review, a),
+            SnapshotCommand::Accept(a) => (SnapshotAction::Accept, a),
+            SnapshotCommand::Reject(a) => (SnapshotAction::Reject, a),
+        };
+        Config::Snapshot { action, dir: args.dir, target: args.target }
+    }
+}
+
 impl Cli {
     /// Validates the arguments into a [`Config`]; the only validation step.
     pub fn into_config(self) -> Result<Config, Error> {
@@ -282,6 +318,7 @@ impl Cli {
                 };
                 Ok(Config::MatrixSync { inputs, dir: a.dir, check: a.check })
             }
+            Command::Snapshot(c) => Ok(c.into_config()),
         }
     }
 }
@@ -336,6 +373,24 @@ mod tests {
         assert_eq!(parse_api_selection("1.41").expect("valid"), v(41, 41));
         assert!(parse_api_selection("1.41..1.24").is_err());
         assert!(parse_api_selection("new").is_err());
+    }
+
+    #[test]
+    fn parses_the_snapshot_commands() {
+        let cli =
+            Cli::try_parse_from(["dockmatrix", "snapshot", "accept", "--target", "docker-20.10"]).expect("parses");
+        let config = cli.into_config().expect("valid");
+        assert_eq!(
+            config,
+            Config::Snapshot {
+                action: SnapshotAction::Accept,
+                dir: "snapshots".into(),
+                target: Some("docker-20.10".into())
+            }
+        );
+        let cli = Cli::try_parse_from(["dockmatrix", "snapshot", "review", "--dir", "s"]).expect("parses");
+        let config = cli.into_config().expect("valid");
+        assert_eq!(config, Config::Snapshot { action: SnapshotAction::Review, dir: "s".into(), target: None });
     }
 
     #[test]

@@ -37,6 +37,17 @@ pub enum TableKind {
     },
 }
 
+/// What `snapshot` does with pending snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotAction {
+    /// Show each as a diff and ask.
+    Review,
+    /// Accept them all.
+    Accept,
+    /// Reject them all.
+    Reject,
+}
+
 /// One command, ready to execute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Config {
@@ -69,5 +80,14 @@ pub enum Config {
         dir: PathBuf,
         /// Only compare; fail when a file would change.
         check: bool,
+    },
+    /// `snapshot review|accept|reject`
+    Snapshot {
+        /// What to do.
+        action: SnapshotAction,
+        /// The snapshot folder.
+        dir: PathBuf,
+        /// Only this target; `None` for all.
+        target: Option<String>,
     },
 }

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::config::{Config, MatrixDir, TableFormat, TableKind};
+use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::matrix::load::MatrixSources;
 use crate::matrix::{self, K8sRelease, Matrices};
 use crate::report::{Grid, matrix_tables};
+use crate::snapshot;
 
 /// Loads the matrices from a folder or the built-in copy.
 pub fn load_matrices(dir: &MatrixDir) -> Result<Matrices, Error> {
@@ -54,7 +55,33 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             Ok(EXIT_OK)
         }
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
+        Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
     }
+}
+
+fn snapshot_command(
+    action: SnapshotAction,
+    dir: &Path,
+    target: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    use std::io::IsTerminal;
+    let done = match action {
+        SnapshotAction::Review => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            snapshot::review(dir, target, &mut std::io::stdin().lock(), out, color)?;
+            return Ok(EXIT_OK);
+        }
+        SnapshotAction::Accept => ("accepted", snapshot::accept(dir, target)?),
+        SnapshotAction::Reject => ("rejected", snapshot::reject(dir, target)?),
+    };
+    let (verb, files) = done;
+    for p in &files {
+        writeln!(out, "{verb} {}", p.new.display()).map_err(|e| output_error("the snapshot list", e))?;
+    }
+    writeln!(out, "{} pending snapshots {verb} under {}", files.len(), dir.display())
+        .map_err(|e| output_error("the snapshot list", e))?;
+    Ok(EXIT_OK)
 }
 
 fn output_error(what: &str, source: std::io::Error) -> Error {

@@ -1,6 +1,7 @@
 //! The crate-level error, its exit codes, and how each failure category maps to one.
 
 use crate::matrix::MatrixError;
+use crate::snapshot::SnapshotError;
 
 /// Everything ran and matched what was asked.
 pub const EXIT_OK: u8 = 0;
@@ -45,6 +46,11 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// Snapshot files could not be read, written or reviewed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Snapshot(#[from] SnapshotError),
+
     /// Output (a table, a report) could not be written.
     #[error("failed to write {what}")]
     #[diagnostic(code(dockmatrix::output))]
@@ -63,7 +69,7 @@ impl Error {
         match self {
             Error::Matrix(MatrixError::Write { .. }) => EXIT_OUTPUT,
             Error::Matrix(_) | Error::Usage { .. } => EXIT_USAGE,
-            Error::Output { .. } => EXIT_OUTPUT,
+            Error::Output { .. } | Error::Snapshot(_) => EXIT_OUTPUT,
             Error::Probe(crate::probe::ProbeError::Output { .. }) => EXIT_OUTPUT,
             Error::Probe(_) => EXIT_UNREACHABLE,
         }

@@ -1,0 +1,24 @@
+//! Snapshots of a run: each endpoint's answers, normalised and redacted, stored per target daemon in insta's
+//! format, so a daemon upgrade shows as a small, readable diff.
+//!
+//! The runner calls [`compare`] after a sweep (with [`default_target`] unless `--name` was given); the
+//! `snapshot review|accept|reject` subcommands call [`review()`], [`accept`] and [`reject`].
+
+pub mod diff;
+pub mod error;
+#[cfg(test)]
+mod fixture;
+pub mod normalize;
+pub mod redact;
+pub mod render;
+pub mod review;
+pub mod store;
+
+pub use error::SnapshotError;
+pub use redact::{RULES, Redactions};
+pub use render::{RenderedSnapshot, redactions_for, render};
+pub use review::{ReviewSummary, review};
+pub use store::{
+    CompareOptions, Pending, SnapshotEntry, SnapshotFile, SnapshotStatus, SnapshotSummary, accept, compare,
+    default_target, pending, reject,
+};

@@ -1,0 +1,305 @@
+//! One probe's answer made stable: meaningful headers only, JSON redacted with keys and unordered lists sorted,
+//! other bodies summarised; and the text form a snapshot shows for it.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::client::version::ApiVersion;
+use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::snapshot::redact::{Redactions, Scope, redact_json, redact_text};
+
+/// Headers a snapshot keeps (lower-case): the ones that carry meaning. `Date`, `Content-Length` and `Server`
+/// (the daemon's exact version) are left out; stream media types arrive as `content-type`.
+pub const SNAPSHOT_HEADERS: &[&str] = &["api-version", "content-type", "docker-experimental", "ostype"];
+
+/// Plain-text bodies longer than this are cut in a snapshot (they are error messages, not data).
+const TEXT_CAP: usize = 4096;
+
+/// What an answer's body becomes in a snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A JSON document, redacted, keys sorted, arrays of objects sorted.
+    Json(Value),
+    /// A plain-text body (a Go `http.Error` message), redacted.
+    Text(String),
+    /// The runner's summary of a stream (media type, frame kinds, what was read back), redacted.
+    Stream(String),
+    /// Bytes that are not text (a tar archive, an image), by media type.
+    Binary(String),
+    /// A body cut at the evidence cap that is not readable as a whole, by media type.
+    Truncated(String),
+}
+
+/// One answer as a snapshot shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// Method and path without the version prefix, redacted (`GET /containers/[fixture]/json`).
+    pub request: String,
+    /// The status; `None` when no answer came.
+    pub status: Option<u16>,
+    /// The verdict, kept only when no answer came (`error`, `skipped`).
+    pub no_answer: Option<Verdict>,
+    /// [`SNAPSHOT_HEADERS`] present in the answer, sorted by name.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+}
+
+/// Normalises one probe's answer.
+pub fn normalize(probe: &ProbeOutcome, r: &Redactions) -> Answer {
+    let status = probe.status;
+    let requested = probe.api_version;
+    let scope = Scope { path: &[], status, requested };
+    let request = if probe.request.is_empty() { probe.path.as_str() } else { strip_version(&probe.request) };
+    let request = redact_text(r, &scope, &format!("{} {request}", probe.method));
+    if status.is_none() {
+        return Answer { request, status, no_answer: Some(probe.verdict), headers: Vec::new(), body: Body::Empty };
+    }
+    let ev = &probe.evidence;
+    let mut headers: Vec<(String, String)> = ev
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+        .filter(|(k, _)| SNAPSHOT_HEADERS.contains(&k.as_str()))
+        .collect();
+    headers.sort();
+    headers.dedup_by(|a, b| a.0 == b.0);
+    let media_type = headers.iter().find(|(k, _)| k == "content-type").map_or("", |(_, v)| v.as_str()).to_string();
+    let body = body(r, status, requested, ev.body.as_deref(), ev.body_truncated, ev.stream.as_deref(), &media_type);
+    Answer { request, status, no_answer: None, headers, body }
+}
+
+fn body(
+    r: &Redactions,
+    status: Option<u16>,
+    requested: Option<ApiVersion>,
+    text: Option<&str>,
+    truncated: bool,
+    stream: Option<&str>,
+    media_type: &str,
+) -> Body {
+    let scope = Scope { path: &[], status, requested };
+    if let Some(summary) = stream {
+        return Body::Stream(redact_text(r, &scope, summary));
+    }
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Body::Empty;
+    };
+    let trimmed = text.trim_start();
+    let looks_json = media_type.contains("json") || trimmed.starts_with('{') || trimmed.starts_with('[');
+    if let Some(v) = looks_json.then(|| serde_json::from_str::<Value>(text).ok()).flatten() {
+        return Body::Json(normalize_json(r, status, requested, &v));
+    }
+    let media = if media_type.is_empty() { "unknown media type".to_string() } else { media_type.to_string() };
+    if truncated {
+        return Body::Truncated(media);
+    }
+    let binary = text.chars().any(|c| c == char::REPLACEMENT_CHARACTER || (c.is_control() && !"\n\r\t".contains(c)));
+    if binary {
+        return Body::Binary(media);
+    }
+    let mut t = redact_text(r, &scope, text);
+    if t.len() > TEXT_CAP {
+        let cut = (0..=TEXT_CAP).rev().find(|i| t.is_char_boundary(*i)).unwrap_or(0);
+        t.truncate(cut);
+        t.push_str("[...]");
+    }
+    Body::Text(t)
+}
+
+/// `/v1.41/containers/json?all=1` -> `/containers/json?all=1`.
+fn strip_version(request: &str) -> &str {
+    if let Some(rest) = request.strip_prefix("/v") {
+        let end = rest.find('/').unwrap_or(rest.len());
+        let seg = &rest[..end];
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return if end == rest.len() { "/" } else { &rest[end..] };
+        }
+    }
+    request
+}
+
+/// Redacts a JSON body, then sorts object keys and arrays of objects (lists of resources, which the API
+/// gives in no set order). Arrays of scalars and of arrays keep their order: commands, arguments, table rows.
+pub fn normalize_json(r: &Redactions, status: Option<u16>, requested: Option<ApiVersion>, v: &Value) -> Value {
+    sort(redact_json(r, status, requested, v))
+}
+
+fn sort(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().map(|(k, v)| (k, sort(v))).collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().collect())
+        }
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.into_iter().map(sort).collect();
+            if !items.is_empty() && items.iter().all(Value::is_object) {
+                items.sort_by_cached_key(Value::to_string);
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+impl Answer {
+    /// Appends this answer's lines at `indent`; with `with_request`, a `request:` line comes first.
+    pub fn render(&self, with_request: bool, indent: usize, out: &mut String) {
+        let pad = " ".repeat(indent);
+        if with_request {
+            line(out, &pad, &format!("request: {}", quote(&self.request)));
+        }
+        match (self.status, self.no_answer) {
+            (Some(s), _) => line(out, &pad, &format!("status: {s}")),
+            (None, Some(v)) => {
+                line(out, &pad, &format!("no-answer: {v}"));
+                return;
+            }
+            (None, None) => line(out, &pad, "no-answer: unknown"),
+        }
+        if !self.headers.is_empty() {
+            line(out, &pad, "headers:");
+            for (k, v) in &self.headers {
+                line(out, &pad, &format!("  {k}: {}", quote(v)));
+            }
+        }
+        match &self.body {
+            Body::Empty => line(out, &pad, "body: empty"),
+            Body::Json(v) => match v {
+                Value::Object(m) if !m.is_empty() => {
+                    line(out, &pad, "json:");
+                    write_yaml(v, indent + 2, out);
+                }
+                Value::Array(a) if !a.is_empty() => {
+                    line(out, &pad, "json:");
+                    write_yaml(v, indent + 2, out);
+                }
+                scalar => line(out, &pad, &format!("json: {}", scalar_text(scalar))),
+            },
+            Body::Text(t) => line(out, &pad, &format!("text: {}", quote(t))),
+            Body::Stream(s) => line(out, &pad, &format!("stream: {}", quote(s))),
+            Body::Binary(m) => line(out, &pad, &format!("binary: {}", quote(m))),
+            Body::Truncated(m) => line(out, &pad, &format!("truncated: {}", quote(m))),
+        }
+    }
+}
+
+fn line(out: &mut String, pad: &str, text: &str) {
+    let _ = writeln!(out, "{pad}{text}");
+}
+
+/// A YAML double-quoted scalar; JSON string syntax is a subset of it.
+fn quote(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+fn key_text(k: &str) -> String {
+    let plain = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c));
+    if plain { k.to_string() } else { quote(k) }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => quote(s),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+        other => other.to_string(),
+    }
+}
+
+fn is_block(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Writes a JSON value as block YAML at `indent` (strings always quoted, so placeholders read as strings).
+pub fn write_yaml(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                if is_block(child) {
+                    line(out, &pad, &format!("{}:", key_text(k)));
+                    write_yaml(child, indent + 2, out);
+                } else {
+                    line(out, &pad, &format!("{}: {}", key_text(k), scalar_text(child)));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                if is_block(item) {
+                    // Render the item one level deeper, then put the dash in front of its first line.
+                    let mut inner = String::new();
+                    write_yaml(item, indent + 2, &mut inner);
+                    let body = inner.get(indent + 2..).unwrap_or("");
+                    let _ = write!(out, "{pad}- {body}");
+                } else {
+                    line(out, &pad, &format!("- {}", scalar_text(item)));
+                }
+            }
+        }
+        scalar => line(out, &pad, &scalar_text(scalar)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::fixture::load;
+
+    #[test]
+    fn yaml_form_is_block_style_with_quoted_strings() {
+        let v: Value = serde_json::json!({"b": [1, {"x": "[id]", "y": []}, [true, null]], "a": {}, "c d": "e"});
+        let mut out = String::new();
+        write_yaml(&sort(v), 0, &mut out);
+        assert_eq!(out, "a: {}\nb:\n  - 1\n  - x: \"[id]\"\n    y: []\n  - - true\n    - null\n\"c d\": \"e\"\n");
+    }
+
+    #[test]
+    fn arrays_of_objects_are_sorted_and_scalar_arrays_keep_order() {
+        let v = serde_json::json!({"l": [{"n": "b"}, {"n": "a"}], "cmd": ["sleep", "300", "a"]});
+        let s = sort(v);
+        assert_eq!(s["l"][0]["n"], "a");
+        assert_eq!(s["cmd"], serde_json::json!(["sleep", "300", "a"]));
+    }
+
+    #[test]
+    fn strips_the_version_prefix_of_requests() {
+        assert_eq!(strip_version("/v1.41/containers/json?all=1"), "/containers/json?all=1");
+        assert_eq!(strip_version("/_ping"), "/_ping");
+        assert_eq!(strip_version("/volumes"), "/volumes");
+        assert_eq!(strip_version("/v1.41"), "/");
+    }
+
+    #[test]
+    fn keeps_only_meaningful_headers_and_summarises_text_errors() {
+        let f = load("docker-20.10", "system.version@v1.11.json");
+        let a = normalize(&f.probe("system.version"), &Redactions::default());
+        let names: Vec<&str> = a.headers.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["api-version", "content-type", "ostype"]);
+        assert!(matches!(a.body, Body::Text(ref t) if t.starts_with("client version [requested-version] is too old")));
+        assert_eq!(a.request, "GET /version");
+    }
+
+    #[test]
+    fn streams_and_binary_bodies_are_summarised() {
+        let f = load("docker-20.10", "system.ping@unversioned.json");
+        let mut p = f.probe("system.ping");
+        p.evidence.stream = Some("multiplexed-stream: stdout 1 frame, read back \"hi\\n\"".into());
+        assert!(matches!(normalize(&p, &Redactions::default()).body, Body::Stream(_)));
+        p.evidence.stream = None;
+        p.evidence.body = Some("./\0\0\0\u{FFFD}".into());
+        assert!(matches!(normalize(&p, &Redactions::default()).body, Body::Binary(_)));
+        p.evidence.body = None;
+        assert_eq!(normalize(&p, &Redactions::default()).body, Body::Empty);
+    }
+}
