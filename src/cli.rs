@@ -83,6 +83,16 @@ pub struct RunArgs {
     /// No progress on stderr.
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
+    /// Compare each endpoint's normalised answers with the snapshots in DIR; changed ones are written as
+    /// .snap.new (review them with `dockmatrix snapshot review`).
+    #[arg(long, value_name = "DIR", default_value = "snapshots", help_heading = "Output")]
+    pub snapshots: PathBuf,
+    /// Do not compare or write snapshots.
+    #[arg(long, help_heading = "Output")]
+    pub no_snapshots: bool,
+    /// CI mode (also CI=true): a changed or missing snapshot fails the run with its diff, and nothing is written.
+    #[arg(long, help_heading = "Output")]
+    pub ci: bool,
     /// Matrix folder.
     #[command(flatten)]
     pub dir: MatrixDirArgs,
@@ -281,6 +291,8 @@ impl Cli {
                     allow: a.allow.into_iter().collect(),
                     timeout: Duration::from_secs_f64(a.timeout),
                     quiet: a.quiet,
+                    snapshots: (!a.no_snapshots).then_some(a.snapshots),
+                    ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
                 };
                 Ok(Config::Run { dir: a.dir.resolve(), run })
             }

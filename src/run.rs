@@ -17,6 +17,7 @@ use crate::probe::runner::{self, RunContext};
 use crate::probe::{ProbeError, ProbeOutcome, Verdict};
 use crate::report::RunReport;
 use crate::report::model::RUN_SCHEMA_VERSION;
+use crate::snapshot::{self, CompareOptions};
 
 /// Everything `run` needs, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,10 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// `--quiet`: no progress.
     pub quiet: bool,
+    /// `--snapshots DIR`; `None` with `--no-snapshots`.
+    pub snapshots: Option<PathBuf>,
+    /// `--ci` or `CI=true`: a changed snapshot fails the run and nothing is written.
+    pub ci: bool,
 }
 
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
@@ -54,7 +59,15 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
     write_summary(&report, out).map_err(|source| Error::Output { what: "the summary".into(), source })?;
     let failures = report.probes.iter().filter(|p| p.verdict.is_failure()).count();
     let _ = writeln!(err, "results: {}", config.out.join("run.json").display());
-    Ok(if failures > 0 || !report.complete { EXIT_POLICY_FAILURE } else { EXIT_OK })
+    // A partial run would show every probe it did not make as a change: only complete runs are compared.
+    let mut snapshot_failure = false;
+    if let Some(dir) = config.snapshots.as_deref().filter(|_| report.complete) {
+        let options = CompareOptions { ci: config.ci, fixture_names: Vec::new() };
+        let summary = snapshot::compare(&report, dir, &report.daemon.name, &options)?;
+        summary.write(out).map_err(|source| Error::Output { what: "the snapshot summary".into(), source })?;
+        snapshot_failure = summary.is_failure();
+    }
+    Ok(if failures > 0 || !report.complete || snapshot_failure { EXIT_POLICY_FAILURE } else { EXIT_OK })
 }
 
 /// Resolves the host and builds a client (no request yet).

@@ -1,7 +1,7 @@
 //! Snapshots of a run: each endpoint's answers, normalised and redacted, stored per target daemon in insta's
 //! format, so a daemon upgrade shows as a small, readable diff.
 //!
-//! The runner calls [`compare`] after a sweep (with [`default_target`] unless `--name` was given); the
+//! The runner calls [`compare`] after a sweep (with the daemon's name as target: `docker-20.10` unless `--name` was given); the
 //! `snapshot review|accept|reject` subcommands call [`review()`], [`accept`] and [`reject`].
 
 pub mod diff;
@@ -19,6 +19,6 @@ pub use redact::{RULES, Redactions};
 pub use render::{RenderedSnapshot, redactions_for, render};
 pub use review::{ReviewSummary, review};
 pub use store::{
-    CompareOptions, Pending, SnapshotEntry, SnapshotFile, SnapshotStatus, SnapshotSummary, accept, compare,
-    default_target, pending, reject,
+    CompareOptions, Pending, SnapshotEntry, SnapshotFile, SnapshotStatus, SnapshotSummary, accept, compare, pending,
+    reject,
 };

@@ -11,7 +11,6 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::probe::daemon::DaemonInfo;
 use crate::report::model::RunReport;
 use crate::snapshot::diff::unified;
 use crate::snapshot::error::SnapshotError;
@@ -71,19 +70,6 @@ pub fn body_of(text: &str) -> Option<&str> {
 /// Bodies compare equal as insta compares them: line endings and trailing blank space aside.
 fn same_body(a: &str, b: &str) -> bool {
     a.replace("\r\n", "\n").trim_end() == b.replace("\r\n", "\n").trim_end()
-}
-
-/// The default target name: the engine kind and its major.minor version (`docker-20.10`, `podman-4.3`).
-pub fn default_target(daemon: &DaemonInfo) -> String {
-    let mut parts = daemon.version.trim().trim_start_matches('v').split(['.', '+', '-', '~']);
-    let numeric = |p: &Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    let (major, minor) = (parts.next(), parts.next());
-    let kind = daemon.kind.as_str();
-    if numeric(&major) && numeric(&minor) {
-        format!("{kind}-{}.{}", major.unwrap_or_default(), minor.unwrap_or_default())
-    } else {
-        kind.to_string()
-    }
 }
 
 /// A name made safe as one path component.
@@ -357,26 +343,6 @@ pub fn reject(dir: &Path, target: Option<&str>) -> Result<Vec<Pending>, Snapshot
 mod tests {
     use super::*;
     use crate::client::version::ApiVersion;
-    use crate::probe::daemon::EngineKind;
-
-    fn daemon(kind: EngineKind, version: &str) -> DaemonInfo {
-        DaemonInfo {
-            name: String::new(),
-            kind,
-            version: version.into(),
-            api_version: None,
-            min_api_version: None,
-            enforced_min: None,
-            enforced_max: None,
-            os: "linux".into(),
-            arch: "amd64".into(),
-            server: String::new(),
-            ostype: None,
-            experimental: None,
-            builder_version: None,
-            head_ping: true,
-        }
-    }
 
     use crate::snapshot::fixture;
 
@@ -474,14 +440,6 @@ mod tests {
 
         let same = compare(&run(), tmp.path(), "docker-20.10", &options(true)).expect("compare");
         assert!(!same.is_failure());
-    }
-
-    #[test]
-    fn default_target_is_kind_and_major_minor() {
-        assert_eq!(default_target(&daemon(EngineKind::Docker, "20.10.24+dfsg1")), "docker-20.10");
-        assert_eq!(default_target(&daemon(EngineKind::Podman, "4.3.1")), "podman-4.3");
-        assert_eq!(default_target(&daemon(EngineKind::Docker, "v28.5")), "docker-28.5");
-        assert_eq!(default_target(&daemon(EngineKind::Other, "")), "other");
     }
 
     #[test]

@@ -100,9 +100,51 @@ fn the_tcp_transport_reaches_the_daemon() {
     assert_eq!(verdicts.get(&("system.version".into(), "1.42".into())).map(String::as_str), Some("version-rejected"));
 }
 
+/// The committed snapshots of the CI daemon (Debian's dockerd 20.10) must match what it answers now.
 #[test]
-fn a_full_read_only_sweep_has_no_failures() {
+fn a_full_sweep_matches_the_committed_snapshots() {
     let out = tempfile::tempdir().expect("tempdir");
-    let o = dockmatrix(&["run", "--quiet", "--host", &docker_host(), "--out", &out.path().display().to_string()], &[]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    let out_dir = out.path().display().to_string();
+    let o = dockmatrix(
+        &["run", "--quiet", "--ci", "--snapshots", "snapshots", "--host", &docker_host(), "--out", &out_dir],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
+    assert!(text.contains("0 new, 0 missing, 0 changed"), "{text}");
+}
+
+#[test]
+fn a_changed_answer_fails_ci_with_a_readable_diff() {
+    let snaps = tempfile::tempdir().expect("tempdir");
+    let target = snaps.path().join("docker-20.10");
+    std::fs::create_dir_all(&target).expect("mkdir");
+    let committed = std::fs::read_to_string("snapshots/docker-20.10/system.version.snap").expect("committed snapshot");
+    assert!(committed.contains("    Os: \"linux\"\n"));
+    // Pretend the daemon used to send a field it no longer sends.
+    let edited = committed.replacen("    Os: \"linux\"\n", "    Os: \"linux\"\n    Platform: \"gone\"\n", 1);
+    std::fs::write(target.join("system.version.snap"), &edited).expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let (s, o) = (snaps.path().display().to_string(), out.path().display().to_string());
+    let run = dockmatrix(
+        &[
+            "run",
+            "--quiet",
+            "--ci",
+            "--snapshots",
+            &s,
+            "--only",
+            "system.version",
+            "--host",
+            &docker_host(),
+            "--out",
+            &o,
+        ],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{text}{}", stderr(&run));
+    assert!(text.contains("system.version") && text.contains("-    Platform: \"gone\""), "{text}");
+    assert_eq!(std::fs::read_to_string(target.join("system.version.snap")).expect("kept"), edited, "CI writes nothing");
+    assert!(!target.join("system.version.snap.new").exists(), "CI writes nothing");
 }
