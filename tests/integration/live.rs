@@ -148,3 +148,31 @@ fn a_changed_answer_fails_ci_with_a_readable_diff() {
     assert_eq!(std::fs::read_to_string(target.join("system.version.snap")).expect("kept"), edited, "CI writes nothing");
     assert!(!target.join("system.version.snap.new").exists(), "CI writes nothing");
 }
+
+/// A second, freshly started daemon of the same version (other ids, times and data-root), swept with other
+/// concurrency and in another time zone, changes no committed snapshot.
+#[test]
+fn a_second_fresh_daemon_changes_no_snapshot() {
+    let dir = format!("/tmp/dockmatrix-second-{}", std::process::id());
+    let start = std::process::Command::new("bash")
+        .args(["scripts/dockerd.sh", "start", &dir])
+        .output()
+        .expect("run dockerd.sh");
+    let stop = || {
+        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &dir]).output();
+    };
+    if !start.status.success() {
+        stop();
+        panic!("second daemon did not start: {}", String::from_utf8_lossy(&start.stderr));
+    }
+    let host = format!("unix://{dir}/docker.sock");
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = dockmatrix(
+        &["run", "--quiet", "--ci", "--jobs", "1", "--host", &host, "--out", &out.path().display().to_string()],
+        &[("TZ", "Asia/Tokyo")],
+    );
+    stop();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
+    assert!(text.contains("0 new, 0 missing, 0 changed"), "{text}");
+}
