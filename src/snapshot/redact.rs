@@ -171,10 +171,10 @@ pub const RULES: &[Rule] = &[
 pub fn redact_text(r: &Redactions, scope: &Scope<'_>, s: &str) -> String {
     let mut cur = s.to_string();
     for rule in RULES {
-        if let RuleKind::Text(f) = rule.kind {
-            if let Some(next) = f(r, scope, &cur) {
-                cur = next;
-            }
+        if let RuleKind::Text(f) = rule.kind
+            && let Some(next) = f(r, scope, &cur)
+        {
+            cur = next;
         }
     }
     cur
