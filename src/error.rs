@@ -1,6 +1,7 @@
 //! The crate-level error, its exit codes, and how each failure category maps to one.
 
 use crate::matrix::MatrixError;
+use crate::report::ReportError;
 
 /// Everything ran and matched what was asked.
 pub const EXIT_OK: u8 = 0;
@@ -50,6 +51,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A saved run is unreadable (usage, 2), or a report could not be written (output, 4).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Report(#[from] ReportError),
 }
 
 impl Error {
@@ -59,6 +65,7 @@ impl Error {
             Error::Matrix(MatrixError::Write { .. }) => EXIT_OUTPUT,
             Error::Matrix(_) | Error::Usage { .. } => EXIT_USAGE,
             Error::Output { .. } => EXIT_OUTPUT,
+            Error::Report(e) => e.exit_code(),
         }
     }
 
