@@ -10,6 +10,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix_tables;
 pub mod model;
+pub mod policy;
 pub mod read;
 pub mod table;
 
@@ -17,4 +18,5 @@ pub use error::ReportError;
 pub use format::{ReportFormat, ReportTarget, write_report, write_report_file};
 pub use grid::Grid;
 pub use model::RunReport;
+pub use policy::{FailOn, PolicyFailure, evaluate};
 pub use read::read_runs;
