@@ -1,0 +1,3 @@
+//! Integration tests: the real `dockmatrix` binary, one module per area.
+
+mod report;
