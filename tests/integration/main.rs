@@ -1,3 +1,6 @@
 //! Integration tests: the real `dockmatrix` binary, one module per area.
 
 mod report;
+
+#[cfg(feature = "browser-tests")]
+mod browser;
