@@ -12,6 +12,7 @@ use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::matrix::sync::SyncInputs;
 use crate::probe::ApiSelection;
+use crate::report::{FailOn, ReportFormat};
 use crate::run::RunConfig;
 
 /// Which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
@@ -34,6 +35,9 @@ pub enum Command {
     /// Review, accept or reject pending snapshots (`.snap.new` files beside the `.snap` ones).
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
+    /// Render saved runs (run.json) again in any format, and apply the CI policy (no daemon needed).
+    #[command(after_long_help = REPORT_HELP)]
+    Report(ReportArgs),
 }
 
 /// `dockmatrix run`
@@ -254,6 +258,40 @@ impl SnapshotCommand {
     }
 }
 
+/// `dockmatrix report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Saved runs; several make several targets (one JUnit test suite each, one section each elsewhere).
+    #[arg(value_name = "RUN.json", required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Format: table, md, json, junit or html.
+    #[arg(long, value_name = "FMT", default_value = "table")]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when the runs break this policy; repeatable [default: incompatible].
+    #[arg(long = "fail-on", value_name = "POLICY")]
+    pub fail_on: Vec<FailOn>,
+    /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
+    #[arg(long)]
+    pub step_summary: bool,
+    /// Matrix folder.
+    #[command(flatten)]
+    pub dir: MatrixDirArgs,
+}
+
+const REPORT_HELP: &str = "Policies (--fail-on):
+  incompatible        any incompatible verdict (the default)
+  error               any error verdict (transport failure, timeout)
+  changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
+  kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
+                      against this daemon, or the release refuses the daemon's API version
+  endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
+
+Coverage: an endpoint is answered when one of its verdicts is neither skipped nor error, and ok in the whole
+enforced range when every probe between the daemon's enforced minimum and maximum API version is ok.";
+
 impl Cli {
     /// Validates the arguments into a [`Config`]; the only validation step.
     pub fn into_config(self) -> Result<Config, Error> {
@@ -331,6 +369,14 @@ impl Cli {
                 Ok(Config::MatrixSync { inputs, dir: a.dir, check: a.check })
             }
             Command::Snapshot(c) => Ok(c.into_config()),
+            Command::Report(a) => Ok(Config::Report {
+                runs: a.runs,
+                format: a.format,
+                output: a.output,
+                fail_on: if a.fail_on.is_empty() { FailOn::defaults() } else { a.fail_on },
+                step_summary: a.step_summary,
+                dir: a.dir.resolve(),
+            }),
         }
     }
 }
@@ -403,6 +449,41 @@ mod tests {
         let cli = Cli::try_parse_from(["dockmatrix", "snapshot", "review", "--dir", "s"]).expect("parses");
         let config = cli.into_config().expect("valid");
         assert_eq!(config, Config::Snapshot { action: SnapshotAction::Review, dir: "s".into(), target: None });
+    }
+
+    #[test]
+    fn parses_the_report_command() {
+        let cli = Cli::try_parse_from([
+            "dockmatrix",
+            "report",
+            "a/run.json",
+            "b/run.json",
+            "--format",
+            "junit",
+            "-o",
+            "out.xml",
+            "--fail-on",
+            "kubernetes:1.23",
+            "--fail-on",
+            "endpoint:container.*",
+        ])
+        .expect("parses");
+        let Config::Report { runs, format, output, fail_on, .. } = cli.into_config().expect("valid") else {
+            panic!("wrong command")
+        };
+        assert_eq!(runs.len(), 2);
+        assert_eq!(format, ReportFormat::Junit);
+        assert_eq!(output, Some(PathBuf::from("out.xml")));
+        assert_eq!(fail_on, [FailOn::Kubernetes("1.23".into()), FailOn::Endpoint("container.*".into())]);
+    }
+
+    #[test]
+    fn report_defaults_to_table_and_incompatible() {
+        let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json"]).expect("parses");
+        let Config::Report { format, fail_on, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
+        assert_eq!((format, fail_on), (ReportFormat::Table, vec![FailOn::Incompatible]));
+        let err = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--format", "pdf"]).expect_err("bad");
+        assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::client::version::ApiVersion;
 use crate::matrix::sync::SyncInputs;
+use crate::report::{FailOn, ReportFormat};
 
 /// Where the matrices come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,5 +90,20 @@ pub enum Config {
         dir: PathBuf,
         /// Only this target; `None` for all.
         target: Option<String>,
+    },
+    /// `report`
+    Report {
+        /// Saved runs (run.json files), in order.
+        runs: Vec<PathBuf>,
+        /// Report format.
+        format: ReportFormat,
+        /// Output file; `None` is standard output.
+        output: Option<PathBuf>,
+        /// CI policies; never empty (the default is `incompatible`).
+        fail_on: Vec<FailOn>,
+        /// Also append the Markdown report to `$GITHUB_STEP_SUMMARY`.
+        step_summary: bool,
+        /// Matrices (the Kubernetes policy and table need them).
+        dir: MatrixDir,
     },
 }

@@ -56,6 +56,9 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         }
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
+        Config::Report { runs, format, output, fail_on, step_summary, dir } => {
+            report(&runs, format, output, &fail_on, step_summary, &dir, out, err)
+        }
     }
 }
 
@@ -82,6 +85,42 @@ fn snapshot_command(
     writeln!(out, "{} pending snapshots {verb} under {}", files.len(), dir.display())
         .map_err(|e| output_error("the snapshot list", e))?;
     Ok(EXIT_OK)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one parameter per field of Config::Report")]
+fn report(
+    paths: &[std::path::PathBuf],
+    format: crate::report::ReportFormat,
+    output: Option<std::path::PathBuf>,
+    fail_on: &[crate::report::FailOn],
+    step_summary: bool,
+    dir: &MatrixDir,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Error> {
+    use crate::report::{ReportTarget, markdown};
+    let m = load_matrices(dir)?;
+    for policy in fail_on {
+        policy.check(&m)?;
+    }
+    let mut runs = Vec::new();
+    for path in paths {
+        runs.extend(crate::report::read_runs(path)?);
+    }
+    ReportTarget { format, file: output }.write(&runs, &m, out)?;
+    if step_summary {
+        match markdown::step_summary_path() {
+            Some(path) => markdown::append_step_summary(&path, &runs, &m)?,
+            None => {
+                let _ = writeln!(err, "warning: --step-summary ignored: {} is not set", markdown::STEP_SUMMARY_VAR);
+            }
+        }
+    }
+    let failures: Vec<_> = runs.iter().flat_map(|run| crate::report::evaluate(fail_on, run, &m, 0)).collect();
+    for f in &failures {
+        let _ = writeln!(err, "policy failure: {f}");
+    }
+    Ok(if failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
 }
 
 fn output_error(what: &str, source: std::io::Error) -> Error {

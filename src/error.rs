@@ -1,6 +1,7 @@
 //! The crate-level error, its exit codes, and how each failure category maps to one.
 
 use crate::matrix::MatrixError;
+use crate::report::ReportError;
 use crate::snapshot::SnapshotError;
 
 /// Everything ran and matched what was asked.
@@ -61,6 +62,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A saved run is unreadable (usage, 2), or a report could not be written (output, 4).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Report(#[from] ReportError),
 }
 
 impl Error {
@@ -72,6 +78,7 @@ impl Error {
             Error::Output { .. } | Error::Snapshot(_) => EXIT_OUTPUT,
             Error::Probe(crate::probe::ProbeError::Output { .. }) => EXIT_OUTPUT,
             Error::Probe(_) => EXIT_UNREACHABLE,
+            Error::Report(e) => e.exit_code(),
         }
     }
 

@@ -37,5 +37,9 @@ mod tests {
         assert!(!matches("container.*", "image.list"));
         assert!(!matches("exec.?", "exec.start"));
         assert!(matches("*", ""));
+        assert!(matches("container.*", "container."));
+        assert!(matches("*a*b*", "xxaYYbzz"));
+        assert!(!matches("*a*b", "xxaYYbzz"));
+        assert!(!matches("system.ping", "system.ping.head"));
     }
 }

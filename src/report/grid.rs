@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use tabled::builder::Builder;
-use tabled::settings::Style;
+use tabled::settings::peaker::Priority;
+use tabled::settings::{Style, Width};
 
 /// A table ready to print: every cell is already text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,15 @@ pub struct Grid {
 impl Grid {
     /// Writes the table for a terminal.
     pub fn write_terminal(&self, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+        self.write_terminal_impl(out, None)
+    }
+
+    /// Writes the table for a terminal, wrapping the widest cells so that no line is wider than `width` columns.
+    pub fn write_terminal_within(&self, out: &mut (impl Write + ?Sized), width: usize) -> io::Result<()> {
+        self.write_terminal_impl(out, Some(width))
+    }
+
+    fn write_terminal_impl(&self, out: &mut (impl Write + ?Sized), width: Option<usize>) -> io::Result<()> {
         if !self.title.is_empty() {
             writeln!(out, "{}", self.title)?;
         }
@@ -31,6 +41,9 @@ impl Grid {
         }
         let mut table = b.build();
         table.with(Style::sharp());
+        if let Some(width) = width {
+            table.with(Width::wrap(width).priority(Priority::max(true)).keep_words(true));
+        }
         writeln!(out, "{table}")?;
         for note in &self.notes {
             writeln!(out, "{note}")?;

@@ -1,8 +1,22 @@
-//! Everything a person reads: tables of the matrices, and (later) the run's reports.
+//! Everything a person reads: tables of the matrices, and the run's reports in every format.
 
+pub mod coverage;
+pub mod error;
+pub mod format;
 pub mod grid;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod matrix_tables;
 pub mod model;
+pub mod policy;
+pub mod read;
+pub mod table;
 
+pub use error::ReportError;
+pub use format::{ReportFormat, ReportTarget, write_report, write_report_file};
 pub use grid::Grid;
 pub use model::RunReport;
+pub use policy::{FailOn, PolicyFailure, evaluate};
+pub use read::read_runs;

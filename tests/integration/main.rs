@@ -1,10 +1,13 @@
 //! Integration tests: the real binary, run as users run it.
 
+#[cfg(feature = "browser-tests")]
+mod browser;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
 #[cfg(feature = "live-tests")]
 mod live;
 mod matrix_cli;
+mod report;
 mod run_cli;
 
 use std::path::Path;
@@ -13,7 +16,10 @@ use std::process::{Command, Output};
 /// Runs `dockmatrix ARGS` from the repository root, with no DOCKER_HOST unless `env` sets it.
 pub fn dockmatrix(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmatrix"));
-    cmd.args(args).current_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).env_remove("DOCKER_CONTEXT");
+    cmd.args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("GITHUB_STEP_SUMMARY");
     for (k, v) in env {
         cmd.env(k, v);
     }

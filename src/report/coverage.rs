@@ -1,0 +1,342 @@
+//! What every format says about a run: verdict ranges per endpoint, grouped by tag, and the coverage counts.
+//!
+//! Definitions, shared by every format:
+//! - an endpoint is *answered* when at least one of its probes has a verdict other than `skipped` and `error`;
+//! - an endpoint is *ok in the whole enforced range* when it was probed at one or more versions between the
+//!   daemon's enforced minimum and maximum (inclusive) and every such probe is `ok`. The enforced range is what
+//!   the sweep found; when it found nothing, the range the daemon advertises stands in. Unversioned probes do not
+//!   count towards it;
+//! - a *range* collapses the API versions an endpoint was probed at, in order, while the verdict stays the same;
+//!   versions it was not probed at are passed over, so `1.12–1.41 ok` means ok at every probed version in between.
+
+use std::fmt;
+
+use crate::ApiVersion;
+use crate::matrix::Method;
+use crate::probe::daemon::DaemonInfo;
+use crate::probe::outcome::{ProbeOutcome, Verdict};
+
+use super::model::RunReport;
+
+/// Consecutive probed API versions of one endpoint that share a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerdictRange {
+    /// First version of the range.
+    pub first: ApiVersion,
+    /// Last version of the range (equal to `first` for a single version).
+    pub last: ApiVersion,
+    /// The verdict at each probed version of the range.
+    pub verdict: Verdict,
+}
+
+impl VerdictRange {
+    /// The versions alone: `1.12–1.41`, or `1.11`.
+    pub fn versions(&self) -> String {
+        if self.first == self.last { self.first.to_string() } else { format!("{}–{}", self.first, self.last) }
+    }
+}
+
+impl fmt::Display for VerdictRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.versions(), self.verdict)
+    }
+}
+
+/// One endpoint of a run and what became of it.
+#[derive(Debug, Clone)]
+pub struct EndpointCoverage<'a> {
+    /// Endpoint id (`container.list`).
+    pub id: &'a str,
+    /// HTTP method.
+    pub method: Method,
+    /// Swagger-form path.
+    pub path: &'a str,
+    /// The verdict of the unversioned request, when one was sent.
+    pub unversioned: Option<Verdict>,
+    /// Verdicts over the probed API versions, oldest first.
+    pub ranges: Vec<VerdictRange>,
+    /// See the module docs.
+    pub answered: bool,
+    /// See the module docs.
+    pub ok_in_enforced_range: bool,
+    /// Every probe of the endpoint, in run order.
+    pub probes: Vec<&'a ProbeOutcome>,
+}
+
+impl EndpointCoverage<'_> {
+    /// `GET /containers/json`.
+    pub fn route(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// The verdict at one API version (`None`: the unversioned request), when it was probed there.
+    pub fn verdict_at(&self, version: Option<ApiVersion>) -> Option<Verdict> {
+        worst(self.probes.iter().filter(|p| p.api_version == version).map(|p| p.verdict))
+    }
+
+    /// The ranges as text, unversioned first: `unversioned ok`, `1.11 version-rejected`, `1.12–1.41 ok`.
+    pub fn range_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.unversioned.map(|v| format!("unversioned {v}")).into_iter().collect();
+        lines.extend(self.ranges.iter().map(ToString::to_string));
+        lines
+    }
+}
+
+/// The endpoints of one tag.
+#[derive(Debug, Clone)]
+pub struct TagCoverage<'a> {
+    /// The tag (`Container`); `Other` when the probes carry none.
+    pub tag: &'a str,
+    /// Its endpoints, by id.
+    pub endpoints: Vec<EndpointCoverage<'a>>,
+}
+
+/// How many endpoints were answered and ok in the whole enforced range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Endpoints probed.
+    pub total: usize,
+    /// Endpoints answered.
+    pub answered: usize,
+    /// Endpoints ok in the whole enforced range.
+    pub ok_in_range: usize,
+}
+
+impl Counts {
+    fn of<'e, 'a: 'e>(endpoints: impl Iterator<Item = &'e EndpointCoverage<'a>>) -> Self {
+        endpoints.fold(Counts::default(), |c, e| Counts {
+            total: c.total + 1,
+            answered: c.answered + usize::from(e.answered),
+            ok_in_range: c.ok_in_range + usize::from(e.ok_in_enforced_range),
+        })
+    }
+
+    /// `87/106 endpoints answered; 84 ok in the whole enforced range`.
+    pub fn line(&self) -> String {
+        format!(
+            "{}/{} endpoints answered; {} ok in the whole enforced range",
+            self.answered, self.total, self.ok_in_range
+        )
+    }
+}
+
+impl TagCoverage<'_> {
+    /// The tag's counts.
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.endpoints.iter())
+    }
+}
+
+/// A run seen endpoint by endpoint.
+#[derive(Debug, Clone)]
+pub struct Coverage<'a> {
+    /// The run.
+    pub run: &'a RunReport,
+    /// The range the daemon enforces (or, failing that, advertises), when known.
+    pub enforced: Option<(ApiVersion, ApiVersion)>,
+    /// Tags in alphabetical order.
+    pub tags: Vec<TagCoverage<'a>>,
+}
+
+impl<'a> Coverage<'a> {
+    /// Groups the probes of `run`.
+    pub fn of(run: &'a RunReport) -> Self {
+        let enforced = enforced_range(&run.daemon);
+        let mut probes: Vec<&ProbeOutcome> = run.probes.iter().collect();
+        probes.sort_by(|a, b| (tag_of(a), &a.endpoint, a.api_version).cmp(&(tag_of(b), &b.endpoint, b.api_version)));
+        let mut tags: Vec<TagCoverage<'a>> = Vec::new();
+        for chunk in probes.chunk_by(|a, b| a.endpoint == b.endpoint) {
+            let endpoint = endpoint_coverage(chunk, enforced);
+            let tag = tag_of(chunk[0]);
+            match tags.last_mut() {
+                Some(t) if t.tag == tag => t.endpoints.push(endpoint),
+                _ => tags.push(TagCoverage { tag, endpoints: vec![endpoint] }),
+            }
+        }
+        Coverage { run, enforced, tags }
+    }
+
+    /// Counts over every endpoint of the run.
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.tags.iter().flat_map(|t| t.endpoints.iter()))
+    }
+
+    /// The enforced range as text (`1.12–1.41`), or `unknown`.
+    pub fn enforced_text(&self) -> String {
+        match self.enforced {
+            Some((lo, hi)) => format!("{lo}–{hi}"),
+            None => "unknown".into(),
+        }
+    }
+
+    /// Every endpoint, tag by tag.
+    pub fn endpoints(&self) -> impl Iterator<Item = &EndpointCoverage<'a>> {
+        self.tags.iter().flat_map(|t| t.endpoints.iter())
+    }
+}
+
+/// `docker-20.10: docker 20.10.24+dfsg1 (linux/amd64) at unix:///var/run/docker.sock`.
+pub fn daemon_line(run: &RunReport) -> String {
+    let d = &run.daemon;
+    format!("{}: {} {} ({}/{}) at {}", d.name, d.kind.as_str(), d.version, d.os, d.arch, run.host)
+}
+
+/// `API enforced 1.12–1.41 (advertised 1.12–1.41)`.
+pub fn api_line(run: &RunReport) -> String {
+    let d = &run.daemon;
+    let opt = |v: Option<ApiVersion>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+    let enforced = match (d.enforced_min, d.enforced_max) {
+        (None, None) => "unknown".to_string(),
+        (lo, hi) => format!("{}–{}", opt(lo), opt(hi)),
+    };
+    format!("API enforced {enforced} (advertised {}–{})", opt(d.min_api_version), opt(d.api_version))
+}
+
+/// `run 20240611T101500Z-7f3a: 192 probes at 7 API versions in 48.2 s`, flagged when the run did not finish.
+pub fn run_line(run: &RunReport) -> String {
+    let incomplete = if run.complete { "" } else { " (INCOMPLETE: interrupted, or the daemon went away)" };
+    format!(
+        "run {}: {} probes at {} API versions in {}{incomplete}",
+        run.run_id,
+        run.probes.len(),
+        run.api_versions.len(),
+        seconds(run.duration_ms),
+    )
+}
+
+/// `123 ok, 56 version-rejected, 1 incompatible` (verdicts that occur, in report order).
+pub fn verdict_line(run: &RunReport) -> String {
+    let parts: Vec<String> =
+        run.verdict_counts().into_iter().filter(|(_, n)| *n > 0).map(|(v, n)| format!("{n} {v}")).collect();
+    if parts.is_empty() { "no probes".into() } else { parts.join(", ") }
+}
+
+/// Milliseconds as seconds with one decimal (`48.2 s`).
+pub fn seconds(ms: u64) -> String {
+    format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+}
+
+/// The daemon's enforced range, else its advertised range.
+pub fn enforced_range(d: &DaemonInfo) -> Option<(ApiVersion, ApiVersion)> {
+    let lo = d.enforced_min.or(d.min_api_version)?;
+    let hi = d.enforced_max.or(d.api_version)?;
+    Some((lo, hi))
+}
+
+/// The daemon's maximum API version: the highest it accepted in the sweep, else what it advertises.
+pub fn daemon_max(d: &DaemonInfo) -> Option<ApiVersion> {
+    d.enforced_max.or(d.api_version)
+}
+
+fn tag_of(p: &ProbeOutcome) -> &str {
+    if p.tag.is_empty() { "Other" } else { &p.tag }
+}
+
+/// When one version was probed more than once (several requests), the most telling verdict stands for it.
+pub fn worst(verdicts: impl Iterator<Item = Verdict>) -> Option<Verdict> {
+    fn rank(v: Verdict) -> u8 {
+        match v {
+            Verdict::Skipped => 0,
+            Verdict::Ok => 1,
+            Verdict::NotApplicable => 2,
+            Verdict::VersionRejected => 3,
+            Verdict::Absent => 4,
+            Verdict::Error => 5,
+            Verdict::Incompatible => 6,
+        }
+    }
+    verdicts.max_by_key(|v| rank(*v))
+}
+
+fn endpoint_coverage<'a>(
+    probes: &[&'a ProbeOutcome],
+    enforced: Option<(ApiVersion, ApiVersion)>,
+) -> EndpointCoverage<'a> {
+    let first = probes[0];
+    let unversioned = worst(probes.iter().filter(|p| p.api_version.is_none()).map(|p| p.verdict));
+    let mut ranges: Vec<VerdictRange> = Vec::new();
+    for chunk in probes
+        .iter()
+        .filter(|p| p.api_version.is_some())
+        .collect::<Vec<_>>()
+        .chunk_by(|a, b| a.api_version == b.api_version)
+    {
+        let Some(version) = chunk[0].api_version else { continue };
+        let Some(verdict) = worst(chunk.iter().map(|p| p.verdict)) else { continue };
+        match ranges.last_mut() {
+            Some(r) if r.verdict == verdict => r.last = version,
+            _ => ranges.push(VerdictRange { first: version, last: version, verdict }),
+        }
+    }
+    let answered = probes.iter().any(|p| !matches!(p.verdict, Verdict::Skipped | Verdict::Error));
+    let ok_in_enforced_range = enforced.is_some_and(|(lo, hi)| {
+        let inside: Vec<_> = probes.iter().filter(|p| p.api_version.is_some_and(|v| lo <= v && v <= hi)).collect();
+        !inside.is_empty() && inside.iter().all(|p| p.verdict == Verdict::Ok)
+    });
+    EndpointCoverage {
+        id: &first.endpoint,
+        method: first.method,
+        path: &first.path,
+        unversioned,
+        ranges,
+        answered,
+        ok_in_enforced_range,
+        probes: probes.to_vec(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The fixed run every format's snapshot is made from.
+    pub(crate) fn fixture() -> RunReport {
+        serde_json::from_str(include_str!("../../tests/fixtures/run-docker-20.10.json")).expect("fixture parses")
+    }
+
+    fn endpoint<'a>(c: &'a Coverage<'_>, id: &str) -> &'a EndpointCoverage<'a> {
+        c.endpoints().find(|e| e.id == id).expect("endpoint in fixture")
+    }
+
+    #[test]
+    fn collapses_consecutive_versions_into_ranges() {
+        let run = fixture();
+        let c = Coverage::of(&run);
+        assert_eq!(
+            endpoint(&c, "container.list").range_lines(),
+            ["1.11 version-rejected", "1.12–1.41 ok", "1.42 version-rejected"]
+        );
+        assert_eq!(
+            endpoint(&c, "container.top").range_lines(),
+            ["1.11 version-rejected", "1.12–1.25 ok", "1.40 incompatible", "1.41 ok", "1.42 version-rejected"]
+        );
+        assert_eq!(endpoint(&c, "system.ping").range_lines()[0], "unversioned ok");
+    }
+
+    #[test]
+    fn answered_excludes_skipped_and_error_only() {
+        let run = fixture();
+        let c = Coverage::of(&run);
+        assert!(!endpoint(&c, "image.build").answered);
+        assert!(endpoint(&c, "container.attach").answered);
+        assert!(endpoint(&c, "swarm.inspect").answered);
+    }
+
+    #[test]
+    fn ok_in_range_needs_every_probe_inside_the_range_ok() {
+        let run = fixture();
+        let c = Coverage::of(&run);
+        assert!(endpoint(&c, "container.list").ok_in_enforced_range, "boundary rejections lie outside");
+        assert!(!endpoint(&c, "container.attach").ok_in_enforced_range, "error at 1.24");
+        assert!(!endpoint(&c, "container.top").ok_in_enforced_range, "incompatible at 1.40");
+        assert!(!endpoint(&c, "swarm.inspect").ok_in_enforced_range);
+        assert_eq!(c.counts(), Counts { total: 29, answered: 28, ok_in_range: 25 });
+    }
+
+    #[test]
+    fn groups_by_tag_alphabetically() {
+        let run = fixture();
+        let tags: Vec<&str> = Coverage::of(&run).tags.iter().map(|t| t.tag).collect();
+        assert_eq!(tags, ["Container", "Exec", "Image", "Network", "Swarm", "System", "Volume"]);
+    }
+}

@@ -1,0 +1,162 @@
+//! Choosing a report format and writing it: the one dispatcher the `run` and `report` commands call.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::matrix::Matrices;
+
+use super::error::ReportError;
+use super::model::RunReport;
+use super::{html, json, junit, markdown, table};
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    /// The terminal summary (`table`).
+    Table,
+    /// GitHub-flavoured Markdown for a pull request or a step summary (`md`).
+    Markdown,
+    /// The run itself (`json`).
+    Json,
+    /// JUnit XML for CI systems (`junit`).
+    Junit,
+    /// A self-contained HTML heat map (`html`).
+    Html,
+}
+
+impl ReportFormat {
+    /// Every format, in help order.
+    pub const ALL: [ReportFormat; 5] =
+        [ReportFormat::Table, ReportFormat::Markdown, ReportFormat::Json, ReportFormat::Junit, ReportFormat::Html];
+
+    /// The name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Table => "table",
+            ReportFormat::Markdown => "md",
+            ReportFormat::Json => "json",
+            ReportFormat::Junit => "junit",
+            ReportFormat::Html => "html",
+        }
+    }
+}
+
+impl fmt::Display for ReportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ReportFormat {
+    type Err = ReportError;
+
+    fn from_str(s: &str) -> Result<Self, ReportError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" => Ok(ReportFormat::Table),
+            "md" | "markdown" => Ok(ReportFormat::Markdown),
+            "json" => Ok(ReportFormat::Json),
+            "junit" | "xml" => Ok(ReportFormat::Junit),
+            "html" => Ok(ReportFormat::Html),
+            _ => Err(ReportError::Format { input: s.to_string() }),
+        }
+    }
+}
+
+/// A format and where it goes: `junit:out/junit.xml` (`--report FMT[:FILE]`); no file means standard output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: ReportFormat,
+    /// The file, or `None` for standard output.
+    pub file: Option<PathBuf>,
+}
+
+impl FromStr for ReportTarget {
+    type Err = ReportError;
+
+    fn from_str(s: &str) -> Result<Self, ReportError> {
+        let (format, file) = match s.split_once(':') {
+            Some((f, path)) if !path.is_empty() => (f, Some(PathBuf::from(path))),
+            Some((f, _)) => (f, None),
+            None => (s, None),
+        };
+        Ok(ReportTarget { format: format.parse()?, file })
+    }
+}
+
+impl ReportTarget {
+    /// Writes the report of `runs` to the file, or to `stdout` when there is none.
+    pub fn write(&self, runs: &[RunReport], matrices: &Matrices, stdout: &mut dyn Write) -> Result<(), ReportError> {
+        match &self.file {
+            Some(path) => write_report_file(self.format, runs, matrices, path),
+            None => write_report(self.format, runs, matrices, stdout),
+        }
+    }
+}
+
+/// Writes the report of `runs` (one or several targets) in `format` to `out`.
+pub fn write_report(
+    format: ReportFormat,
+    runs: &[RunReport],
+    matrices: &Matrices,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    match format {
+        ReportFormat::Table => table::write(runs, out),
+        ReportFormat::Markdown => markdown::write(runs, matrices, out),
+        ReportFormat::Json => json::write(runs, out),
+        ReportFormat::Junit => junit::write(runs, out),
+        ReportFormat::Html => html::write(runs, out),
+    }?;
+    out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
+}
+
+/// Writes the report of `runs` in `format` to the file `path` (created or truncated; its folder is created).
+pub fn write_report_file(
+    format: ReportFormat,
+    runs: &[RunReport],
+    matrices: &Matrices,
+    path: &Path,
+) -> Result<(), ReportError> {
+    let what = || format!("{format} report to {}", path.display());
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| ReportError::write(what(), e))?;
+    }
+    let file = std::fs::File::create(path).map_err(|e| ReportError::write(what(), e))?;
+    let mut out = io::BufWriter::new(file);
+    write_report(format, runs, matrices, &mut out).map_err(|e| match e {
+        ReportError::Write { source, .. } => ReportError::write(what(), source),
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_format_and_targets_with_files() {
+        for f in ReportFormat::ALL {
+            assert_eq!(f.as_str().parse::<ReportFormat>().expect("own name parses"), f);
+        }
+        let t: ReportTarget = "junit:out/junit.xml".parse().expect("target");
+        assert_eq!(t, ReportTarget { format: ReportFormat::Junit, file: Some("out/junit.xml".into()) });
+        let t: ReportTarget = "md".parse().expect("target");
+        assert_eq!(t.file, None);
+        let err = "pdf".parse::<ReportFormat>().expect_err("unknown");
+        assert_eq!(err.to_string(), "unknown report format `pdf`");
+    }
+
+    #[test]
+    fn an_unwritable_file_is_an_output_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").expect("write");
+        let m = crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices");
+        let err = write_report_file(ReportFormat::Json, &[], &m, &blocker.join("run.json")).expect_err("not a dir");
+        assert_eq!(err.exit_code(), crate::error::EXIT_OUTPUT);
+        assert!(err.to_string().contains("json report to"), "{err}");
+    }
+}

@@ -1,0 +1,448 @@
+//! The HTML report: one self-contained page (inline style and script, no fetches) with a heat map per run:
+//! endpoints as rows grouped by tag, API versions as columns, a colour and a letter per verdict, the enforced range
+//! marked, filters by tag and verdict, and the evidence of a cell on click.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::ApiVersion;
+use crate::probe::outcome::{ProbeOutcome, Verdict};
+
+use super::coverage::{self, Coverage};
+use super::error::ReportError;
+use super::model::RunReport;
+
+/// Bodies longer than this many characters are cut in the page's evidence.
+const BODY_EXCERPT: usize = 2000;
+
+/// Writes one page holding a heat map for each run.
+pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    out.write_all(render(runs).as_bytes()).map_err(|e| ReportError::write("html report", e))
+}
+
+/// The letter shown in a cell, so the map reads without colour too.
+pub fn letter(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ok => "O",
+        Verdict::VersionRejected => "R",
+        Verdict::Absent => "A",
+        Verdict::NotApplicable => "N",
+        Verdict::Incompatible => "I",
+        Verdict::Error => "E",
+        Verdict::Skipped => "S",
+    }
+}
+
+/// Escapes text for HTML content and double-quoted attributes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A probe as the page's script sees it (short keys keep big runs small).
+#[derive(Serialize)]
+struct CellData<'a> {
+    target: &'a str,
+    endpoint: &'a str,
+    api: String,
+    method: &'a str,
+    request: &'a str,
+    status: Option<u16>,
+    verdict: &'static str,
+    reason: &'a str,
+    ms: u64,
+    headers: &'a [(String, String)],
+    stream: Option<&'a str>,
+    body: Option<String>,
+    body_len: u64,
+    body_cut: bool,
+}
+
+impl<'a> CellData<'a> {
+    fn of(target: &'a str, p: &'a ProbeOutcome) -> Self {
+        let body = p.evidence.body.as_deref().map(|b| {
+            let cut = b.char_indices().nth(BODY_EXCERPT).map_or(b.len(), |(i, _)| i);
+            b[..cut].to_string()
+        });
+        let body_cut = p.evidence.body_truncated
+            || body.as_ref().zip(p.evidence.body.as_ref()).is_some_and(|(a, b)| a.len() < b.len());
+        CellData {
+            target,
+            endpoint: &p.endpoint,
+            api: p.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string()),
+            method: p.method.as_str(),
+            request: if p.request.is_empty() { &p.path } else { &p.request },
+            status: p.status,
+            verdict: p.verdict.as_str(),
+            reason: &p.reason,
+            ms: p.duration_ms,
+            headers: &p.evidence.headers,
+            stream: p.evidence.stream.as_deref(),
+            body,
+            body_len: p.evidence.body_len,
+            body_cut,
+        }
+    }
+}
+
+fn render(runs: &[RunReport]) -> String {
+    let mut cells: Vec<CellData<'_>> = Vec::new();
+    let mut sections = String::new();
+    let mut tags: Vec<&str> = Vec::new();
+    for run in runs {
+        let c = Coverage::of(run);
+        for t in &c.tags {
+            if !tags.contains(&t.tag) {
+                tags.push(t.tag);
+            }
+        }
+        section(&c, &mut cells, &mut sections);
+    }
+    tags.sort_unstable();
+    let title = match runs {
+        [run] => format!("dockmatrix: {}", run.daemon.name),
+        runs => format!("dockmatrix: {}", runs.iter().map(|r| r.daemon.name.as_str()).collect::<Vec<_>>().join(", ")),
+    };
+    let json = serde_json::to_string(&cells).expect("probe data is plain strings and numbers, always serializable");
+    // Inside <script>, `</script>` or `<!--` in a body would end or confuse the element: escape the angle brackets.
+    let json = json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+
+    let mut page = String::new();
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
+        escape(&title),
+        escape(&title)
+    );
+    page.push_str("<form id=\"filters\" class=\"filters\">\n<fieldset><legend>Verdicts</legend>");
+    for v in Verdict::ALL {
+        let _ = write!(
+            page,
+            "<label><input type=\"checkbox\" name=\"verdict\" value=\"{v}\" checked><span class=\"cell v-{v}\">{}</span> {v}</label>",
+            letter(v)
+        );
+    }
+    page.push_str(
+        "<label><span class=\"cell none\"></span> not probed</label></fieldset>\n<fieldset><legend>Tags</legend>",
+    );
+    for t in &tags {
+        let _ =
+            write!(page, "<label><input type=\"checkbox\" name=\"tag\" value=\"{0}\" checked> {0}</label>", escape(t));
+    }
+    page.push_str("</fieldset>\n</form>\n<div class=\"layout\">\n<main>\n");
+    page.push_str(&sections);
+    page.push_str("</main>\n<aside id=\"evidence\"><h2>Evidence</h2><p class=\"hint\">Click a cell to see the request, the status, the reason, the headers and the body.</p></aside>\n</div>\n");
+    let _ = write!(
+        page,
+        "<script type=\"application/json\" id=\"probes\">{json}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    );
+    page
+}
+
+fn section<'a>(c: &Coverage<'a>, cells: &mut Vec<CellData<'a>>, out: &mut String) {
+    let run = c.run;
+    let target = run.daemon.name.as_str();
+    let mut versions: Vec<ApiVersion> =
+        run.api_versions.iter().copied().chain(run.probes.iter().filter_map(|p| p.api_version)).collect();
+    versions.sort();
+    versions.dedup();
+    let mut columns: Vec<Option<ApiVersion>> = Vec::new();
+    if run.probes.iter().any(|p| p.api_version.is_none()) {
+        columns.push(None);
+    }
+    columns.extend(versions.iter().copied().map(Some));
+    let inside = |v: Option<ApiVersion>| match (v, c.enforced) {
+        (Some(v), Some((lo, hi))) => lo <= v && v <= hi,
+        _ => false,
+    };
+    let first_in = columns.iter().position(|v| inside(*v));
+    let last_in = columns.iter().rposition(|v| inside(*v));
+    let edge = |i: usize| -> &'static str {
+        match (Some(i) == first_in, Some(i) == last_in) {
+            (true, true) => " in lo hi",
+            (true, false) => " in lo",
+            (false, true) => " in hi",
+            (false, false) if inside(columns[i]) => " in",
+            _ => "",
+        }
+    };
+
+    let _ = write!(
+        out,
+        "<section class=\"run\">\n<h2>{}</h2>\n<p class=\"meta\">{}<br>{}; {}<br>Verdicts: {}</p>\n<p class=\"coverage\">{} ({})</p>\n",
+        escape(target),
+        escape(&coverage::daemon_line(run)),
+        escape(&coverage::api_line(run)),
+        escape(&coverage::run_line(run)),
+        escape(&coverage::verdict_line(run)),
+        escape(&c.counts().line()),
+        escape(&c.enforced_text())
+    );
+    out.push_str("<div class=\"scroll\"><table class=\"heat\">\n<thead>\n<tr class=\"band\"><th colspan=\"2\"></th>");
+    // The band above the version headers marks the enforced range.
+    let mut i = 0;
+    while i < columns.len() {
+        if Some(i) == first_in {
+            let end = last_in.unwrap_or(i);
+            let _ = write!(
+                out,
+                "<th colspan=\"{}\" class=\"enforced\">enforced {}</th>",
+                end - i + 1,
+                escape(&c.enforced_text())
+            );
+            i = end + 1;
+        } else {
+            out.push_str("<th></th>");
+            i += 1;
+        }
+    }
+    out.push_str("</tr>\n<tr><th class=\"ep\">Endpoint</th><th class=\"route\">Route</th>");
+    for (i, v) in columns.iter().enumerate() {
+        let (label, title) = match v {
+            Some(v) => (v.to_string(), format!("API {v}")),
+            None => ("unv.".to_string(), "unversioned request".to_string()),
+        };
+        let _ = write!(
+            out,
+            "<th class=\"ver{}\" title=\"{}\"><span>{}</span></th>",
+            edge(i),
+            escape(&title),
+            escape(&label)
+        );
+    }
+    out.push_str("</tr>\n</thead>\n");
+    for tag in &c.tags {
+        let _ = write!(
+            out,
+            "<tbody data-tag=\"{}\">\n<tr class=\"tag\"><th colspan=\"{}\">{} <small>{}</small></th></tr>\n",
+            escape(tag.tag),
+            columns.len() + 2,
+            escape(tag.tag),
+            escape(&tag.counts().line())
+        );
+        for e in &tag.endpoints {
+            let _ = write!(
+                out,
+                "<tr><th class=\"ep\" title=\"{}\">{}</th><td class=\"route\">{}</td>",
+                escape(&e.range_lines().join("; ")),
+                escape(e.id),
+                escape(&e.route())
+            );
+            for (i, v) in columns.iter().enumerate() {
+                let probes: Vec<&&ProbeOutcome> = e.probes.iter().filter(|p| p.api_version == *v).collect();
+                let Some(verdict) = coverage::worst(probes.iter().map(|p| p.verdict)) else {
+                    let _ = write!(out, "<td class=\"cell none{}\"></td>", edge(i));
+                    continue;
+                };
+                // The cell opens the probe that decided its verdict.
+                let Some(shown) = probes.iter().find(|p| p.verdict == verdict) else { continue };
+                let index = cells.len();
+                cells.push(CellData::of(target, shown));
+                let at = v.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+                let status = shown.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
+                let _ = write!(
+                    out,
+                    "<td class=\"cell v-{verdict}{}\" data-i=\"{index}\" data-verdict=\"{verdict}\" tabindex=\"0\" title=\"{}\">{}</td>",
+                    edge(i),
+                    escape(&format!("{} {at}: {verdict} ({status})", e.id)),
+                    letter(verdict)
+                );
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n");
+    }
+    out.push_str("</table></div>\n</section>\n");
+}
+
+const STYLE: &str = r#"
+:root { --ok:#009E73; --rej:#D9D9D9; --abs:#56B4E9; --na:#F0E442; --inc:#D55E00; --err:#CC79A7; --enf:#0072B2; }
+* { box-sizing: border-box; }
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1a1a1a; background: #fff; }
+header { padding: 12px 20px 4px; }
+h1 { font-size: 20px; margin: 0; }
+h2 { font-size: 17px; margin: 12px 0 4px; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; padding: 4px 20px 8px; border-bottom: 1px solid #ddd; }
+.filters fieldset { border: 1px solid #ddd; border-radius: 6px; padding: 4px 10px; margin: 0; }
+.filters legend { font-weight: 600; padding: 0 4px; }
+.filters label { display: inline-flex; align-items: center; gap: 4px; margin-right: 10px; white-space: nowrap; cursor: pointer; }
+.filters .cell { display: inline-block; width: 20px; height: 20px; line-height: 20px; }
+.layout { display: grid; grid-template-columns: minmax(0, max-content) minmax(360px, 1fr); gap: 16px; padding: 0 20px 20px; align-items: start; }
+.meta { color: #444; margin: 0 0 4px; font-size: 13px; }
+.coverage { font-weight: 600; margin: 4px 0 8px; }
+.scroll { overflow-x: auto; }
+table.heat { border-collapse: separate; border-spacing: 0; }
+.heat th, .heat td { padding: 0; }
+.heat th.ep { text-align: left; font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: 1px 10px 1px 6px; white-space: nowrap; font-weight: 500; }
+.heat td.route { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #555; padding: 1px 12px 1px 0; white-space: nowrap; }
+.heat thead th { font-size: 12px; color: #333; vertical-align: bottom; text-align: left; }
+.heat thead th.ver { text-align: center; }
+.heat thead th.ver { width: 30px; height: 44px; }
+.heat thead th.ver span { display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg); padding: 2px 0; }
+.heat tr.band th { height: 20px; }
+.heat th.enforced { background: var(--enf); color: #fff; font-weight: 600; border-radius: 4px 4px 0 0; font-size: 11.5px; white-space: nowrap; }
+.heat tr.tag th { text-align: left; background: #f1f3f5; padding: 6px 6px 3px; font-size: 13px; border-top: 8px solid #fff; }
+.heat tr.tag small { font-weight: 400; color: #555; margin-left: 8px; }
+.cell { width: 30px; min-width: 30px; height: 24px; text-align: center; font: 700 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; border: 1px solid #fff; cursor: pointer; }
+.cell.none { background: #f7f7f7; cursor: default; }
+.v-ok { background: var(--ok); color: #fff; }
+.v-version-rejected { background: var(--rej); color: #333; }
+.v-absent { background: var(--abs); color: #00334d; }
+.v-not-applicable { background: var(--na); color: #4d4500; }
+.v-incompatible { background: var(--inc); color: #fff; }
+.v-error { background: var(--err); color: #3d0026; }
+.v-skipped { background: repeating-linear-gradient(45deg, #fff, #fff 3px, #e4e4e4 3px, #e4e4e4 6px); color: #666; }
+td.in, th.ver.in { }
+.heat .lo { border-left: 3px solid var(--enf); }
+.heat .hi { border-right: 3px solid var(--enf); }
+.heat thead th.ver.in { color: var(--enf); font-weight: 700; }
+.cell.dim { opacity: .12; }
+.cell.selected { outline: 3px solid #000; outline-offset: -3px; }
+.cell:focus-visible { outline: 3px solid #000; outline-offset: -3px; }
+tr.hidden, tbody.hidden { display: none; }
+aside { position: sticky; top: 8px; border: 1px solid #ddd; border-radius: 8px; padding: 10px 14px; max-height: calc(100vh - 16px); overflow: auto; background: #fcfcfc; }
+aside h2 { margin-top: 0; }
+aside .hint { color: #666; }
+aside dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0 0 8px; }
+aside dt { color: #555; }
+aside dd { margin: 0; word-break: break-all; }
+aside pre { background: #f3f3f3; padding: 8px; white-space: pre-wrap; word-break: break-all; font-size: 12px; max-height: 360px; overflow: auto; }
+aside table { border-collapse: collapse; font-size: 12px; }
+aside table td { border-bottom: 1px solid #eee; padding: 1px 6px 1px 0; vertical-align: top; word-break: break-all; }
+"#;
+
+const SCRIPT: &str = r#"
+(function () {
+  var data = JSON.parse(document.getElementById('probes').textContent);
+  var form = document.getElementById('filters');
+  function checked(name) {
+    var set = {};
+    form.querySelectorAll('input[name="' + name + '"]').forEach(function (i) { if (i.checked) set[i.value] = true; });
+    return set;
+  }
+  function apply() {
+    var verdicts = checked('verdict'), tags = checked('tag');
+    document.querySelectorAll('tbody[data-tag]').forEach(function (body) {
+      body.classList.toggle('hidden', !tags[body.getAttribute('data-tag')]);
+      body.querySelectorAll('tr:not(.tag)').forEach(function (row) {
+        var shown = 0;
+        row.querySelectorAll('td[data-verdict]').forEach(function (cell) {
+          var on = !!verdicts[cell.getAttribute('data-verdict')];
+          cell.classList.toggle('dim', !on);
+          if (on) shown++;
+        });
+        row.classList.toggle('hidden', shown === 0);
+      });
+    });
+  }
+  form.addEventListener('change', apply);
+  function add(parent, tag, text, cls) {
+    var el = document.createElement(tag);
+    if (text !== undefined && text !== null) el.textContent = String(text);
+    if (cls) el.className = cls;
+    parent.appendChild(el);
+    return el;
+  }
+  function show(cell) {
+    var p = data[+cell.getAttribute('data-i')];
+    if (!p) return;
+    document.querySelectorAll('.cell.selected').forEach(function (c) { c.classList.remove('selected'); });
+    cell.classList.add('selected');
+    var aside = document.getElementById('evidence');
+    aside.textContent = '';
+    add(aside, 'h2', p.endpoint + ' @ ' + p.api);
+    var dl = add(aside, 'dl');
+    function row(k, v) { if (v === null || v === undefined || v === '') return; add(dl, 'dt', k); add(dl, 'dd', v); }
+    row('target', p.target);
+    row('request', p.method + ' ' + p.request);
+    row('status', p.status === null ? 'no answer' : p.status);
+    row('verdict', p.verdict);
+    row('reason', p.reason);
+    row('time', p.ms + ' ms');
+    row('stream', p.stream);
+    if (p.headers.length) {
+      add(aside, 'h3', 'Headers');
+      var t = add(aside, 'table');
+      p.headers.forEach(function (h) { var r = add(t, 'tr'); add(r, 'td', h[0]); add(r, 'td', h[1]); });
+    }
+    if (p.body !== null) {
+      add(aside, 'h3', 'Body (' + p.body_len + ' bytes' + (p.body_cut ? ', excerpt' : '') + ')');
+      add(aside, 'pre', p.body);
+    }
+  }
+  function open(cell) {
+    show(cell);
+    if (history.replaceState) history.replaceState(null, '', '#probe-' + cell.getAttribute('data-i'));
+  }
+  document.querySelectorAll('td[data-i]').forEach(function (cell) {
+    cell.addEventListener('click', function () { open(cell); });
+    cell.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(cell); } });
+  });
+  apply();
+  // A link ending in #probe-N opens that cell's evidence, so a report can point at one answer.
+  var m = /^#probe-(\d+)$/.exec(location.hash);
+  var linked = m && document.querySelector('td[data-i="' + m[1] + '"]');
+  if (linked) show(linked);
+})();
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::coverage::tests::fixture;
+
+    fn rendered(runs: &[RunReport]) -> String {
+        let mut out = Vec::new();
+        write(runs, &mut out).expect("write to vec");
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn snapshot_of_the_fixed_run() {
+        insta::assert_snapshot!(rendered(&[fixture()]));
+    }
+
+    #[test]
+    fn is_self_contained() {
+        let html = rendered(&[fixture()]);
+        for fetch in ["http://", "https://", "src=", "href=", "@import", "url("] {
+            assert!(!html.contains(fetch), "page fetches something: {fetch}");
+        }
+    }
+
+    #[test]
+    fn bodies_cannot_break_out_of_the_page() {
+        let mut run = fixture();
+        let p = run.probes.iter_mut().find(|p| p.verdict == Verdict::Incompatible).expect("one incompatible");
+        p.evidence.body = Some("</script><script>alert(1)</script><!--".into());
+        p.reason = "<b>bold</b> & \"quoted\"".into();
+        p.endpoint = "container.top<i>".into();
+        let html = rendered(&[run]);
+        assert_eq!(html.matches("<script").count(), 2, "only the page's own two scripts");
+        assert!(!html.contains("<b>bold</b>") && !html.contains("container.top<i>"));
+        assert!(html.contains("container.top&lt;i&gt;"));
+    }
+
+    #[test]
+    fn one_cell_per_probed_version_and_the_enforced_range_marked() {
+        let html = rendered(&[fixture()]);
+        // 29 endpoints; each probed (endpoint, version) pair is one clickable cell.
+        let run = fixture();
+        let mut pairs: Vec<_> = run.probes.iter().map(|p| (&p.endpoint, p.api_version)).collect();
+        pairs.dedup();
+        assert_eq!(html.matches(" data-i=\"").count(), pairs.len());
+        assert!(html.contains("<th colspan=\"5\" class=\"enforced\">enforced 1.12–1.41</th>"));
+    }
+}

@@ -1,0 +1,260 @@
+//! The JUnit XML report: one test case per endpoint × API version × target, written by hand (a few elements
+//! need no dependency), escaped for XML 1.0.
+//!
+//! `incompatible` is a `<failure>`, `error` (transport failure, timeout: the probe could not run) is an `<error>`,
+//! `skipped` is `<skipped>`; every other verdict passes. Each target (run) is one `<testsuite>`.
+
+use std::io::{self, Write};
+
+use crate::probe::outcome::{ProbeOutcome, Verdict};
+
+use super::error::ReportError;
+use super::model::RunReport;
+
+/// Bodies longer than this are cut in the failure text (CI pages show it whole).
+const BODY_EXCERPT: usize = 4096;
+
+/// Writes the JUnit XML of `runs`, one test suite per run.
+pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    render(runs, out).map_err(|e| ReportError::write("junit report", e))
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+    time_ms: u64,
+}
+
+impl Tally {
+    fn of(run: &RunReport) -> Self {
+        let count = |v: Verdict| run.probes.iter().filter(|p| p.verdict == v).count();
+        Tally {
+            tests: run.probes.len(),
+            failures: count(Verdict::Incompatible),
+            errors: count(Verdict::Error),
+            skipped: count(Verdict::Skipped),
+            time_ms: run.duration_ms,
+        }
+    }
+
+    fn add(self, o: Tally) -> Tally {
+        Tally {
+            tests: self.tests + o.tests,
+            failures: self.failures + o.failures,
+            errors: self.errors + o.errors,
+            skipped: self.skipped + o.skipped,
+            time_ms: self.time_ms + o.time_ms,
+        }
+    }
+
+    fn attributes(&self) -> String {
+        format!(
+            r#"tests="{}" failures="{}" errors="{}" skipped="{}" time="{}""#,
+            self.tests,
+            self.failures,
+            self.errors,
+            self.skipped,
+            seconds(self.time_ms)
+        )
+    }
+}
+
+fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
+    let total = runs.iter().map(Tally::of).fold(Tally::default(), Tally::add);
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(out, r#"<testsuites name="dockmatrix" {}>"#, total.attributes())?;
+    for run in runs {
+        suite(run, out)?;
+    }
+    writeln!(out, "</testsuites>")
+}
+
+fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+    let d = &run.daemon;
+    // The JUnit schema's timestamp has no zone or fraction: `2024-06-11T10:15:00`.
+    let timestamp: String = run.started_at.chars().take(19).collect();
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
+        attr(&d.name),
+        Tally::of(run).attributes(),
+        attr(&timestamp),
+        attr(&run.host)
+    )?;
+    writeln!(out, "    <properties>")?;
+    let opt = |v: Option<crate::ApiVersion>| v.map_or_else(String::new, |v| v.to_string());
+    let properties = [
+        ("tool", run.tool.clone()),
+        ("run_id", run.run_id.clone()),
+        ("complete", run.complete.to_string()),
+        ("daemon.kind", d.kind.as_str().to_string()),
+        ("daemon.version", d.version.clone()),
+        ("daemon.api_version", opt(d.api_version)),
+        ("daemon.min_api_version", opt(d.min_api_version)),
+        ("daemon.enforced_min", opt(d.enforced_min)),
+        ("daemon.enforced_max", opt(d.enforced_max)),
+        ("daemon.os", d.os.clone()),
+        ("daemon.arch", d.arch.clone()),
+    ];
+    for (name, value) in properties {
+        writeln!(out, r#"      <property name="{}" value="{}"/>"#, attr(name), attr(&value))?;
+    }
+    writeln!(out, "    </properties>")?;
+    for p in &run.probes {
+        case(&d.name, p, out)?;
+    }
+    writeln!(out, "  </testsuite>")
+}
+
+fn case(target: &str, p: &ProbeOutcome, out: &mut dyn Write) -> io::Result<()> {
+    let at = p.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("v{v}"));
+    let tag = if p.tag.is_empty() { "Other" } else { &p.tag };
+    let open = format!(
+        r#"    <testcase name="{}" classname="{}" time="{}""#,
+        attr(&format!("{} {at}", p.endpoint)),
+        attr(&format!("{target}.{tag}")),
+        seconds(p.duration_ms)
+    );
+    let element = match p.verdict {
+        Verdict::Incompatible => "failure",
+        Verdict::Error => "error",
+        Verdict::Skipped => {
+            return writeln!(out, r#"{open}><skipped message="{}"/></testcase>"#, attr(&p.reason));
+        }
+        _ => return writeln!(out, "{open}/>"),
+    };
+    writeln!(
+        out,
+        r#"{open}><{element} type="{}" message="{}">{}</{element}></testcase>"#,
+        p.verdict,
+        attr(&p.reason),
+        text(&evidence(p))
+    )
+}
+
+/// The evidence of a probe as plain text: request, status, reason, headers, body excerpt, stream.
+fn evidence(p: &ProbeOutcome) -> String {
+    let mut s = format!("{} {}\n", p.method, if p.request.is_empty() { &p.path } else { &p.request });
+    s += &format!("status: {}\n", p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string()));
+    s += &format!("verdict: {}\n", p.verdict);
+    if !p.reason.is_empty() {
+        s += &format!("reason: {}\n", p.reason);
+    }
+    for (name, value) in &p.evidence.headers {
+        s += &format!("{name}: {value}\n");
+    }
+    if let Some(stream) = &p.evidence.stream {
+        s += &format!("stream: {stream}\n");
+    }
+    if let Some(body) = &p.evidence.body {
+        let cut = body.char_indices().nth(BODY_EXCERPT).map_or(body.len(), |(i, _)| i);
+        s += &format!("\n{}", &body[..cut]);
+        if cut < body.len() || p.evidence.body_truncated {
+            s += &format!("\n[body cut; {} bytes in all]", p.evidence.body_len);
+        }
+    }
+    s
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Characters XML 1.0 does not allow at all (control characters other than tab, newline, carriage return, and
+/// the two non-characters) become a visible `\xNN`/`\u{NNNN}` so the document stays well-formed.
+fn push_char(out: &mut String, c: char, in_attribute: bool) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' if in_attribute => out.push_str("&quot;"),
+        '\'' if in_attribute => out.push_str("&apos;"),
+        // Attribute values normalise raw whitespace to spaces; references keep it.
+        '\n' if in_attribute => out.push_str("&#10;"),
+        '\r' => out.push_str("&#13;"),
+        '\t' if in_attribute => out.push_str("&#9;"),
+        '\t' | '\n' => out.push(c),
+        c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        '\u{FFFE}' | '\u{FFFF}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        c => out.push(c),
+    }
+}
+
+/// Escapes text content.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    s.chars().for_each(|c| push_char(&mut out, c, false));
+    out
+}
+
+/// Escapes an attribute value (for double quotes).
+pub fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    s.chars().for_each(|c| push_char(&mut out, c, true));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::coverage::tests::fixture;
+
+    fn rendered(runs: &[RunReport]) -> String {
+        let mut out = Vec::new();
+        write(runs, &mut out).expect("write to vec");
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn snapshot_of_the_fixed_run() {
+        insta::assert_snapshot!(rendered(&[fixture()]));
+    }
+
+    #[test]
+    fn parses_with_the_right_counts_per_target() {
+        let mut other = fixture();
+        other.daemon.name = "docker-24.0".into();
+        other.probes.truncate(10);
+        let xml = rendered(&[fixture(), other]);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        assert_eq!(root.attribute("tests"), Some("202"));
+        assert_eq!(root.attribute("failures"), Some("1"));
+        // The second run's first ten probes hold container.attach's error at 1.24 again.
+        assert_eq!(root.attribute("errors"), Some("2"));
+        let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+        assert_eq!(suites.len(), 2);
+        let first = suites[0];
+        assert_eq!(first.attribute("name"), Some("docker-20.10"));
+        let cases: Vec<_> = first.children().filter(|n| n.has_tag_name("testcase")).collect();
+        let count = |tag: &str| cases.iter().filter(|c| c.children().any(|n| n.has_tag_name(tag))).count();
+        assert_eq!(cases.len(), 192);
+        assert_eq!(first.attribute("tests"), Some("192"));
+        assert_eq!((count("failure"), count("error"), count("skipped")), (1, 1, 7));
+        assert_eq!(first.attribute("skipped"), Some("7"));
+        for case in &cases {
+            assert!(case.attribute("name").is_some() && case.attribute("classname").is_some());
+            assert!(case.attribute("time").is_some_and(|t| t.parse::<f64>().is_ok()));
+        }
+        let failure = cases.iter().flat_map(|c| c.children()).find(|n| n.has_tag_name("failure")).expect("one failure");
+        assert_eq!(failure.attribute("type"), Some("incompatible"));
+        assert!(failure.text().is_some_and(|t| t.contains("status: 500") && t.contains("unsupported SysV option")));
+    }
+
+    #[test]
+    fn escapes_markup_quotes_and_control_characters() {
+        let mut run = fixture();
+        let p = run.probes.iter_mut().find(|p| p.verdict == Verdict::Incompatible).expect("one incompatible");
+        p.reason = "a \"quoted\" <reason> & 'more'\nsecond line".into();
+        p.evidence.body = Some("]]> </failure> \u{0}\u{1b}[31m \u{FFFF} ok".into());
+        let xml = rendered(&[run]);
+        let doc = roxmltree::Document::parse(&xml).expect("still well-formed");
+        let failure = doc.descendants().find(|n| n.has_tag_name("failure")).expect("failure");
+        assert_eq!(failure.attribute("message"), Some("a \"quoted\" <reason> & 'more'\nsecond line"));
+        assert!(failure.text().is_some_and(|t| t.contains("]]> </failure> \\x00\\x1b[31m \\u{ffff} ok")));
+    }
+}

@@ -1,0 +1,248 @@
+//! The Markdown report for a pull request or a GitHub step summary: coverage, the endpoint × API-version matrix
+//! and the Kubernetes table of the matrices with this daemon's answers beside it.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::ApiVersion;
+use crate::matrix::{K8sRelease, Matrices};
+use crate::probe::outcome::Verdict;
+
+use super::coverage::{self, Coverage};
+use super::error::ReportError;
+use super::grid::Grid;
+use super::matrix_tables;
+use super::model::RunReport;
+
+/// The variable GitHub Actions sets to the file it shows as the step summary.
+pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
+
+/// Writes the Markdown report of each run, one after another.
+pub fn write(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> Result<(), ReportError> {
+    render(runs, matrices, out).map_err(|e| ReportError::write("md report", e))
+}
+
+/// The step summary file from `$GITHUB_STEP_SUMMARY`, when it is set and not empty.
+pub fn step_summary_path() -> Option<PathBuf> {
+    std::env::var_os(STEP_SUMMARY_VAR).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// Appends the Markdown report to `path` (the step summary file), creating it when missing.
+pub fn append_step_summary(path: &Path, runs: &[RunReport], matrices: &Matrices) -> Result<(), ReportError> {
+    let what = || format!("step summary {}", path.display());
+    let file =
+        std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| ReportError::write(what(), e))?;
+    let mut out = io::BufWriter::new(file);
+    render(runs, matrices, &mut out).and_then(|()| out.flush()).map_err(|e| ReportError::write(what(), e))
+}
+
+/// The symbol of a verdict in Markdown cells.
+pub fn symbol(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ok => "✅",
+        Verdict::VersionRejected => "⛔",
+        Verdict::Absent => "➖",
+        Verdict::NotApplicable => "💤",
+        Verdict::Incompatible => "❌",
+        Verdict::Error => "⚠️",
+        Verdict::Skipped => "⏭️",
+    }
+}
+
+fn legend() -> String {
+    let items: Vec<String> = Verdict::ALL.iter().map(|v| format!("{} {v}", symbol(*v))).collect();
+    format!("Legend: {}; blank: not probed.", items.join(" · "))
+}
+
+fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
+    for (i, run) in runs.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        render_run(run, matrices, out)?;
+    }
+    Ok(())
+}
+
+fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
+    let c = Coverage::of(run);
+    writeln!(out, "## dockmatrix: {}\n", run.daemon.name)?;
+    writeln!(out, "{}  ", coverage::daemon_line(run))?;
+    writeln!(out, "{}  ", coverage::api_line(run))?;
+    writeln!(out, "{}  ", coverage::run_line(run))?;
+    writeln!(out, "Verdicts: {}\n", coverage::verdict_line(run))?;
+    writeln!(out, "**{} ({})**\n", c.counts().line(), c.enforced_text())?;
+
+    let mut rows: Vec<Vec<String>> = c
+        .tags
+        .iter()
+        .map(|t| {
+            let n = t.counts();
+            vec![t.tag.to_string(), n.total.to_string(), n.answered.to_string(), n.ok_in_range.to_string()]
+        })
+        .collect();
+    let n = c.counts();
+    rows.push(vec!["**all**".into(), n.total.to_string(), n.answered.to_string(), n.ok_in_range.to_string()]);
+    let headers = ["Tag", "Endpoints", "Answered", "Ok in the whole enforced range"];
+    Grid { title: String::new(), headers: headers.map(String::from).to_vec(), rows, notes: vec![] }
+        .write_markdown(out)?;
+    writeln!(out)?;
+
+    failures(run).write_markdown(out)?;
+    writeln!(out)?;
+    matrix(&c).write_markdown(out)?;
+    if let Some(grid) = kubernetes(&c, matrices) {
+        writeln!(out, "<details><summary>{}</summary>\n", grid.title)?;
+        Grid { title: String::new(), ..grid }.write_markdown(out)?;
+        writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
+
+fn failures(run: &RunReport) -> Grid {
+    let rows: Vec<Vec<String>> = run
+        .probes
+        .iter()
+        .filter(|p| p.verdict.is_failure())
+        .map(|p| {
+            vec![
+                format!("`{}`", p.endpoint),
+                p.api_version.map_or_else(|| "unversioned".into(), |v| v.to_string()),
+                format!("{} {}", symbol(p.verdict), p.verdict),
+                p.status.map_or_else(|| "no answer".into(), |s| s.to_string()),
+                p.reason.clone(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Grid { title: "### Failures\n\nNone.".into(), ..Grid::default() };
+    }
+    Grid {
+        title: "### Failures".into(),
+        headers: ["Endpoint", "API", "Verdict", "Status", "Reason"].map(String::from).to_vec(),
+        rows,
+        notes: vec![],
+    }
+}
+
+/// Columns of the matrix: `None` for the unversioned request, else a run of probed versions over which every
+/// endpoint has the same verdict (so a real sweep of thirty versions shows as a handful of columns).
+fn columns(c: &Coverage<'_>) -> Vec<(Option<ApiVersion>, Option<ApiVersion>)> {
+    let mut versions: Vec<ApiVersion> =
+        c.run.api_versions.iter().copied().chain(c.run.probes.iter().filter_map(|p| p.api_version)).collect();
+    versions.sort();
+    versions.dedup();
+    let column_of = |v: ApiVersion| c.endpoints().map(|e| e.verdict_at(Some(v))).collect::<Vec<_>>();
+    let mut cols: Vec<(Option<ApiVersion>, Option<ApiVersion>)> = Vec::new();
+    if c.run.probes.iter().any(|p| p.api_version.is_none()) {
+        cols.push((None, None));
+    }
+    let mut previous: Option<Vec<Option<Verdict>>> = None;
+    for v in versions {
+        let this = column_of(v);
+        match (cols.last_mut(), &previous) {
+            (Some((Some(_), last)), Some(p)) if *p == this => *last = Some(v),
+            _ => cols.push((Some(v), Some(v))),
+        }
+        previous = Some(this);
+    }
+    cols
+}
+
+fn matrix(c: &Coverage<'_>) -> Grid {
+    let cols = columns(c);
+    let mut headers: Vec<String> = vec!["Endpoint".into(), "Route".into()];
+    headers.extend(cols.iter().map(|col| match col {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) => a.to_string(),
+        (None, _) => "unversioned".into(),
+    }));
+    let mut rows = Vec::new();
+    for tag in &c.tags {
+        let mut row = vec![format!("**{}**", tag.tag), tag.counts().line()];
+        row.extend(cols.iter().map(|_| String::new()));
+        rows.push(row);
+        for e in &tag.endpoints {
+            let mut row = vec![format!("`{}`", e.id), format!("`{}`", e.route())];
+            row.extend(cols.iter().map(|(first, _)| e.verdict_at(*first).map_or("", symbol).to_string()));
+            rows.push(row);
+        }
+    }
+    let enforced = match c.enforced {
+        Some((lo, hi)) => format!("The daemon enforces API {lo}–{hi}."),
+        None => "The daemon's enforced range is unknown.".into(),
+    };
+    Grid {
+        title: "### Endpoints × API versions".into(),
+        headers,
+        rows,
+        notes: vec![
+            legend(),
+            format!(
+                "{enforced} A column spanning versions (1.12–1.23) means every endpoint got the same verdict at each of them."
+            ),
+        ],
+    }
+}
+
+/// The matrices' Kubernetes table at the daemon's maximum API version, with a column saying whether this daemon
+/// answered each endpoint ok there.
+fn kubernetes(c: &Coverage<'_>, m: &Matrices) -> Option<Grid> {
+    let api = coverage::daemon_max(&c.run.daemon)?;
+    let releases: Vec<&K8sRelease> = m.kubernetes.releases.iter().collect();
+    let mut grid = matrix_tables::kubernetes(m, api, &releases);
+    let column = format!("{} at {api}", c.run.daemon.name);
+    grid.headers.insert(3, column);
+    // matrix_tables::kubernetes makes one row per endpoint defined at `api`, in this order.
+    for (row, endpoint) in grid.rows.iter_mut().zip(m.defined_at(api)) {
+        let verdict = c.endpoints().find(|e| e.id == endpoint.id).and_then(|e| e.verdict_at(Some(api)));
+        let cell = match verdict {
+            Some(Verdict::Ok) => "✅ ok".to_string(),
+            Some(v) => format!("{} {v}", symbol(v)),
+            None => "not probed".to_string(),
+        };
+        row.insert(3, cell);
+    }
+    grid.title = format!("Kubernetes: {} (with {}'s answers at API {api})", grid.title, c.run.daemon.name);
+    Some(grid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::coverage::tests::fixture;
+
+    fn matrices() -> Matrices {
+        crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices")
+    }
+
+    #[test]
+    fn snapshot_of_the_fixed_run() {
+        let mut out = Vec::new();
+        write(&[fixture()], &matrices(), &mut out).expect("write to vec");
+        insta::assert_snapshot!(String::from_utf8(out).expect("utf8"));
+    }
+
+    #[test]
+    fn identical_versions_merge_into_one_column() {
+        let mut run = fixture();
+        // With its two failures turned ok, the fixture says the same at 1.24 and 1.25, and at 1.40 and 1.41; the
+        // columns still split where an endpoint is first defined (swarm.inspect at 1.24, HEAD /_ping at 1.40).
+        for p in run.probes.iter_mut().filter(|p| p.verdict.is_failure()) {
+            p.verdict = Verdict::Ok;
+        }
+        let c = Coverage::of(&run);
+        let headers = matrix(&c).headers;
+        assert_eq!(headers[2..], ["unversioned", "1.11", "1.12", "1.24–1.25", "1.40–1.41", "1.42"]);
+    }
+
+    #[test]
+    fn appends_to_the_step_summary() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("summary.md");
+        std::fs::write(&path, "before\n").expect("write");
+        append_step_summary(&path, &[fixture()], &matrices()).expect("append");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.starts_with("before\n## dockmatrix: docker-20.10"), "{}", &text[..80]);
+    }
+}

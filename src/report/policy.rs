@@ -1,0 +1,285 @@
+//! The CI policy (`--fail-on`): which results of a run fail the build. Pure evaluation of a finished run.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::matrix::Matrices;
+use crate::probe::outcome::{ProbeOutcome, Verdict};
+
+use super::coverage::{daemon_max, worst};
+use super::error::ReportError;
+use super::model::RunReport;
+
+/// One `--fail-on` policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum FailOn {
+    /// Any `incompatible` verdict (the default).
+    #[default]
+    Incompatible,
+    /// Any `error` verdict.
+    Error,
+    /// Any snapshot that changed.
+    ChangedSnapshot,
+    /// `kubernetes:1.23`: an endpoint this release's kubelet calls is not ok at the version it would use against
+    /// this daemon, or the release refuses the daemon's API version outright.
+    Kubernetes(String),
+    /// `endpoint:GLOB`: a probe of a matching endpoint id (`*` any run of characters, `?` one) is `incompatible`
+    /// or `error`.
+    Endpoint(String),
+}
+
+impl FailOn {
+    /// The policies in force when none is given.
+    pub fn defaults() -> Vec<FailOn> {
+        vec![FailOn::Incompatible]
+    }
+
+    /// Checks what the matrices can tell before a run: a `kubernetes:` release must exist.
+    pub fn check(&self, matrices: &Matrices) -> Result<(), ReportError> {
+        match self {
+            FailOn::Kubernetes(name) if matrices.k8s_release(name).is_none() => {
+                let known: Vec<&str> = matrices.kubernetes.releases.iter().map(|r| r.name.as_str()).collect();
+                Err(ReportError::Policy {
+                    input: self.to_string(),
+                    message: format!("unknown Kubernetes release `{name}`; known releases: {}", known.join(", ")),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for FailOn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailOn::Incompatible => f.write_str("incompatible"),
+            FailOn::Error => f.write_str("error"),
+            FailOn::ChangedSnapshot => f.write_str("changed-snapshot"),
+            FailOn::Kubernetes(r) => write!(f, "kubernetes:{r}"),
+            FailOn::Endpoint(g) => write!(f, "endpoint:{g}"),
+        }
+    }
+}
+
+impl FromStr for FailOn {
+    type Err = ReportError;
+
+    fn from_str(s: &str) -> Result<Self, ReportError> {
+        let err = |message: &str| ReportError::Policy { input: s.to_string(), message: message.to_string() };
+        let t = s.trim();
+        if let Some((kind, arg)) = t.split_once(':') {
+            let arg = arg.trim();
+            return match kind.trim().to_ascii_lowercase().as_str() {
+                "kubernetes" | "k8s" if !arg.is_empty() => Ok(FailOn::Kubernetes(arg.to_string())),
+                "kubernetes" | "k8s" => Err(err("name a release, for example kubernetes:1.23")),
+                "endpoint" if !arg.is_empty() => Ok(FailOn::Endpoint(arg.to_string())),
+                "endpoint" => Err(err("give an endpoint id or glob, for example endpoint:container.*")),
+                _ => Err(err("unknown policy kind")),
+            };
+        }
+        match t.to_ascii_lowercase().as_str() {
+            "incompatible" => Ok(FailOn::Incompatible),
+            "error" => Ok(FailOn::Error),
+            "changed-snapshot" | "changed-snapshots" => Ok(FailOn::ChangedSnapshot),
+            _ => Err(err("unknown policy")),
+        }
+    }
+}
+
+/// One reason a policy fails a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyFailure {
+    /// The policy that failed.
+    pub policy: FailOn,
+    /// The target (daemon name) of the run.
+    pub target: String,
+    /// What failed, for a person.
+    pub message: String,
+}
+
+impl fmt::Display for PolicyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: --fail-on {}: {}", self.target, self.policy, self.message)
+    }
+}
+
+/// Every failure the `policies` find in `run`; empty means the run passes. `changed_snapshots` is how many
+/// snapshots the run changed (0 when re-rendering a saved run).
+pub fn evaluate(
+    policies: &[FailOn],
+    run: &RunReport,
+    matrices: &Matrices,
+    changed_snapshots: usize,
+) -> Vec<PolicyFailure> {
+    let mut failures = Vec::new();
+    for policy in policies {
+        let mut fail = |message: String| {
+            failures.push(PolicyFailure { policy: policy.clone(), target: run.daemon.name.clone(), message })
+        };
+        match policy {
+            FailOn::Incompatible | FailOn::Error => {
+                let wanted = if *policy == FailOn::Incompatible { Verdict::Incompatible } else { Verdict::Error };
+                run.probes.iter().filter(|p| p.verdict == wanted).for_each(|p| fail(describe(p)));
+            }
+            FailOn::ChangedSnapshot if changed_snapshots > 0 => {
+                fail(format!("{changed_snapshots} snapshot(s) changed; review them with `dockmatrix snapshot review`"))
+            }
+            FailOn::ChangedSnapshot => {}
+            FailOn::Endpoint(glob) => run
+                .probes
+                .iter()
+                .filter(|p| p.verdict.is_failure() && crate::glob::matches(glob, &p.endpoint))
+                .for_each(|p| fail(describe(p))),
+            FailOn::Kubernetes(name) => kubernetes(name, run, matrices).into_iter().for_each(&mut fail),
+        }
+    }
+    failures
+}
+
+fn describe(p: &ProbeOutcome) -> String {
+    let at = p.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("API {v}"));
+    let status = p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
+    let reason = if p.reason.is_empty() { String::new() } else { format!(": {}", p.reason) };
+    format!("{} at {at} is {} ({status}){reason}", p.endpoint, p.verdict)
+}
+
+fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
+    let Some(release) = m.k8s_release(name) else {
+        return vec![format!("unknown Kubernetes release `{name}`")];
+    };
+    let Some(max) = daemon_max(&run.daemon) else {
+        return vec!["the daemon's maximum API version is unknown, so the version Kubernetes would use is too".into()];
+    };
+    if release.min_api_version > max {
+        return vec![format!(
+            "Kubernetes {name} refuses daemons below API {}; this one serves at most {max}",
+            release.min_api_version
+        )];
+    }
+    let path_version = release.path_version.path_version(max);
+    let at = release.path_version.effective_version(max);
+    let mut failures = Vec::new();
+    for id in &release.endpoints {
+        let mut probes: Vec<&ProbeOutcome> =
+            run.probes.iter().filter(|p| &p.endpoint == id && p.api_version == Some(at)).collect();
+        // An unversioned client is served at the daemon's version; its own unversioned probe is the better witness.
+        if path_version.is_none() {
+            let unversioned: Vec<_> =
+                run.probes.iter().filter(|p| &p.endpoint == id && p.api_version.is_none()).collect();
+            if !unversioned.is_empty() {
+                probes = unversioned;
+            }
+        }
+        match worst(probes.iter().map(|p| p.verdict)) {
+            None => failures.push(format!("{id}, called by Kubernetes {name}, was not probed at API {at}")),
+            Some(Verdict::Ok) => {}
+            Some(v) => {
+                let p = probes.iter().find(|p| p.verdict == v).expect("worst() returns a verdict of one of these");
+                failures.push(format!("{} (Kubernetes {name} calls it at API {at})", describe(p)));
+            }
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ApiVersion;
+    use crate::report::coverage::tests::fixture;
+
+    fn matrices() -> Matrices {
+        crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices")
+    }
+
+    fn policy(s: &str) -> FailOn {
+        s.parse().expect("valid policy")
+    }
+
+    #[test]
+    fn parses_every_policy() {
+        assert_eq!(policy("incompatible"), FailOn::Incompatible);
+        assert_eq!(policy("error"), FailOn::Error);
+        assert_eq!(policy("changed-snapshot"), FailOn::ChangedSnapshot);
+        assert_eq!(policy("kubernetes:1.23"), FailOn::Kubernetes("1.23".into()));
+        assert_eq!(policy("endpoint:container.*"), FailOn::Endpoint("container.*".into()));
+        for bad in ["", "kubernetes:", "endpoint:", "nope", "foo:bar"] {
+            let err = bad.parse::<FailOn>().expect_err("invalid");
+            assert_eq!(err.exit_code(), crate::error::EXIT_USAGE, "{bad}");
+        }
+        assert!(policy("kubernetes:0.1").check(&matrices()).is_err());
+        assert!(policy("kubernetes:1.23").check(&matrices()).is_ok());
+    }
+
+    #[test]
+    fn incompatible_is_the_default_and_finds_the_fixture_failure() {
+        let failures = evaluate(&FailOn::defaults(), &fixture(), &matrices(), 0);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(
+            failures[0].to_string(),
+            "docker-20.10: --fail-on incompatible: container.top at API 1.40 is incompatible (500): \
+             500 inside the enforced range: the daemon failed a defined endpoint"
+        );
+        assert_eq!(evaluate(&[FailOn::Error], &fixture(), &matrices(), 0).len(), 1);
+    }
+
+    #[test]
+    fn endpoint_glob_matches_only_failures_of_matching_ids() {
+        let run = fixture();
+        let m = matrices();
+        let container = evaluate(&[policy("endpoint:container.*")], &run, &m, 0);
+        let lines: Vec<String> = container.iter().map(|f| f.message.clone()).collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].starts_with("container.attach at API 1.24 is error (no answer)"));
+        assert!(lines[1].starts_with("container.top at API 1.40 is incompatible (500)"));
+        assert!(evaluate(&[policy("endpoint:image.*")], &run, &m, 0).is_empty());
+        assert!(evaluate(&[policy("endpoint:container.lis?")], &run, &m, 0).is_empty());
+    }
+
+    #[test]
+    fn kubernetes_passes_when_every_called_endpoint_is_ok_at_its_version() {
+        // 1.23 caps at 1.41 and this daemon's maximum is 1.41; the fixture's failures lie elsewhere.
+        assert_eq!(evaluate(&[policy("kubernetes:1.23")], &fixture(), &matrices(), 0), []);
+    }
+
+    #[test]
+    fn kubernetes_fails_when_a_called_endpoint_is_not_ok_at_its_version() {
+        let mut run = fixture();
+        let p = run
+            .probes
+            .iter_mut()
+            .find(|p| p.endpoint == "exec.resize" && p.api_version == Some(ApiVersion::new(1, 41)))
+            .expect("exec.resize at 1.41 in the fixture");
+        p.verdict = Verdict::Absent;
+        p.status = Some(404);
+        p.reason = "page not found".into();
+        let failures = evaluate(&[policy("kubernetes:1.23")], &run, &matrices(), 0);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(
+            failures[0].message,
+            "exec.resize at API 1.41 is absent (404): page not found (Kubernetes 1.23 calls it at API 1.41)"
+        );
+        // An endpoint left out of the run cannot be vouched for either.
+        run.probes.retain(|p| p.endpoint != "container.stats");
+        let failures = evaluate(&[policy("kubernetes:1.23")], &run, &matrices(), 0);
+        assert!(
+            failures.iter().any(|f| f.message.contains("container.stats, called by Kubernetes 1.23, was not probed"))
+        );
+    }
+
+    #[test]
+    fn kubernetes_fails_when_the_release_refuses_the_daemon() {
+        // cri-dockerd needs API 1.42; this daemon serves at most 1.41.
+        let failures = evaluate(&[policy("kubernetes:cri-dockerd")], &fixture(), &matrices(), 0);
+        assert_eq!(failures.len(), 1);
+        assert!(failures[0].message.contains("refuses daemons below API 1.42; this one serves at most 1.41"));
+    }
+
+    #[test]
+    fn changed_snapshots_fail_only_with_the_policy() {
+        let m = matrices();
+        assert!(evaluate(&[FailOn::ChangedSnapshot], &fixture(), &m, 0).is_empty());
+        assert_eq!(evaluate(&[FailOn::ChangedSnapshot], &fixture(), &m, 3).len(), 1);
+        assert!(evaluate(&[FailOn::Error], &fixture(), &m, 3).iter().all(|f| f.policy == FailOn::Error));
+    }
+}

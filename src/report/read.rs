@@ -1,0 +1,97 @@
+//! Reading saved runs (`run.json`) back, with errors that name the file, the line, the column and the key path.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ReportError;
+use super::model::{RUN_SCHEMA_VERSION, RunReport};
+
+/// Reads one RUN.json: a single run (what `dockmatrix run` writes), or an array of runs (what `--format json`
+/// writes for several runs).
+pub fn read_runs(path: &Path) -> Result<Vec<RunReport>, ReportError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
+    parse_runs(path, &text)
+}
+
+/// Parses the text of a RUN.json; `path` only names the file in errors.
+pub fn parse_runs(path: &Path, text: &str) -> Result<Vec<RunReport>, ReportError> {
+    #[derive(Deserialize)]
+    struct SchemaOnly {
+        schema_version: u32,
+    }
+    let is_array = text.trim_start().starts_with('[');
+    // A newer schema may not parse at all, so the version is checked first; a file that does not parse even
+    // this far gets its precise error from the full parse below.
+    let versions: Vec<u32> = if is_array {
+        serde_json::from_str::<Vec<SchemaOnly>>(text).map(|v| v.into_iter().map(|s| s.schema_version).collect())
+    } else {
+        serde_json::from_str::<SchemaOnly>(text).map(|s| vec![s.schema_version])
+    }
+    .unwrap_or_default();
+    if let Some(found) = versions.into_iter().find(|v| *v > RUN_SCHEMA_VERSION) {
+        return Err(ReportError::Schema { path: path.to_path_buf(), found, supported: RUN_SCHEMA_VERSION });
+    }
+    if is_array { parse(path, text) } else { parse(path, text).map(|run| vec![run]) }
+}
+
+fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, ReportError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error(path, &e.path().to_string(), e.inner()))?;
+    de.end().map_err(|e| parse_error(path, "", &e))?;
+    Ok(value)
+}
+
+fn parse_error(path: &Path, key_path: &str, inner: &serde_json::Error) -> ReportError {
+    // serde_json ends its message with " at line L column C"; the location goes in front instead.
+    let message = inner.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    let message = if key_path.is_empty() || key_path == "." { message } else { format!("{key_path}: {message}") };
+    ReportError::Parse { path: path.to_path_buf(), line: inner.line(), column: inner.column(), message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../tests/fixtures/run-docker-20.10.json");
+
+    #[test]
+    fn reads_a_single_run_and_an_array_of_runs() {
+        let one = parse_runs(Path::new("run.json"), FIXTURE).expect("fixture parses");
+        assert_eq!(one.len(), 1);
+        let array = format!("[{FIXTURE},{FIXTURE}]");
+        assert_eq!(parse_runs(Path::new("runs.json"), &array).expect("array parses").len(), 2);
+    }
+
+    #[test]
+    fn malformed_json_names_the_file_line_and_column() {
+        let err =
+            parse_runs(Path::new("bad/run.json"), "{\n  \"schema_version\": 1,\n  \"tool\": \n}").expect_err("bad");
+        let ReportError::Parse { line, column, .. } = &err else { panic!("wrong error: {err:?}") };
+        assert_eq!((*line, *column), (4, 1));
+        assert!(err.to_string().starts_with("failed to read run bad/run.json:4:1: "), "{err}");
+        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn a_wrong_field_names_its_key_path() {
+        let bad = FIXTURE.replacen("\"verdict\": \"ok\"", "\"verdict\": \"okay\"", 1);
+        let err = parse_runs(Path::new("run.json"), &bad).expect_err("bad verdict");
+        let msg = err.to_string();
+        assert!(msg.contains("probes[") && msg.contains("].verdict: unknown variant `okay`"), "{msg}");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let newer = FIXTURE.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1);
+        let err = parse_runs(Path::new("run.json"), &newer).expect_err("newer");
+        assert!(matches!(err, ReportError::Schema { found: 99, .. }), "{err:?}");
+    }
+}

@@ -1,0 +1,129 @@
+//! `dockmatrix report`: re-rendering a saved run, the CI policy and the exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run-docker-20.10.json")
+}
+
+fn dockmatrix(args: &[&str]) -> Output {
+    super::dockmatrix(args, &[])
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// stderr with miette's line wrapping undone, so a message can be matched whole.
+fn unwrapped(bytes: &[u8]) -> String {
+    text(bytes).replace("\n  │ ", " ")
+}
+
+#[test]
+fn renders_every_format_from_a_saved_run() {
+    let run = fixture();
+    let run = run.to_str().expect("utf-8 path");
+    for (format, start) in [
+        ("table", "docker-20.10: docker 20.10.24"),
+        ("md", "## dockmatrix: docker-20.10"),
+        ("json", "{"),
+        ("junit", "<?xml"),
+        ("html", "<!DOCTYPE html>"),
+    ] {
+        let out = dockmatrix(&["report", run, "--format", format, "--fail-on", "kubernetes:1.23"]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).starts_with(start), "{format}");
+    }
+}
+
+#[test]
+fn the_default_policy_fails_on_the_incompatible_verdict() {
+    let run = fixture();
+    let out = dockmatrix(&["report", run.to_str().expect("utf-8 path"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("policy failure: docker-20.10: --fail-on incompatible: container.top at API 1.40"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn writes_to_a_file_and_one_junit_suite_per_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("reports/junit.xml");
+    let run = fixture();
+    let run = run.to_str().expect("utf-8 path");
+    let out = dockmatrix(&[
+        "report",
+        run,
+        run,
+        "--format",
+        "junit",
+        "-o",
+        file.to_str().expect("utf-8"),
+        "--fail-on",
+        "endpoint:image.*",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let xml = std::fs::read_to_string(&file).expect("report written");
+    assert_eq!(xml.matches("<testsuite ").count(), 2);
+}
+
+#[test]
+fn a_malformed_run_is_a_usage_error_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("run.json");
+    std::fs::write(&bad, "{\n  \"schema_version\": 1,\n  \"tool\": \"dockmatrix\",\n  \"run_id\": ,\n}\n")
+        .expect("write");
+    let out = dockmatrix(&["report", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = unwrapped(&out.stderr);
+    assert!(stderr.contains(&format!("failed to read run {}:4:13: run_id: expected value", bad.display())), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_report_exits_4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "").expect("write");
+    let target = blocker.join("report.html");
+    let run = fixture();
+    let out = dockmatrix(&[
+        "report",
+        run.to_str().expect("utf-8"),
+        "--format",
+        "html",
+        "-o",
+        target.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_unknown_kubernetes_release_is_a_usage_error() {
+    let run = fixture();
+    let out = dockmatrix(&["report", run.to_str().expect("utf-8"), "--fail-on", "kubernetes:9.99"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = unwrapped(&out.stderr);
+    assert!(
+        stderr.contains("invalid --fail-on policy `kubernetes:9.99`: unknown Kubernetes release `9.99`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn appends_markdown_to_the_step_summary_when_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let run = fixture();
+    let out = Command::new(env!("CARGO_BIN_EXE_dockmatrix"))
+        .args(["report", run.to_str().expect("utf-8"), "--format", "json", "--step-summary", "--fail-on", "error"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1), "the fixture has one error verdict");
+    let md = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(md.starts_with("## dockmatrix: docker-20.10"));
+}
