@@ -12,7 +12,7 @@ use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::matrix::sync::SyncInputs;
 use crate::probe::ApiSelection;
-use crate::report::{FailOn, ReportFormat};
+use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::run::RunConfig;
 
 /// Which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Probe a live daemon: every endpoint at every API version around its range; write OUT/run.json.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Check, print or regenerate the YAML matrices (no daemon needed).
     #[command(subcommand)]
     Matrix(MatrixCommand),
@@ -97,6 +97,13 @@ pub struct RunArgs {
     /// CI mode (also CI=true): a changed or missing snapshot fails the run with its diff, and nothing is written.
     #[arg(long, help_heading = "Output")]
     pub ci: bool,
+    /// Also write a report at the end: table, md, json, junit or html, to FILE or stdout; repeatable.
+    #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
+    pub report: Vec<ReportTarget>,
+    /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, kubernetes:RELEASE,
+    /// endpoint:GLOB; repeatable [default: incompatible and error].
+    #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
+    pub fail_on: Vec<FailOn>,
     /// Matrix folder.
     #[command(flatten)]
     pub dir: MatrixDirArgs,
@@ -331,8 +338,10 @@ impl Cli {
                     quiet: a.quiet,
                     snapshots: (!a.no_snapshots).then_some(a.snapshots),
                     ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+                    reports: a.report,
+                    fail_on: if a.fail_on.is_empty() { vec![FailOn::Incompatible, FailOn::Error] } else { a.fail_on },
                 };
-                Ok(Config::Run { dir: a.dir.resolve(), run })
+                Ok(Config::Run { dir: a.dir.resolve(), run: Box::new(run) })
             }
             Command::Matrix(MatrixCommand::Check(dir)) => Ok(Config::MatrixCheck { dir: dir.resolve() }),
             Command::Matrix(MatrixCommand::Table(TableArgs { which })) => Ok(match which {

@@ -57,7 +57,7 @@ pub enum Config {
         /// Matrices to plan from.
         dir: MatrixDir,
         /// The run's settings.
-        run: crate::run::RunConfig,
+        run: Box<crate::run::RunConfig>,
     },
     /// `matrix check`
     MatrixCheck {

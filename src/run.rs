@@ -14,9 +14,10 @@ use crate::matrix::Matrices;
 use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
-use crate::probe::{ProbeError, ProbeOutcome, Verdict};
+use crate::probe::{ProbeError, ProbeOutcome};
 use crate::report::RunReport;
 use crate::report::model::RUN_SCHEMA_VERSION;
+use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::snapshot::{self, CompareOptions};
 
 /// Everything `run` needs, validated.
@@ -46,6 +47,10 @@ pub struct RunConfig {
     pub snapshots: Option<PathBuf>,
     /// `--ci` or `CI=true`: a changed snapshot fails the run and nothing is written.
     pub ci: bool,
+    /// `--report FMT[:FILE]`, written at the end of the run.
+    pub reports: Vec<ReportTarget>,
+    /// `--fail-on` policies (default: incompatible and error).
+    pub fail_on: Vec<FailOn>,
 }
 
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
@@ -55,19 +60,34 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
         .enable_all()
         .build()
         .map_err(|source| Error::Output { what: "the async runtime".into(), source })?;
+    for policy in &config.fail_on {
+        policy.check(m)?;
+    }
     let report = rt.block_on(sweep(config, m, err))?;
-    write_summary(&report, out).map_err(|source| Error::Output { what: "the summary".into(), source })?;
-    let failures = report.probes.iter().filter(|p| p.verdict.is_failure()).count();
+    let runs = std::slice::from_ref(&report);
+    crate::report::write_report(ReportFormat::Table, runs, m, out)?;
+    for target in &config.reports {
+        target.write(runs, m, out)?;
+    }
     let _ = writeln!(err, "results: {}", config.out.join("run.json").display());
     // A partial run would show every probe it did not make as a change: only complete runs are compared.
+    let mut changed = 0;
     let mut snapshot_failure = false;
     if let Some(dir) = config.snapshots.as_deref().filter(|_| report.complete) {
         let options = CompareOptions { ci: config.ci, fixture_names: Vec::new() };
         let summary = snapshot::compare(&report, dir, &report.daemon.name, &options)?;
         summary.write(out).map_err(|source| Error::Output { what: "the snapshot summary".into(), source })?;
+        changed = summary.changed().count();
         snapshot_failure = summary.is_failure();
     }
-    Ok(if failures > 0 || !report.complete || snapshot_failure { EXIT_POLICY_FAILURE } else { EXIT_OK })
+    let failures = crate::report::evaluate(&config.fail_on, &report, m, changed);
+    for f in &failures {
+        let _ = writeln!(err, "policy failure: {f}");
+    }
+    if !report.complete {
+        let _ = writeln!(err, "the run was interrupted: its results are partial");
+    }
+    Ok(if failures.is_empty() && report.complete && !snapshot_failure { EXIT_OK } else { EXIT_POLICY_FAILURE })
 }
 
 /// Resolves the host and builds a client (no request yet).
@@ -248,23 +268,6 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + u64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// A short summary: verdict counts and, per endpoint, its verdicts by version range.
-fn write_summary(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let counts: Vec<String> =
-        report.verdict_counts().into_iter().filter(|(_, n)| *n > 0).map(|(v, n)| format!("{n} {v}")).collect();
-    writeln!(out, "{}: {} probes: {}", report.daemon.name, report.probes.len(), counts.join(", "))?;
-    let failures: Vec<&ProbeOutcome> = report.probes.iter().filter(|p| p.verdict.is_failure()).collect();
-    for p in failures.iter().take(20) {
-        let v = p.api_version.map_or_else(|| "unversioned".into(), |v| format!("v{v}"));
-        writeln!(out, "  {} {} {v}: {}", p.verdict, p.endpoint, p.reason)?;
-    }
-    if failures.len() > 20 {
-        writeln!(out, "  ... and {} more (see run.json)", failures.len() - 20)?;
-    }
-    let _ = Verdict::ALL;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -57,13 +57,16 @@ fn read_head(stream: &mut UnixStream) -> Option<String> {
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
-fn respond(stream: &mut UnixStream, status: &str, content_type: &str, body: &str) {
+fn respond(stream: &mut UnixStream, head_only: bool, status: &str, content_type: &str, body: &str) {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
+    // A HEAD answer announces its length but carries no body.
+    if !head_only {
+        let _ = stream.write_all(body.as_bytes());
+    }
 }
 
 fn serve(mut stream: UnixStream, behaviour: Behaviour) {
@@ -74,17 +77,19 @@ fn serve(mut stream: UnixStream, behaviour: Behaviour) {
         let Some(head) = read_head(&mut stream) else { return };
         let line = head.lines().next().unwrap_or_default().to_string();
         let path = line.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let h = line.starts_with("HEAD ");
         let is_ping = path == "/_ping" || (path.starts_with("/v") && path.ends_with("/_ping"));
         match behaviour {
             Behaviour::Hang => {
                 thread::sleep(std::time::Duration::from_secs(30));
                 return;
             }
-            Behaviour::Garbage if is_ping => respond(&mut stream, "200 OK", "text/plain", "OK"),
-            Behaviour::Garbage => respond(&mut stream, "200 OK", "text/html", "<html>surprise</html>"),
-            Behaviour::DropAfterDiscovery if is_ping => respond(&mut stream, "200 OK", "text/plain", "OK"),
+            Behaviour::Garbage if is_ping => respond(&mut stream, h, "200 OK", "text/plain", "OK"),
+            Behaviour::Garbage => respond(&mut stream, h, "200 OK", "text/html", "<html>surprise</html>"),
+            Behaviour::DropAfterDiscovery if is_ping => respond(&mut stream, h, "200 OK", "text/plain", "OK"),
             Behaviour::DropAfterDiscovery if path == "/version" => respond(
                 &mut stream,
+                h,
                 "200 OK",
                 "application/json",
                 r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64","Components":[{"Name":"Engine"}]}"#,
