@@ -160,6 +160,7 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
         .expect("run dockerd.sh");
     let stop = || {
         let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &dir]).output();
+        let _ = std::fs::remove_dir_all(&dir);
     };
     if !start.status.success() {
         stop();
