@@ -14,10 +14,10 @@ use super::host::{Address, Target, TlsOptions};
 use crate::matrix::Method;
 
 /// One request: method, path (already versioned by `path::build`), headers and body.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Request {
     /// HTTP method.
-    pub method: Option<Method>,
+    pub method: Method,
     /// Path and query, as `path::build` wrote it.
     pub path: String,
     /// Extra headers.
@@ -31,7 +31,7 @@ pub struct Request {
 impl Request {
     /// A request without body.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Self { method: Some(method), path: path.into(), ..Self::default() }
+        Self { method, path: path.into(), headers: Vec::new(), body: None, stream_window: None }
     }
 
     /// Adds a JSON body and its content type.
@@ -52,10 +52,6 @@ impl Request {
     pub fn stream_for(mut self, window: Duration) -> Self {
         self.stream_window = Some(window);
         self
-    }
-
-    fn method(&self) -> Method {
-        self.method.unwrap_or(Method::Get)
     }
 }
 
@@ -151,7 +147,7 @@ impl Client {
     pub async fn send(&self, req: Request) -> Result<Response, ClientError> {
         let start = Instant::now();
         let deadline = start + self.timeout;
-        let method = req.method();
+        let method = req.method;
         let timeout_err =
             || ClientError::Timeout { method: method.to_string(), path: req.path.clone(), after: self.timeout };
         let head = tokio::time::timeout(self.timeout, self.start(&req));
@@ -190,7 +186,7 @@ impl Client {
     }
 
     async fn start(&self, req: &Request) -> Result<(u16, Vec<(String, String)>, BodyStream), ClientError> {
-        let method = req.method();
+        let method = req.method;
         let fail =
             |message: String| ClientError::Transport { method: method.to_string(), path: req.path.clone(), message };
         match &self.transport {

@@ -116,3 +116,10 @@ pub struct ProbeOutcome {
     #[serde(default)]
     pub evidence: Evidence,
 }
+
+impl ProbeOutcome {
+    /// The API version as reports show it: `1.41`, or `unversioned`.
+    pub fn version_label(&self) -> String {
+        self.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string())
+    }
+}

@@ -93,6 +93,11 @@ impl Default for RunContext {
 
 /// The outcome of a case that was not sent.
 pub fn skipped(case: &ProbeCase, reason: &str) -> ProbeOutcome {
+    outcome(case, Verdict::Skipped, reason)
+}
+
+/// An outcome of `case` with no answer yet (request, status and evidence empty).
+fn outcome(case: &ProbeCase, verdict: Verdict, reason: &str) -> ProbeOutcome {
     ProbeOutcome {
         endpoint: case.endpoint.id.clone(),
         tag: case.endpoint.tag.clone(),
@@ -101,7 +106,7 @@ pub fn skipped(case: &ProbeCase, reason: &str) -> ProbeOutcome {
         api_version: case.api_version,
         request: String::new(),
         status: None,
-        verdict: Verdict::Skipped,
+        verdict,
         reason: reason.to_string(),
         duration_ms: 0,
         evidence: Evidence::default(),
@@ -134,22 +139,18 @@ pub async fn probe(client: &Client, ctx: &RunContext, case: &ProbeCase, daemon: 
     let start = Instant::now();
     let result = client.send(req).await;
     let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let mut out = skipped(case, "");
-    out.request = request;
-    out.duration_ms = duration_ms;
-    match result {
+    let mut out = match result {
         Ok(resp) => {
             let (verdict, reason) = judge(case, &resp, daemon);
+            let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
-            out.verdict = verdict;
-            out.reason = reason;
             out.evidence = evidence(&resp);
+            out
         }
-        Err(e) => {
-            out.verdict = Verdict::Error;
-            out.reason = e.to_string();
-        }
-    }
+        Err(e) => outcome(case, Verdict::Error, &e.to_string()),
+    };
+    out.request = request;
+    out.duration_ms = duration_ms;
     out
 }
 

@@ -294,6 +294,16 @@ pub(crate) mod tests {
         serde_json::from_str(include_str!("../../tests/fixtures/run-docker-20.10.json")).expect("fixture parses")
     }
 
+    /// What a format's `write` makes of `runs`, as text.
+    pub(crate) fn render(
+        write: fn(&[RunReport], &mut dyn std::io::Write) -> Result<(), crate::report::ReportError>,
+        runs: &[RunReport],
+    ) -> String {
+        let mut out = Vec::new();
+        write(runs, &mut out).expect("write to vec");
+        String::from_utf8(out).expect("utf8")
+    }
+
     fn endpoint<'a>(c: &'a Coverage<'_>, id: &str) -> &'a EndpointCoverage<'a> {
         c.endpoints().find(|e| e.id == id).expect("endpoint in fixture")
     }

@@ -81,7 +81,7 @@ impl<'a> CellData<'a> {
         CellData {
             target,
             endpoint: &p.endpoint,
-            api: p.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string()),
+            api: p.version_label(),
             method: p.method.as_str(),
             request: if p.request.is_empty() { &p.path } else { &p.request },
             status: p.status,
@@ -401,12 +401,10 @@ const SCRIPT: &str = r#"
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::coverage::tests::{fixture, render};
 
     fn rendered(runs: &[RunReport]) -> String {
-        let mut out = Vec::new();
-        write(runs, &mut out).expect("write to vec");
-        String::from_utf8(out).expect("utf8")
+        render(write, runs)
     }
 
     #[test]

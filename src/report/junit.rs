@@ -200,12 +200,10 @@ pub fn attr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::coverage::tests::{fixture, render};
 
     fn rendered(runs: &[RunReport]) -> String {
-        let mut out = Vec::new();
-        write(runs, &mut out).expect("write to vec");
-        String::from_utf8(out).expect("utf8")
+        render(write, runs)
     }
 
     #[test]

@@ -107,7 +107,7 @@ fn failures(run: &RunReport) -> Grid {
         .map(|p| {
             vec![
                 format!("`{}`", p.endpoint),
-                p.api_version.map_or_else(|| "unversioned".into(), |v| v.to_string()),
+                p.version_label(),
                 format!("{} {}", symbol(p.verdict), p.verdict),
                 p.status.map_or_else(|| "no answer".into(), |s| s.to_string()),
                 p.reason.clone(),

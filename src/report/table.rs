@@ -51,7 +51,7 @@ fn render_run(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         .map(|p| {
             vec![
                 p.endpoint.clone(),
-                p.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string()),
+                p.version_label(),
                 p.verdict.to_string(),
                 p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string()),
                 p.reason.clone(),
@@ -80,9 +80,7 @@ mod tests {
     use crate::report::coverage::tests::fixture;
 
     fn rendered() -> String {
-        let mut out = Vec::new();
-        write(&[fixture()], &mut out).expect("write to vec");
-        String::from_utf8(out).expect("utf8")
+        crate::report::coverage::tests::render(write, &[fixture()])
     }
 
     #[test]
