@@ -10,6 +10,7 @@ use crate::client::host::TlsOptions;
 use crate::client::version::ApiVersion;
 use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
+use crate::fixture::Scope;
 use crate::matrix::sync::SyncInputs;
 use crate::probe::ApiSelection;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
@@ -38,6 +39,23 @@ pub enum Command {
     /// Render saved runs (run.json) again in any format, and apply the CI policy (no daemon needed).
     #[command(after_long_help = REPORT_HELP)]
     Report(ReportArgs),
+    /// Remove what runs left on a daemon: only objects labelled dockmatrix.run (one run's, or all runs').
+    Clean(CleanArgs),
+}
+
+/// `dockmatrix clean`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["run", "all"])))]
+pub struct CleanArgs {
+    /// Daemon address [default: DOCKER_HOST, the current Docker context, else unix:///var/run/docker.sock].
+    #[arg(long, short = 'H', value_name = "URL")]
+    pub host: Option<String>,
+    /// Remove the objects of this run (its id is in run.json and in the run's messages).
+    #[arg(long = "run", value_name = "ID")]
+    pub run: Option<String>,
+    /// Remove the objects of every dockmatrix run (anything with a dockmatrix.run label, nothing else).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `dockmatrix run`
@@ -72,9 +90,14 @@ pub struct RunArgs {
     /// Only endpoints whose id matches (`container.*`); repeatable or comma-separated.
     #[arg(long, value_name = "GLOB", value_delimiter = ',', help_heading = "Plan")]
     pub only: Vec<String>,
-    /// Opt in to a class of endpoints skipped by default (registry, swarm, build-cache, session).
+    /// Opt in to a class of endpoints skipped by default (the classes of probes.yaml: registry, swarm,
+    /// build-cache, session).
     #[arg(long, value_name = "CLASS", value_delimiter = ',', help_heading = "Plan")]
     pub allow: Vec<String>,
+    /// Image the fixture containers are made from (it must be on the daemon; dockmatrix never pulls) [default:
+    /// dockmatrix/busybox:local, else one imported from this machine's static busybox].
+    #[arg(long, value_name = "NAME", help_heading = "Plan")]
+    pub image: Option<String>,
     /// Probes in flight at once.
     #[arg(long, short = 'j', value_name = "N", default_value_t = 8, help_heading = "Plan")]
     pub jobs: usize,
@@ -310,13 +333,6 @@ impl Cli {
                 if !(a.timeout.is_finite() && a.timeout > 0.0) {
                     return Err(Error::usage("--timeout must be a positive number of seconds", None));
                 }
-                let known_classes = ["registry", "swarm", "build-cache", "session"];
-                if let Some(bad) = a.allow.iter().find(|c| !known_classes.contains(&c.as_str())) {
-                    return Err(Error::usage(
-                        format!("--allow: unknown class `{bad}`"),
-                        Some("classes: registry, swarm, build-cache, session"),
-                    ));
-                }
                 let api = a.api.as_deref().map(parse_api_selection).transpose()?.unwrap_or(ApiSelection::Auto);
                 let tls = TlsOptions {
                     enabled: a.tls || a.tlsverify,
@@ -334,6 +350,7 @@ impl Cli {
                     out: a.out,
                     name: a.name,
                     allow: a.allow.into_iter().collect(),
+                    image: a.image,
                     timeout: Duration::from_secs_f64(a.timeout),
                     quiet: a.quiet,
                     snapshots: (!a.no_snapshots).then_some(a.snapshots),
@@ -378,6 +395,16 @@ impl Cli {
                 Ok(Config::MatrixSync { inputs, dir: a.dir, check: a.check })
             }
             Command::Snapshot(c) => Ok(c.into_config()),
+            Command::Clean(a) => {
+                let scope = match a.run {
+                    Some(id) if id.trim().is_empty() => {
+                        return Err(Error::usage("--run needs a run id", Some("the id is in run.json (`run_id`)")));
+                    }
+                    Some(id) => Scope::Run(id.trim().to_string()),
+                    None => Scope::All,
+                };
+                Ok(Config::Clean { host: a.host, scope })
+            }
             Command::Report(a) => Ok(Config::Report {
                 runs: a.runs,
                 format: a.format,

@@ -106,4 +106,11 @@ pub enum Config {
         /// Matrices (the Kubernetes policy and table need them).
         dir: MatrixDir,
     },
+    /// `clean`
+    Clean {
+        /// `--host`.
+        host: Option<String>,
+        /// Which runs' objects.
+        scope: crate::fixture::Scope,
+    },
 }

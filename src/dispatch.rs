@@ -55,6 +55,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             Ok(EXIT_OK)
         }
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
+        Config::Clean { host, scope } => crate::run::clean_command(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
         Config::Report { runs, format, output, fail_on, step_summary, dir } => {
             report(&runs, format, output, &fail_on, step_summary, &dir, out, err)

@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod dispatch;
 pub mod error;
+pub mod fixture;
 pub mod glob;
 pub mod matrix;
 pub mod probe;

@@ -5,16 +5,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use tokio::sync::{mpsc, watch};
 
 use crate::client::host::{self, HostInputs, TlsOptions};
 use crate::client::{Client, DEFAULT_BODY_CAP};
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
+use crate::fixture::{self, Fixtures, Needs, Scope};
 use crate::matrix::Matrices;
 use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
-use crate::probe::{ProbeError, ProbeOutcome};
+use crate::probe::{ProbeError, ProbeOutcome, Verdict};
 use crate::report::RunReport;
 use crate::report::model::RUN_SCHEMA_VERSION;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
@@ -39,6 +42,8 @@ pub struct RunConfig {
     pub name: Option<String>,
     /// `--allow` classes.
     pub allow: BTreeSet<String>,
+    /// `--image`: what fixture containers are made from.
+    pub image: Option<String>,
     /// `--timeout`.
     pub timeout: Duration,
     /// `--quiet`: no progress.
@@ -55,11 +60,14 @@ pub struct RunConfig {
 
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
 pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Output { what: "the async runtime".into(), source })?;
+    let rt = runtime()?;
+    if let Some(bad) = config.allow.iter().find(|c| !m.probes.classes.contains_key(*c)) {
+        let known: Vec<&str> = m.probes.classes.keys().map(String::as_str).collect();
+        return Err(Error::usage(
+            format!("--allow: unknown class `{bad}`"),
+            Some(&format!("classes: {}", known.join(", "))),
+        ));
+    }
     for policy in &config.fail_on {
         policy.check(m)?;
     }
@@ -92,11 +100,39 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
 
 /// Resolves the host and builds a client (no request yet).
 pub fn connect(config: &RunConfig) -> Result<Client, ProbeError> {
+    connect_to(config.host.as_deref(), config.tls.clone(), config.timeout)
+}
+
+/// Resolves `--host` (else DOCKER_HOST, the Docker context, the default socket) and builds a client.
+pub fn connect_to(flag: Option<&str>, tls: TlsOptions, timeout: Duration) -> Result<Client, ProbeError> {
     let env = |k: &str| std::env::var(k).ok();
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let target =
-        host::resolve(&HostInputs { flag: config.host.as_deref(), tls_flags: config.tls.clone(), env: &env, home })?;
-    Ok(Client::new(target, config.timeout, DEFAULT_BODY_CAP)?)
+    let target = host::resolve(&HostInputs { flag, tls_flags: tls, env: &env, home })?;
+    Ok(Client::new(target, timeout, DEFAULT_BODY_CAP)?)
+}
+
+/// `dockmatrix clean`: removes the objects of one run or of all runs, found by label only.
+pub fn clean_command(host: Option<&str>, scope: &Scope, out: &mut dyn Write) -> Result<u8, Error> {
+    let rt = runtime()?;
+    let client = connect_to(host, TlsOptions::default(), crate::client::DEFAULT_TIMEOUT)?;
+    let report = rt.block_on(fixture::clean(&client, scope)).map_err(ProbeError::from)?;
+    let what = match scope {
+        Scope::Run(id) => format!("run {id}"),
+        Scope::All => "every dockmatrix run".into(),
+    };
+    let _ = writeln!(out, "{}: removed {} of {what}", client.target().display, report.summary());
+    for f in &report.failures {
+        let _ = writeln!(out, "not removed: {f}");
+    }
+    Ok(if report.failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Output { what: "the async runtime".into(), source })
 }
 
 async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<RunReport, Error> {
@@ -131,34 +167,86 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
     }
     let api_versions = case::selected_versions(m, &daemon, &config.api);
     let total = cases.len();
-    let ctx = RunContext::new();
+    let mut ctx = RunContext::new();
     std::fs::create_dir_all(&config.out).map_err(|source| ProbeError::Output { path: config.out.clone(), source })?;
     let jsonl_path = config.out.join("probes.jsonl");
     let mut jsonl =
         std::fs::File::create(&jsonl_path).map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<ProbeOutcome>();
+    // The first SIGINT/SIGTERM stops the sweep (teardown still runs); a second one stops the teardown too.
     let (cancel_tx, cancel_rx) = watch::channel(false);
-    let signals = tokio::spawn(async move {
-        wait_for_signal().await;
-        let _ = cancel_tx.send(true);
-    });
+    let (hard_tx, mut hard_rx) = watch::channel(false);
+    let signals = {
+        let cancel_tx = cancel_tx.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            let _ = cancel_tx.send(true);
+            wait_for_signal().await;
+            let _ = hard_tx.send(true);
+        })
+    };
+    let needs = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe));
+    let setup = {
+        let mut cancel = cancel_rx.clone();
+        tokio::select! {
+            r = Fixtures::setup(&client, &ctx.run_id, config.image.as_deref(), &needs) => Some(r),
+            _ = cancel.wait_for(|c| *c) => None,
+        }
+    };
+    let mut cases = cases;
+    match setup {
+        Some(Ok(fixtures)) => {
+            if let Some(problem) = &fixtures.problem {
+                let _ = writeln!(err, "warning: {problem}; the probes that need a container or an image are skipped");
+            }
+            ctx.fixtures = Arc::new(fixtures);
+        }
+        Some(Err(e)) if e.is_unreachable() => {
+            teardown(&client, &ctx.run_id, &mut hard_rx, err).await;
+            return Err(ProbeError::from(e).into());
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(err, "warning: fixtures: {e}; the probes that need them are skipped");
+            ctx.fixtures = Arc::new(Fixtures { problem: Some(e.to_string()), ..Fixtures::default() });
+        }
+        None => {}
+    }
+    for case in cases.iter_mut().filter(|c| c.skip.is_none()) {
+        case.skip = ctx.fixtures.missing_for(&case.recipe);
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<ProbeOutcome>();
     let run = {
         let (client, ctx, daemon) = (client.clone(), ctx.clone(), daemon.clone());
-        let jobs = config.jobs;
+        let (jobs, cancel_rx) = (config.jobs, cancel_rx.clone());
         tokio::spawn(async move { runner::sweep(&client, &ctx, &daemon, cases, jobs, tx, cancel_rx).await })
     };
     let mut probes = Vec::with_capacity(total);
     let mut progress = Progress::new(total, config.quiet);
+    let mut errors_in_a_row = 0;
+    let mut daemon_gone = false;
     while let Some(outcome) = rx.recv().await {
         // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
         let line = serde_json::to_string(&outcome).unwrap_or_default();
         writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
         progress.tick(&outcome.endpoint, err);
+        errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
         probes.push(outcome);
+        // Many failures in a row: if the daemon no longer answers a ping, stop rather than time out every probe.
+        if errors_in_a_row == 8
+            && !daemon_gone
+            && client.send(crate::client::Request::new(crate::matrix::Method::Get, "/_ping")).await.is_err()
+        {
+            daemon_gone = true;
+            let _ = cancel_tx.send(true);
+        }
     }
     progress.finish(err);
-    let complete = run.await.unwrap_or(false);
+    let complete = run.await.unwrap_or(false) && !daemon_gone;
+    if daemon_gone {
+        let _ = writeln!(err, "the daemon stopped answering: the sweep stopped");
+    }
+    teardown(&client, &ctx.run_id, &mut hard_rx, err).await;
     signals.abort();
     let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
@@ -183,6 +271,37 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         );
     }
     Ok(report)
+}
+
+/// Removes the run's objects; says what may be left, and how to remove it, when that fails or is interrupted.
+async fn teardown(client: &Client, run_id: &str, hard: &mut watch::Receiver<bool>, err: &mut dyn Write) {
+    let scope = Scope::Run(run_id.to_string());
+    let result = tokio::select! {
+        r = tokio::time::timeout(Duration::from_secs(120), fixture::clean(client, &scope)) => r.ok(),
+        _ = hard.wait_for(|h| *h) => None,
+    };
+    let hint = format!(
+        "objects labelled {}={run_id} may be left: remove them with `dockmatrix clean --run {run_id}`",
+        fixture::RUN_LABEL
+    );
+    match result {
+        Some(Ok(report)) if report.failures.is_empty() => {
+            if report.total() > 0 {
+                let _ = writeln!(err, "fixtures removed: {}", report.summary());
+            }
+        }
+        Some(Ok(report)) => {
+            let _ =
+                writeln!(err, "fixtures removed: {}; not removed: {}", report.summary(), report.failures.join("; "));
+            let _ = writeln!(err, "{hint}");
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(err, "could not remove the fixtures ({e}); {hint}");
+        }
+        None => {
+            let _ = writeln!(err, "fixture removal interrupted; {hint}");
+        }
+    }
 }
 
 fn opt(v: Option<crate::ApiVersion>) -> String {

@@ -308,6 +308,78 @@ pub struct Recipe {
     /// For streaming answers: read for at most this many milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_ms: Option<u64>,
+    /// A fixture of this endpoint's own, put in the right state before each case; the endpoint's cases then run one
+    /// after another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<FixtureKind>,
+    /// A tar body the runner builds (`archive`: file name → content), or the run image (`saved_image: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<Upload>,
+    /// A hijacked connection (attach, exec start): what to write and what the output must contain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hijack: Option<Hijack>,
+    /// Remove what this create made right after its answer (`DELETE` of the path with `/create` replaced by the
+    /// answer's `Id` or `Name`): networks draw on a small pool of address ranges, so they must not pile up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remove_created: bool,
+    /// Statuses that are a defined condition for this request rather than a fault (`not-applicable`), such as the
+    /// 500 a daemon gives a plugin archive without a rootfs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<u16>,
+}
+
+/// A fixture that belongs to one endpoint: the state it must be in before each case, or a new object per case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixtureKind {
+    /// `$container` is running (started or unpaused as needed).
+    Running,
+    /// `$container` is paused.
+    Paused,
+    /// `$container` is not running (stopped with `t=0` as needed).
+    Stopped,
+    /// `$container` is a new container, created and never started, per case.
+    Created,
+    /// `$container` runs `sh` with stdin open, for attach.
+    Interactive,
+    /// `$exec` is a new exec instance (`echo`) on a running container, per case.
+    Exec,
+    /// `$tag` is a new tag of the run image, per case.
+    Tag,
+    /// `$volume` is a new volume, per case.
+    Volume,
+    /// `$network` is a new internal network, per case.
+    Network,
+}
+
+impl FixtureKind {
+    /// Whether the fixture is a container of the endpoint's own whose state is prepared before each case.
+    pub fn is_container(self) -> bool {
+        matches!(self, FixtureKind::Running | FixtureKind::Paused | FixtureKind::Stopped | FixtureKind::Interactive)
+    }
+}
+
+/// A body the runner makes instead of a JSON one: a tar of `archive`, or the saved run image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    /// A tar of these files (name → content; names and contents may use the recipe tokens).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub archive: BTreeMap<String, String>,
+    /// The run image as `GET /images/{name}/get` saved it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub saved_image: bool,
+}
+
+/// What a hijacked probe writes and must read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hijack {
+    /// Written to the stream once it is open (`echo $name\n`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// Text the output must contain for an `ok`.
+    pub expect: String,
 }
 
 /// The three matrices, loaded and validated.

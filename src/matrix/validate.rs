@@ -6,6 +6,7 @@ use super::error::MatrixError;
 use super::load::{MatrixSources, Source, locate, locate_item};
 use super::model::{Matrices, PathMode, SCHEMA_VERSION};
 use crate::client::version::ApiVersion;
+use crate::probe::tokens;
 
 /// Checks what serde cannot: unique ids, ordered ranges, known versions and references between files.
 pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
@@ -39,6 +40,43 @@ fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
                 len,
                 format!("`{id}` is in class `{class}`, which `classes` does not define"),
                 Some(format!("define it under classes, or use one of: {}", known.join(", "))),
+            ));
+        }
+        let here = || locate_key(&src.text, id).unwrap_or((0, 1));
+        if let Some(token) = crate::fixture::recipe_values(recipe).iter().flat_map(|v| tokens::unknown_tokens(v)).next()
+        {
+            let (off, len) = here();
+            let known: Vec<String> = tokens::TOKENS.iter().map(|(t, _)| format!("${t}")).collect();
+            return Err(src.error_at(
+                off,
+                len,
+                format!("`{id}` uses `${token}`, which is not a recipe token"),
+                Some(format!("tokens: {}", known.join(", "))),
+            ));
+        }
+        // Safety: a prune may only ever remove the run's own objects, so it must filter on the run's label.
+        if id.ends_with(".prune")
+            && recipe.class.is_none()
+            && recipe.skip.is_none()
+            && !recipe.query.get("filters").is_some_and(|f| f.contains("dockmatrix.run=$run"))
+        {
+            let (off, len) = here();
+            return Err(src.error_at(
+                off,
+                len,
+                format!("`{id}` prunes without the run's label filter"),
+                Some(r#"add query filters: '{"label":["dockmatrix.run=$run"]}', or put it in an opt-in class"#.into()),
+            ));
+        }
+        if let Some(h) = &recipe.hijack
+            && h.expect.is_empty()
+        {
+            let (off, len) = here();
+            return Err(src.error_at(
+                off,
+                len,
+                format!("`{id}`: hijack.expect is empty"),
+                Some("name the text the output must contain".into()),
             ));
         }
         for name in recipe.params.keys() {
@@ -429,6 +467,20 @@ mod tests {
     #[test]
     fn rejects_a_capped_rule_without_cap() {
         insta::assert_snapshot!(broken("kubernetes", "    mode: capped\n    cap: '1.31'\n", "    mode: capped\n"));
+    }
+
+    #[test]
+    fn rejects_unknown_recipe_tokens() {
+        insta::assert_snapshot!(broken("probes", "    params: {id: $container.exited}", "    params: {id: $container.exitted}"));
+    }
+
+    #[test]
+    fn rejects_a_prune_without_the_run_label() {
+        insta::assert_snapshot!(broken(
+            "probes",
+            r#"filters: '{"label":["dockmatrix.run=$run","dockmatrix.fixture=volume.prune"]}'"#,
+            r#"filters: '{"label":["dockmatrix.fixture=volume.prune"]}'"#
+        ));
     }
 
     #[test]

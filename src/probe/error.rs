@@ -12,6 +12,11 @@ pub enum ProbeError {
     #[diagnostic(transparent)]
     Client(#[from] ClientError),
 
+    /// A fixture could not be made or removed in a way that stops the run.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Fixture(#[from] crate::fixture::FixtureError),
+
     /// Something answers, but not as a Docker Engine API.
     #[error("{address} answers HTTP, but not as a Docker Engine API: {detail}")]
     #[diagnostic(

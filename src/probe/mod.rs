@@ -6,6 +6,7 @@ pub mod discover;
 mod error;
 pub mod outcome;
 pub mod runner;
+pub mod tokens;
 pub mod verdict;
 
 pub use case::{ApiSelection, PlanOptions, ProbeCase};

@@ -9,8 +9,11 @@ use tokio::task::JoinSet;
 use super::case::ProbeCase;
 use super::daemon::DaemonInfo;
 use super::outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome, Verdict};
+use super::tokens;
 use super::verdict::judge;
 use crate::client::{Client, Request, Response, path};
+use crate::fixture::ops::Ops;
+use crate::fixture::{Fixtures, Private, own_token, tar_of};
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
 pub const EVIDENCE_HEADERS: &[&str] = &[
@@ -24,15 +27,17 @@ pub const EVIDENCE_HEADERS: &[&str] = &[
     "x-docker-container-path-stat",
 ];
 
-/// The values a run substitutes into recipes.
+/// The values a run substitutes into recipes: its id, a name made sure not to exist, the time, and the fixtures.
 #[derive(Debug, Clone)]
 pub struct RunContext {
-    /// The run id; also part of every name the run uses.
+    /// The run id; also part of every name the run uses and the value of its `dockmatrix.run` label.
     pub run_id: String,
     /// A name made sure not to exist (`dockmatrix-missing-<run id>`).
     pub missing: String,
     /// Unix time at the start of the run.
     pub now: u64,
+    /// The shared fixtures (empty until they are made).
+    pub fixtures: Arc<Fixtures>,
 }
 
 impl RunContext {
@@ -41,48 +46,87 @@ impl RunContext {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let seed = now.as_nanos() ^ (u128::from(std::process::id()) << 64);
         let run_id = format!("{:012x}", (seed ^ (seed >> 37)) & 0xffff_ffff_ffff);
-        Self { missing: format!("dockmatrix-missing-{run_id}"), run_id, now: now.as_secs() }
+        Self { missing: format!("dockmatrix-missing-{run_id}"), run_id, now: now.as_secs(), fixtures: Arc::default() }
     }
 
-    /// Replaces `$missing`, `$now` and `$now-N` in a recipe value.
-    pub fn substitute(&self, value: &str) -> String {
-        if let Some(rest) = value.strip_prefix("$now-")
-            && let Ok(n) = rest.parse::<u64>()
+    /// The value of `token` for `case`: the case's own fixture first, then the shared fixtures, then the run's.
+    fn lookup(&self, token: &str, case: &ProbeCase, own: Option<&(&'static str, String)>) -> Option<String> {
+        if let Some((t, v)) = own
+            && *t == token
         {
-            return self.now.saturating_sub(n).to_string();
+            return Some(v.clone());
         }
-        if value == "$now" {
-            return self.now.to_string();
+        if let Some(v) = self.fixtures.shared.get(token) {
+            return Some(v.clone());
         }
-        value.replace("$missing", &self.missing)
+        match token {
+            "missing" => Some(self.missing.clone()),
+            "now" => Some(self.now.to_string()),
+            "run" => Some(self.run_id.clone()),
+            "ver" => Some(version_tag(case)),
+            "name" => {
+                Some(format!("dockmatrix-{}-{}-{}", self.run_id, case.endpoint.id.replace('.', "-"), version_tag(case)))
+            }
+            _ => None,
+        }
     }
 
-    fn substitute_json(&self, v: &serde_json::Value) -> serde_json::Value {
+    /// Fills in the tokens of `value` for `case` (see [`super::tokens::TOKENS`]).
+    pub fn substitute(&self, value: &str, case: &ProbeCase, own: Option<&(&'static str, String)>) -> String {
+        tokens::substitute(value, &|t| self.lookup(t, case, own))
+    }
+
+    fn substitute_json(
+        &self,
+        v: &serde_json::Value,
+        case: &ProbeCase,
+        own: Option<&(&'static str, String)>,
+    ) -> serde_json::Value {
         match v {
-            serde_json::Value::String(s) => serde_json::Value::String(self.substitute(s)),
-            serde_json::Value::Array(a) => a.iter().map(|x| self.substitute_json(x)).collect(),
-            serde_json::Value::Object(o) => o.iter().map(|(k, x)| (k.clone(), self.substitute_json(x))).collect(),
+            serde_json::Value::String(s) => serde_json::Value::String(self.substitute(s, case, own)),
+            serde_json::Value::Array(a) => a.iter().map(|x| self.substitute_json(x, case, own)).collect(),
+            serde_json::Value::Object(o) => {
+                o.iter().map(|(k, x)| (self.substitute(k, case, own), self.substitute_json(x, case, own))).collect()
+            }
             other => other.clone(),
         }
     }
 
-    /// The request a case sends.
-    pub fn request(&self, case: &ProbeCase) -> Request {
-        let params: Vec<(String, String)> =
-            case.recipe.params.iter().map(|(k, v)| (k.clone(), self.substitute(v))).collect();
-        let query: Vec<(String, String)> =
-            case.recipe.query.iter().map(|(k, v)| (k.clone(), self.substitute(v))).collect();
+    /// The request a case sends, with `own` the value of the case's own fixture, if it has one.
+    pub fn request(&self, case: &ProbeCase, own: Option<&(&'static str, String)>) -> Request {
+        let fill = |m: &std::collections::BTreeMap<String, String>| -> Vec<(String, String)> {
+            m.iter().map(|(k, v)| (k.clone(), self.substitute(v, case, own))).collect()
+        };
+        let (params, query) = (fill(&case.recipe.params), fill(&case.recipe.query));
         let p: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let mut req = Request::new(case.endpoint.method, path::build(case.api_version, &case.endpoint.path, &p, &q));
         if let Some(body) = &case.recipe.body {
-            req = req.json(&self.substitute_json(body));
+            req = req.json(&self.substitute_json(body, case, own));
+        }
+        if let Some(upload) = &case.recipe.upload {
+            let tar = if upload.saved_image {
+                self.fixtures.saved_image.as_deref().cloned().unwrap_or_default()
+            } else {
+                let filled: Vec<(String, String)> = upload
+                    .archive
+                    .iter()
+                    .map(|(k, v)| (self.substitute(k, case, own), self.substitute(v, case, own)))
+                    .collect();
+                tar_of(filled.iter().map(|(k, v)| (k.as_str(), v.as_bytes())))
+            };
+            req = req.body("application/x-tar", tar);
         }
         if let Some(ms) = case.recipe.stream_ms {
             req = req.stream_for(Duration::from_millis(ms));
         }
         req
     }
+}
+
+/// The case's API version as a name part: `v1-41`, or `default` when unversioned.
+fn version_tag(case: &ProbeCase) -> String {
+    case.api_version.map_or_else(|| "default".to_string(), |v| format!("v{}", v.to_string().replace('.', "-")))
 }
 
 impl Default for RunContext {
@@ -129,18 +173,30 @@ pub fn evidence(resp: &Response) -> Evidence {
     }
 }
 
-/// Sends one case and judges the answer.
-pub async fn probe(client: &Client, ctx: &RunContext, case: &ProbeCase, daemon: &DaemonInfo) -> ProbeOutcome {
+/// Sends one case and judges the answer; `own` is the value of the case's own fixture, if it has one.
+pub async fn probe(
+    client: &Client,
+    ctx: &RunContext,
+    case: &ProbeCase,
+    daemon: &DaemonInfo,
+    own: Option<&(&'static str, String)>,
+) -> ProbeOutcome {
     if let Some(reason) = &case.skip {
         return skipped(case, reason);
     }
-    let req = ctx.request(case);
+    if case.recipe.hijack.is_some() {
+        return skipped(case, "hijacked streams are not wired yet");
+    }
+    let req = ctx.request(case, own);
     let request = req.path.clone();
     let start = Instant::now();
     let result = client.send(req).await;
     let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut out = match result {
         Ok(resp) => {
+            if case.recipe.remove_created && (200..300).contains(&resp.status) {
+                remove_created(client, case, &resp).await;
+            }
             let (verdict, reason) = judge(case, &resp, daemon);
             let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
@@ -154,8 +210,66 @@ pub async fn probe(client: &Client, ctx: &RunContext, case: &ProbeCase, daemon: 
     out
 }
 
-/// Runs every case with at most `jobs` in flight, sending each outcome on `tx` as it finishes. Stops launching new
-/// cases when `cancel` turns true, and aborts those in flight. Returns whether every case ran.
+/// Removes the object a create answered with (its `Id`, else its `Name`); teardown catches any this misses.
+async fn remove_created(client: &Client, case: &ProbeCase, resp: &Response) {
+    let Some(v) = resp.json() else { return };
+    let Some(id) = v.get("Id").or_else(|| v.get("Name")).and_then(|x| x.as_str()) else { return };
+    let Some(base) = case.endpoint.path.strip_suffix("/create") else { return };
+    let path = path::build(None, &format!("{base}/{{x}}"), &[("x", id)], &[("force", "1")]);
+    let _ = client.send(Request::new(crate::matrix::Method::Delete, path)).await;
+}
+
+/// Whether the daemon enforces `case`'s version (an unversioned case always counts): outside it, the daemon
+/// rejects the request before it looks at any fixture, so none is prepared.
+fn enforced(case: &ProbeCase, daemon: &DaemonInfo) -> bool {
+    match (case.api_version, daemon.enforced_min, daemon.enforced_max) {
+        (Some(v), Some(lo), Some(hi)) => lo <= v && v <= hi,
+        _ => true,
+    }
+}
+
+/// Sends the cases of one endpoint whose recipe has its own fixture, one after another, preparing the fixture
+/// before each; each case takes a permit of `limit` while it runs.
+async fn chain(
+    client: Client,
+    ctx: RunContext,
+    daemon: Arc<DaemonInfo>,
+    cases: Vec<ProbeCase>,
+    limit: Arc<Semaphore>,
+    serial: Arc<tokio::sync::Mutex<()>>,
+    tx: mpsc::UnboundedSender<ProbeOutcome>,
+) {
+    let Some(first) = cases.first() else { return };
+    let Some(kind) = first.recipe.fixture else { return };
+    let ops = Ops::new(&client, &ctx.run_id);
+    let mut own = Private::new(kind, &first.endpoint.id);
+    for case in cases {
+        let Ok(_permit) = limit.acquire().await else { return };
+        let _one_at_a_time = if case.recipe.serial { Some(serial.lock().await) } else { None };
+        let value = if enforced(&case, &daemon) {
+            let name = ctx.substitute("$name", &case, None);
+            match own.prepare(&ops, &ctx.fixtures, &name).await {
+                Ok(v) => v,
+                Err(e) => {
+                    let mut out = outcome(&case, Verdict::Error, &format!("fixture: {e}"));
+                    out.request = ctx.request(&case, None).path;
+                    let _ = tx.send(out);
+                    continue;
+                }
+            }
+        } else {
+            (own_token(kind), ctx.missing.clone())
+        };
+        let _ = tx.send(probe(&client, &ctx, &case, &daemon, Some(&value)).await);
+    }
+}
+
+/// How many chains an endpoint with its own fixture is split into.
+pub const CHAIN_LANES: usize = 4;
+
+/// Runs every case with at most `jobs` in flight, sending each outcome on `tx` as it finishes. The cases of an
+/// endpoint with its own fixture run in order, in one chain; chains and the other cases run side by side. Stops
+/// launching new cases when `cancel` turns true, and aborts those in flight. Returns whether every case ran.
 pub async fn sweep(
     client: &Client,
     ctx: &RunContext,
@@ -169,11 +283,37 @@ pub async fn sweep(
     let serial = Arc::new(tokio::sync::Mutex::new(()));
     let daemon = Arc::new(daemon.clone());
     let mut set = JoinSet::new();
+    let mut chains: Vec<(String, Vec<ProbeCase>)> = Vec::new();
+    let mut singles = Vec::new();
     for case in cases {
-        if case.skip.is_some() {
-            let _ = tx.send(skipped(&case, case.skip.as_deref().unwrap_or_default()));
-            continue;
+        if let Some(reason) = &case.skip {
+            let _ = tx.send(skipped(&case, reason));
+        } else if case.recipe.fixture.is_some() {
+            match chains.iter_mut().find(|(id, _)| *id == case.endpoint.id) {
+                Some((_, list)) => list.push(case),
+                None => chains.push((case.endpoint.id.clone(), vec![case])),
+            }
+        } else {
+            singles.push(case);
         }
+    }
+    // Chains first: they are the longest, so they start while the single cases fill the other permits. An
+    // endpoint's cases are dealt to CHAIN_LANES chains, each with its own fixture, so no one chain is the whole run.
+    for (_, list) in chains {
+        let mut lanes: Vec<Vec<ProbeCase>> = vec![Vec::new(); CHAIN_LANES];
+        for (i, case) in list.into_iter().enumerate() {
+            lanes[i % CHAIN_LANES].push(case);
+        }
+        for lane in lanes.into_iter().filter(|l| !l.is_empty()) {
+            let (client, ctx, daemon, limit, tx) =
+                (client.clone(), ctx.clone(), daemon.clone(), limit.clone(), tx.clone());
+            set.spawn(chain(client, ctx, daemon, lane, limit, serial.clone(), tx));
+        }
+    }
+    // Versions interleaved (every endpoint at one version, then the next), so slow endpoints (stats waits for the
+    // daemon's sampling tick, build and commit keep it busy) do not hold every permit at once.
+    singles.sort_by_key(|c| c.api_version);
+    for case in singles {
         let permit = tokio::select! {
             p = limit.clone().acquire_owned() => p,
             _ = cancel.wait_for(|c| *c) => break,
@@ -183,7 +323,7 @@ pub async fn sweep(
             (client.clone(), ctx.clone(), daemon.clone(), tx.clone(), serial.clone());
         set.spawn(async move {
             let _one_at_a_time = if case.recipe.serial { Some(serial.lock().await) } else { None };
-            let outcome = probe(&client, &ctx, &case, &daemon).await;
+            let outcome = probe(&client, &ctx, &case, &daemon, None).await;
             let _ = tx.send(outcome);
             drop(permit);
         });
@@ -201,14 +341,46 @@ pub async fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::Method;
+    use crate::matrix::model::Recipe;
+
+    fn case(id: &str, version: Option<crate::ApiVersion>, recipe: Recipe) -> ProbeCase {
+        let endpoint = crate::matrix::Endpoint {
+            id: id.into(),
+            method: Method::Post,
+            path: "/containers/{id}/stop".into(),
+            first: crate::ApiVersion::new(1, 0),
+            last: None,
+            tag: "Container".into(),
+            operation_id: None,
+            summary: String::new(),
+            notes: Vec::new(),
+        };
+        ProbeCase { endpoint, api_version: version, recipe, skip: None }
+    }
 
     #[test]
-    fn substitutes_tokens() {
-        let ctx = RunContext { run_id: "abc".into(), missing: "dockmatrix-missing-abc".into(), now: 1000 };
-        assert_eq!(ctx.substitute("$missing"), "dockmatrix-missing-abc");
-        assert_eq!(ctx.substitute("$missing-renamed"), "dockmatrix-missing-abc-renamed");
-        assert_eq!(ctx.substitute("$now"), "1000");
-        assert_eq!(ctx.substitute("$now-1"), "999");
-        assert_eq!(ctx.substitute("plain"), "plain");
+    fn fills_the_case_and_fixture_tokens() {
+        let mut fixtures = Fixtures::default();
+        fixtures.shared.insert("container", "shared-id".into());
+        let ctx = RunContext {
+            run_id: "abc".into(),
+            missing: "dockmatrix-missing-abc".into(),
+            now: 1000,
+            fixtures: Arc::new(fixtures),
+        };
+        let recipe = Recipe {
+            params: [("id".to_string(), "$container".to_string())].into(),
+            query: [("t".to_string(), "0".to_string()), ("name".to_string(), "$name".to_string())].into(),
+            ..Recipe::default()
+        };
+        let c = case("container.stop", Some(crate::ApiVersion::new(1, 41)), recipe);
+        assert_eq!(
+            ctx.request(&c, None).path,
+            "/v1.41/containers/shared-id/stop?name=dockmatrix-abc-container-stop-v1-41&t=0"
+        );
+        let own = ("container", "own-id".to_string());
+        assert!(ctx.request(&c, Some(&own)).path.starts_with("/v1.41/containers/own-id/stop"));
+        assert_eq!(ctx.substitute("$ver", &case("x", None, Recipe::default()), None), "default");
     }
 }

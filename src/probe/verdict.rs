@@ -83,6 +83,8 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
             Verdict::Absent,
             if message.is_empty() { format!("{} with an empty body", resp.status) } else { message.clone() },
         )
+    } else if case.recipe.not_applicable.contains(&resp.status) {
+        (Verdict::NotApplicable, format!("{} is a defined condition for this request: {message}", resp.status))
     } else if resp.status == 503 || (resp.status == 404 && uses_missing(case)) {
         (Verdict::NotApplicable, message.clone())
     } else if resp.status >= 500 {
