@@ -143,6 +143,19 @@ impl Client {
         self.timeout
     }
 
+    /// The body cap: bytes read before a body (or a hijacked stream) is cut.
+    pub fn body_cap(&self) -> usize {
+        self.body_cap
+    }
+
+    /// The reqwest client of a `tcp://`/`https://` target, for the hijack path over TLS.
+    pub(super) fn http_client(&self) -> Option<&reqwest::Client> {
+        match &self.transport {
+            Transport::Http { client, .. } => Some(client),
+            Transport::Unix { .. } => None,
+        }
+    }
+
     /// Sends one request and reads the answer, under the timeout and the body cap.
     pub async fn send(&self, req: Request) -> Result<Response, ClientError> {
         let start = Instant::now();
@@ -274,14 +287,14 @@ impl BodyStream {
     }
 }
 
-fn header_pairs(h: &hyper::HeaderMap) -> Vec<(String, String)> {
+pub(super) fn header_pairs(h: &hyper::HeaderMap) -> Vec<(String, String)> {
     h.iter()
         .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect()
 }
 
 /// The error and its sources, joined (`connection refused: ...`).
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
     while let Some(s) = cur {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::client::StreamSummary;
 use crate::client::version::ApiVersion;
 use crate::matrix::Method;
 
@@ -81,6 +82,10 @@ pub struct Evidence {
     /// A stream's summary (frames, media type, what was read back), for hijacked and streamed answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    /// The structured summary behind `stream` for a hijacked answer (attach, exec start): format, frames, byte
+    /// counts, the first output text, how reading ended. `stream` holds its [`StreamSummary::describe`] line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_summary: Option<StreamSummary>,
 }
 
 /// Bodies longer than this are cut in the evidence (the snapshot and the verdict see the cut body).
@@ -121,5 +126,40 @@ impl ProbeOutcome {
     /// The API version as reports show it: `1.41`, or `unversioned`.
     pub fn version_label(&self) -> String {
         self.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{EndedBy, StreamFormat};
+
+    #[test]
+    fn evidence_without_a_stream_summary_reads_and_writes_as_before() {
+        let old = r#"{"headers":[["content-type","application/vnd.docker.raw-stream"]],"body_len":0,"stream":"raw"}"#;
+        let ev: Evidence = serde_json::from_str(old).expect("evidence of an older run");
+        assert_eq!((ev.stream.as_deref(), ev.stream_summary.as_ref()), (Some("raw"), None));
+        assert!(!serde_json::to_string(&ev).expect("json").contains("stream_summary"));
+    }
+
+    #[test]
+    fn a_stream_summary_round_trips_and_defaults_missing_fields() {
+        let summary = StreamSummary {
+            format: StreamFormat::Multiplexed,
+            frames: 2,
+            stdout_bytes: 18,
+            stdout: "dockmatrix-hijack\n".into(),
+            ended_by: EndedBy::Window,
+            upgraded: true,
+            ..StreamSummary::default()
+        };
+        let ev = Evidence { stream_summary: Some(summary.clone()), ..Evidence::default() };
+        let json = serde_json::to_value(&ev).expect("json");
+        assert_eq!(json["stream_summary"]["format"], "multiplexed");
+        assert_eq!(json["stream_summary"]["ended_by"], "window");
+        let back: Evidence = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back.stream_summary, Some(summary));
+        let sparse: StreamSummary = serde_json::from_str(r#"{"format":"raw"}"#).expect("sparse summary");
+        assert_eq!((sparse.frames, sparse.ended_by, sparse.upgraded), (0, EndedBy::Eof, false));
     }
 }

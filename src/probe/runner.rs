@@ -170,6 +170,7 @@ pub fn evidence(resp: &Response) -> Evidence {
         body_len: resp.body.len() as u64,
         body_truncated: resp.truncated || resp.body.len() > BODY_EVIDENCE_CAP,
         stream: None,
+        stream_summary: None,
     }
 }
 

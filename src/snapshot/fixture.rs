@@ -76,6 +76,7 @@ impl Fixture {
                 body: Some(body),
                 body_truncated: false,
                 stream: None,
+                stream_summary: None,
             },
         }
     }

@@ -8,13 +8,49 @@ use dockmatrix::matrix::Method;
 
 use super::{dockmatrix, stderr};
 
-fn docker_host() -> String {
+/// Held for writing by tests that compare the whole daemon with the committed snapshots, and for reading by tests
+/// that create containers, so a sweep never lists another test's container.
+static DAEMON_STATE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+/// When a test last changed the daemon (its containers gone), for the sweep's `events` window.
+static LAST_CHANGE: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// A test that creates containers holds this while they exist; declare it before the containers so it is
+/// dropped after their removal.
+pub(crate) struct ChangingDaemon(
+    #[expect(dead_code, reason = "held for its Drop")] tokio::sync::RwLockReadGuard<'static, ()>,
+);
+
+impl Drop for ChangingDaemon {
+    fn drop(&mut self) {
+        *LAST_CHANGE.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+    }
+}
+
+/// Waits until no snapshot sweep runs, then lets the test change the daemon.
+pub(crate) async fn changing_daemon() -> ChangingDaemon {
+    ChangingDaemon(DAEMON_STATE.read().await)
+}
+
+/// Waits until no test changes the daemon, and until the last change has left the sweep's `events` window
+/// (`since=$now-1` in whole seconds, so up to 2 s back).
+fn quiet_daemon() -> tokio::sync::RwLockWriteGuard<'static, ()> {
+    let guard = DAEMON_STATE.blocking_write();
+    let last = *LAST_CHANGE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(at) = last {
+        std::thread::sleep(std::time::Duration::from_millis(2500).saturating_sub(at.elapsed()));
+    }
+    guard
+}
+
+/// DOCKER_HOST, or a panic that says how to start a daemon.
+pub(crate) fn docker_host() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| {
         panic!("live tests need DOCKER_HOST: start a daemon with `eval \"$(bash scripts/dockerd.sh start)\"`")
     })
 }
 
-fn client_for(host: &str) -> Client {
+/// A client for `host` with a 10 s timeout and a 1 MiB body cap.
+pub(crate) fn client_for(host: &str) -> Client {
     let env = |_: &str| None;
     let target =
         host::resolve(&HostInputs { flag: Some(host), tls_flags: TlsOptions::default(), env: &env, home: None })
@@ -69,7 +105,7 @@ fn boundary_verdicts_on_the_ci_daemon() {
 
 /// A loopback TCP listener that forwards each connection to the unix socket, so the reqwest transport is tested
 /// against the real daemon.
-fn tcp_forwarder(socket: std::path::PathBuf) -> u16 {
+pub(crate) fn tcp_forwarder(socket: std::path::PathBuf) -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().expect("addr").port();
     std::thread::spawn(move || {
@@ -103,6 +139,7 @@ fn the_tcp_transport_reaches_the_daemon() {
 /// The committed snapshots of the CI daemon (Debian's dockerd 20.10) must match what it answers now.
 #[test]
 fn a_full_sweep_matches_the_committed_snapshots() {
+    let _quiet = quiet_daemon();
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
     let o = dockmatrix(

@@ -4,6 +4,7 @@
 mod browser;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
+mod hijack;
 #[cfg(feature = "live-tests")]
 mod live;
 mod matrix_cli;

@@ -16,6 +16,9 @@ pub enum Behaviour {
     Drop,
     /// Pings and `/version` like a Docker 20.10; every other request's connection is dropped.
     DropAfterDiscovery,
+    /// Answers every request with `101 UPGRADED`, then never sends a byte nor closes (it reads until the client
+    /// closes).
+    UpgradeThenSilent,
 }
 
 /// A running fake; the socket lives as long as the value.
@@ -94,6 +97,13 @@ fn serve(mut stream: UnixStream, behaviour: Behaviour) {
                 "application/json",
                 r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64","Components":[{"Name":"Engine"}]}"#,
             ),
+            Behaviour::UpgradeThenSilent => {
+                let head = "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+                let _ = stream.write_all(head.as_bytes());
+                let mut sink = [0u8; 4096];
+                while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+                return;
+            }
             Behaviour::DropAfterDiscovery | Behaviour::Drop => return,
         }
     }
