@@ -65,6 +65,8 @@ pub enum EndedBy {
     Cap,
     /// Reading failed (connection reset, malformed chunked body); see [`Hijacked::read_error`].
     Error,
+    /// The output held the text the caller waited for ([`Client::hijack_until`]); the connection was closed by us.
+    Expected,
 }
 
 impl EndedBy {
@@ -75,6 +77,7 @@ impl EndedBy {
             EndedBy::Window => "window",
             EndedBy::Cap => "cap",
             EndedBy::Error => "error",
+            EndedBy::Expected => "expected output",
         }
     }
 }
@@ -173,8 +176,21 @@ impl Client {
         input: Option<Vec<u8>>,
         window: Duration,
     ) -> Result<Hijacked, ClientError> {
+        self.hijack_until(req, input, window, None).await
+    }
+
+    /// [`Client::hijack`], but reading also stops as soon as the raw bytes read contain `until` (an attach to a
+    /// running container then ends when the expected output arrives, not at the window).
+    pub async fn hijack_until(
+        &self,
+        req: Request,
+        input: Option<Vec<u8>>,
+        window: Duration,
+        until: Option<&[u8]>,
+    ) -> Result<Hijacked, ClientError> {
         let start = Instant::now();
-        let limits = Limits { start, head_deadline: start + self.timeout(), window, cap: self.body_cap() };
+        let until = until.filter(|u| !u.is_empty()).map(<[u8]>::to_vec);
+        let limits = Limits { start, head_deadline: start + self.timeout(), window, cap: self.body_cap(), until };
         let method = req.method;
         let fail = |f: Failure| match f {
             Failure::Timeout => {
@@ -241,6 +257,7 @@ struct Limits {
     head_deadline: Instant,
     window: Duration,
     cap: usize,
+    until: Option<Vec<u8>>,
 }
 
 /// Why an exchange failed, before the method and path are attached.
@@ -479,6 +496,12 @@ where
                     }
                     Ok(n) => {
                         if read.take(&chunk[..n], limits) {
+                            return;
+                        }
+                        if let Some(u) = &limits.until
+                            && read.bytes.windows(u.len()).any(|w| w == u.as_slice())
+                        {
+                            read.ended_by = EndedBy::Expected;
                             return;
                         }
                     }
@@ -1070,7 +1093,13 @@ mod tests {
 
     fn limits(window_ms: u64, cap: usize) -> Limits {
         let start = Instant::now();
-        Limits { start, head_deadline: start + Duration::from_secs(5), window: Duration::from_millis(window_ms), cap }
+        Limits {
+            start,
+            head_deadline: start + Duration::from_secs(5),
+            window: Duration::from_millis(window_ms),
+            cap,
+            until: None,
+        }
     }
 
     /// Runs an exchange against a scripted peer on an in-memory pipe; returns the answer and the request bytes.
@@ -1223,6 +1252,7 @@ mod tests {
             head_deadline: start + Duration::from_millis(200),
             window: Duration::from_secs(60),
             cap: 10,
+            until: None,
         };
         let got = exchange(ours, &Request::new(Method::Post, "/x"), "docker", None, &l).await;
         assert!(matches!(got, Err(Failure::Timeout)), "{got:?}");

@@ -471,7 +471,11 @@ mod tests {
 
     #[test]
     fn rejects_unknown_recipe_tokens() {
-        insta::assert_snapshot!(broken("probes", "    params: {id: $container.exited}", "    params: {id: $container.exitted}"));
+        insta::assert_snapshot!(broken(
+            "probes",
+            "    params: {id: $container.exited}",
+            "    params: {id: $container.exitted}"
+        ));
     }
 
     #[test]

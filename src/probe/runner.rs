@@ -14,6 +14,7 @@ use super::verdict::judge;
 use crate::client::{Client, Request, Response, path};
 use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Private, own_token, tar_of};
+use crate::matrix::model::Hijack;
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
 pub const EVIDENCE_HEADERS: &[&str] = &[
@@ -185,8 +186,8 @@ pub async fn probe(
     if let Some(reason) = &case.skip {
         return skipped(case, reason);
     }
-    if case.recipe.hijack.is_some() {
-        return skipped(case, "hijacked streams are not wired yet");
+    if let Some(h) = &case.recipe.hijack {
+        return hijacked(client, ctx, case, daemon, own, h).await;
     }
     let req = ctx.request(case, own);
     let request = req.path.clone();
@@ -210,6 +211,61 @@ pub async fn probe(
     out.duration_ms = duration_ms;
     out
 }
+
+/// Sends a hijacked case (attach, exec start): writes the recipe's input, reads for the stream window, and is `ok`
+/// only when the output holds the expected text in a well-formed stream.
+async fn hijacked(
+    client: &Client,
+    ctx: &RunContext,
+    case: &ProbeCase,
+    daemon: &DaemonInfo,
+    own: Option<&(&'static str, String)>,
+    h: &Hijack,
+) -> ProbeOutcome {
+    let req = ctx.request(case, own);
+    let request = req.path.clone();
+    let input = h.input.as_deref().map(|i| ctx.substitute(i, case, own).into_bytes());
+    let expect = ctx.substitute(&h.expect, case, own);
+    let window = Duration::from_millis(case.recipe.stream_ms.unwrap_or(DEFAULT_HIJACK_MS));
+    let start = Instant::now();
+    let result = client.hijack_until(req, input, window, Some(expect.as_bytes())).await;
+    let mut out = match result {
+        Ok(answer) => {
+            let resp = answer.to_response();
+            let (mut verdict, mut reason) = judge(case, &resp, daemon);
+            let mut ev = evidence(&resp);
+            if let Some(summary) = answer.summary() {
+                // The frames are in the summary; raw stream bytes in the evidence would only be noise.
+                ev.body = None;
+                ev.stream = Some(summary.describe());
+                if verdict == Verdict::Ok {
+                    match answer.output() {
+                        Err(e) => (verdict, reason) = (Verdict::Incompatible, format!("malformed stream: {e}")),
+                        Ok(o) if !o.stdout_text().contains(&expect) => {
+                            (verdict, reason) = (
+                                Verdict::Incompatible,
+                                format!("the output within {} ms lacks `{expect}`", window.as_millis()),
+                            );
+                        }
+                        Ok(_) => {}
+                    }
+                }
+                ev.stream_summary = Some(summary);
+            }
+            let mut out = outcome(case, verdict, &reason);
+            out.status = Some(resp.status);
+            out.evidence = ev;
+            out
+        }
+        Err(e) => outcome(case, Verdict::Error, &e.to_string()),
+    };
+    out.request = request;
+    out.duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    out
+}
+
+/// How long a hijacked probe reads when its recipe sets no `stream_ms`.
+const DEFAULT_HIJACK_MS: u64 = 2000;
 
 /// Removes the object a create answered with (its `Id`, else its `Name`); teardown catches any this misses.
 async fn remove_created(client: &Client, case: &ProbeCase, resp: &Response) {

@@ -73,7 +73,11 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
             _ => (Verdict::VersionRejected, message),
         };
     }
-    let served = (200..300).contains(&resp.status) || resp.status == 304 || case.recipe.expect.contains(&resp.status);
+    let hijack_upgraded = resp.status == 101 && case.recipe.hijack.is_some();
+    let served = (200..300).contains(&resp.status)
+        || resp.status == 304
+        || hijack_upgraded
+        || case.recipe.expect.contains(&resp.status);
     let (base, why) = if served {
         (Verdict::Ok, String::new())
     } else if head && resp.status == 404 && uses_missing(case) {
