@@ -10,4 +10,6 @@ pub mod vars;
 
 pub use error::MatrixError;
 pub use load::load_dir;
-pub use model::{DockerRelease, Endpoint, K8sRelease, Matrices, Method, PathMode, PathVersion, Scenario, ScenariosFile, Step};
+pub use model::{
+    DockerRelease, Endpoint, K8sRelease, Matrices, Method, PathMode, PathVersion, Scenario, ScenariosFile, Step,
+};

@@ -81,7 +81,8 @@ fn check_step(
     };
     for name in step.params.keys() {
         if !endpoint.path.contains(&format!("{{{name}}}")) {
-            let message = format!("sets parameter `{name}`, but the path {} of `{id}` has no {{{name}}}", endpoint.path);
+            let message =
+                format!("sets parameter `{name}`, but the path {} of `{id}` has no {{{name}}}", endpoint.path);
             return Err(fail(name, message, "name the parameter as the path writes it".into()));
         }
     }
@@ -673,7 +674,8 @@ mod tests {
 
     #[test]
     fn rejects_steps_without_their_path_parameters() {
-        let err = broken_error("scenarios", "      params: {id: $id}\n      query: {t: '0'}\n", "      query: {t: '0'}\n");
+        let err =
+            broken_error("scenarios", "      params: {id: $id}\n      query: {t: '0'}\n", "      query: {t: '0'}\n");
         assert!(err.to_string().ends_with("`container.stop` needs the path parameter `id` (/containers/{id}/stop)"));
     }
 

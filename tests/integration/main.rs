@@ -6,6 +6,8 @@ mod browser;
 mod fake_daemon;
 #[cfg(feature = "live-tests")]
 mod live;
+#[cfg(feature = "live-tests")]
+mod live_scenario;
 mod matrix_cli;
 mod report;
 mod run_cli;
