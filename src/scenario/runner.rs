@@ -115,7 +115,15 @@ pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersi
 }
 
 /// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), with
-/// at most `jobs` at a time; the result goes into `RunReport::scenarios`.
+/// at most `jobs` at a time; the result goes into `RunReport::scenarios`. After the sweep, with the run's image:
+///
+/// ```text
+/// report.scenarios =
+///     scenario::run_in_daemon_range(&client, m, &report.daemon, &ScenarioVars::new(&ctx.run_id, image), jobs).await;
+/// ```
+///
+/// Every container a scenario makes carries the run's label; a scenario cut short (the future dropped on Ctrl-C)
+/// skips its cleanup, so the run's label-based teardown must still follow.
 pub async fn run_in_daemon_range(
     client: &Client,
     matrices: &Matrices,
