@@ -34,12 +34,14 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             };
             writeln!(
                 out,
-                "{where_}: ok ({} endpoints over API {}..={}, {} Docker releases, {} Kubernetes releases)",
+                "{where_}: ok ({} endpoints over API {}..={}, {} Docker releases, {} Kubernetes releases, {} scenario{})",
                 m.endpoints.endpoints.len(),
                 m.endpoints.api_versions.first,
                 m.endpoints.api_versions.last,
                 m.docker.releases.len(),
-                m.kubernetes.releases.len()
+                m.kubernetes.releases.len(),
+                m.scenarios.scenarios.len(),
+                if m.scenarios.scenarios.len() == 1 { "" } else { "s" }
             )
             .map_err(|e| output_error("the check result", e))?;
             Ok(EXIT_OK)

@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod probe;
 pub mod report;
 pub mod run;
+pub mod scenario;
 pub mod snapshot;
 
 pub use client::version::ApiVersion;

@@ -259,6 +259,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         daemon,
         api_versions,
         probes,
+        scenarios: Vec::new(),
     };
     report.sort();
     write_json(&config.out.join("run.json"), &report)?;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::MatrixError;
-use super::model::{DockerFile, EndpointsFile, KubernetesFile, Matrices, ProbesFile};
+use super::model::{DockerFile, EndpointsFile, KubernetesFile, Matrices, ProbesFile, ScenariosFile};
 use super::validate;
 
 /// The file names inside a matrix folder.
@@ -17,6 +17,8 @@ pub const DOCKER_FILE: &str = "docker.yaml";
 pub const KUBERNETES_FILE: &str = "kubernetes.yaml";
 /// See [`ENDPOINTS_FILE`] (hand-written, never touched by sync).
 pub const PROBES_FILE: &str = "probes.yaml";
+/// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it has no scenarios).
+pub const SCENARIOS_FILE: &str = "scenarios.yaml";
 
 /// A matrix file's name as shown in errors, and its text.
 #[derive(Debug, Clone)]
@@ -35,19 +37,28 @@ impl Source {
         Ok(Self { name: path.display().to_string(), text })
     }
 
+    /// Reads `path`, or `None` when there is no such file.
+    pub fn read_optional(path: &Path) -> Result<Option<Self>, MatrixError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(Self { name: path.display().to_string(), text })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(MatrixError::Read { path: path.to_path_buf(), source }),
+        }
+    }
+
     /// An error pointing at `offset..offset+len` of this file.
     pub fn error_at(&self, offset: usize, len: usize, message: String, help: Option<String>) -> MatrixError {
         MatrixError::invalid_at(&self.name, &self.text, offset, len, message, help)
     }
 }
 
-/// Loads and validates the three matrices in `dir`.
+/// Loads and validates the matrices in `dir`.
 pub fn load_dir(dir: &Path) -> Result<Matrices, MatrixError> {
     let files = MatrixSources::read(dir)?;
     files.load()
 }
 
-/// The texts of the three matrix files of a folder, kept for error locations.
+/// The texts of the matrix files of a folder, kept for error locations.
 #[derive(Debug, Clone)]
 pub struct MatrixSources {
     /// endpoints.yaml
@@ -58,10 +69,12 @@ pub struct MatrixSources {
     pub kubernetes: Source,
     /// probes.yaml
     pub probes: Source,
+    /// scenarios.yaml, when the folder has one (matrix folders older than scenarios do not).
+    pub scenarios: Option<Source>,
 }
 
 impl MatrixSources {
-    /// Reads the three files of `dir`.
+    /// Reads the files of `dir`; scenarios.yaml may be missing.
     pub fn read(dir: &Path) -> Result<Self, MatrixError> {
         let path = |name: &str| -> PathBuf { dir.join(name) };
         Ok(Self {
@@ -69,6 +82,7 @@ impl MatrixSources {
             docker: Source::read(&path(DOCKER_FILE))?,
             kubernetes: Source::read(&path(KUBERNETES_FILE))?,
             probes: Source::read(&path(PROBES_FILE))?,
+            scenarios: Source::read_optional(&path(SCENARIOS_FILE))?,
         })
     }
 
@@ -80,17 +94,23 @@ impl MatrixSources {
             docker: src(DOCKER_FILE, include_str!("../../matrices/docker.yaml")),
             kubernetes: src(KUBERNETES_FILE, include_str!("../../matrices/kubernetes.yaml")),
             probes: src(PROBES_FILE, include_str!("../../matrices/probes.yaml")),
+            scenarios: Some(src(SCENARIOS_FILE, include_str!("../../matrices/scenarios.yaml"))),
         }
     }
 
     /// Parses and validates them.
     pub fn load(&self) -> Result<Matrices, MatrixError> {
-        let matrices = Matrices {
+        let mut matrices = Matrices {
             endpoints: parse::<EndpointsFile>(&self.endpoints)?,
             docker: parse::<DockerFile>(&self.docker)?,
             kubernetes: parse::<KubernetesFile>(&self.kubernetes)?,
             probes: parse::<ProbesFile>(&self.probes)?,
+            scenarios: match &self.scenarios {
+                Some(source) => parse::<ScenariosFile>(source)?,
+                None => ScenariosFile::default(),
+            },
         };
+        matrices.scenarios.name_scenarios();
         validate::validate(&matrices, self)?;
         Ok(matrices)
     }

@@ -1,4 +1,4 @@
-//! Serde types of the three matrix files and the queries other modules ask of them.
+//! Serde types of the matrix files and the queries other modules ask of them.
 
 use std::collections::BTreeMap;
 
@@ -382,7 +382,88 @@ pub struct Hijack {
     pub expect: String,
 }
 
-/// The three matrices, loaded and validated.
+/// `matrices/scenarios.yaml` (hand-written): request sequences a client makes, replayed at each API version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenariosFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Scenario name → its steps.
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, Scenario>,
+}
+
+impl Default for ScenariosFile {
+    /// No scenarios (what a matrix folder without scenarios.yaml means).
+    fn default() -> Self {
+        Self { schema_version: SCHEMA_VERSION, scenarios: BTreeMap::new() }
+    }
+}
+
+impl ScenariosFile {
+    /// Copies each scenario's key into its [`Scenario::name`] (the key is the name; loading calls this).
+    pub fn name_scenarios(&mut self) {
+        for (name, scenario) in &mut self.scenarios {
+            scenario.name.clone_from(name);
+        }
+    }
+}
+
+/// A sequence of requests, sent in order at one API version; the sequence passes when every step does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The scenario's name: its key in scenarios.yaml (filled in when loading).
+    #[serde(skip)]
+    pub name: String,
+    /// What the sequence stands for, for the reader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The steps, in order; after the first failed step the rest are not sent.
+    pub steps: Vec<Step>,
+    /// Steps that always run at the end, even after a failure (removing what the steps made). A cleanup step whose
+    /// captured values are missing (the step that captures them failed or never ran) is not sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleanup: Vec<Step>,
+}
+
+/// One request of a scenario. Values in `params`, `query` and `body` (and expected values in `match`) may use
+/// `$image` (the run's image), `$run` (the run id), `$label` (`dockmatrix.run=<run id>`), `$name` (a name unique to
+/// this scenario, run and API version), `$missing`, `$now`, `$now-N`, and any name an earlier step captured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Endpoint id from endpoints.yaml.
+    pub endpoint: String,
+    /// Path parameter values (`id: $id`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
+    /// A JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// The statuses that mean the step worked; empty means any 2xx.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<u16>,
+    /// Name → JSON pointer into the answer (`id: /Id`): the value there becomes `$name` for later steps. A pointer
+    /// that finds nothing (or finds an object or array) fails the step.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capture: BTreeMap<String, String>,
+    /// JSON pointer → the value the answer must hold there (`/State/Running: true`); strings are substituted first.
+    #[serde(default, rename = "match", skip_serializing_if = "BTreeMap::is_empty")]
+    pub matches: BTreeMap<String, serde_json::Value>,
+}
+
+impl Step {
+    /// Whether `status` means the step worked.
+    pub fn accepts(&self, status: u16) -> bool {
+        if self.expect.is_empty() { (200..300).contains(&status) } else { self.expect.contains(&status) }
+    }
+}
+
+/// The matrices, loaded and validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matrices {
     /// endpoints.yaml
@@ -393,6 +474,8 @@ pub struct Matrices {
     pub kubernetes: KubernetesFile,
     /// probes.yaml
     pub probes: ProbesFile,
+    /// scenarios.yaml (empty when a matrix folder has none)
+    pub scenarios: ScenariosFile,
 }
 
 impl Matrices {
@@ -404,6 +487,11 @@ impl Matrices {
     /// The endpoints the API version `v` defines, in file order.
     pub fn defined_at(&self, v: ApiVersion) -> impl Iterator<Item = &Endpoint> {
         self.endpoints.endpoints.iter().filter(move |e| e.defined_at(v))
+    }
+
+    /// The scenario named `name` (`lifecycle`).
+    pub fn scenario(&self, name: &str) -> Option<&Scenario> {
+        self.scenarios.scenarios.get(name)
     }
 
     /// The Kubernetes release named `name` (`1.23`, `cri-dockerd`).

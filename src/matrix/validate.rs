@@ -1,10 +1,11 @@
-//! Semantic checks across the three matrices: ids, version ranges and cross-references.
+//! Semantic checks across the matrices: ids, version ranges, cross-references and scenario variables.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::error::MatrixError;
 use super::load::{MatrixSources, Source, locate, locate_item};
-use super::model::{Matrices, PathMode, SCHEMA_VERSION};
+use super::model::{Matrices, PathMode, SCHEMA_VERSION, Step};
+use super::vars;
 use crate::client::version::ApiVersion;
 use crate::probe::tokens;
 
@@ -17,7 +18,192 @@ pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
     validate_docker(m, &src.docker)?;
     validate_kubernetes(m, &src.kubernetes)?;
     check_schema(&src.probes, m.probes.schema_version)?;
-    validate_probes(m, &src.probes)
+    validate_probes(m, &src.probes)?;
+    if let Some(scenarios) = &src.scenarios {
+        check_schema(scenarios, m.scenarios.schema_version)?;
+        validate_scenarios(m, scenarios)?;
+    }
+    Ok(())
+}
+
+fn validate_scenarios(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
+    for (name, scenario) in &m.scenarios.scenarios {
+        let at_name = |message: String, help: &str| {
+            let (off, len) = locate_key(&src.text, name).unwrap_or((0, 1));
+            src.error_at(off, len, message, Some(help.to_string()))
+        };
+        let valid_name = name.bytes().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_');
+        if !valid_name {
+            return Err(at_name(
+                format!("scenario name `{name}` is not lowercase letters, digits, `-` and `_`"),
+                "the name becomes part of container names ($name): write it like `lifecycle` or `exec-run`",
+            ));
+        }
+        if scenario.steps.is_empty() {
+            return Err(at_name(format!("scenario `{name}` has no steps"), "add steps, or remove the scenario"));
+        }
+        let captured_in = |var: &str| {
+            scenario.steps.iter().chain(&scenario.cleanup).position(|s| s.capture.contains_key(var)).map(|i| i + 1)
+        };
+        let mut known: BTreeSet<&str> = BTreeSet::new();
+        for (section, steps) in [("steps", &scenario.steps), ("cleanup", &scenario.cleanup)] {
+            for (index, step) in steps.iter().enumerate() {
+                let fail = |needle: &str, message: String, help: String| {
+                    let (off, len) = locate_in_step(&src.text, name, section, index, needle)
+                        .or_else(|| locate_key(&src.text, name))
+                        .unwrap_or((0, 1));
+                    src.error_at(off, len, format!("scenario `{name}` {section}[{index}]: {message}"), Some(help))
+                };
+                check_step(m, step, &known, &captured_in, &fail)?;
+                known.extend(step.capture.keys().map(String::as_str));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One step: its endpoint, its path parameters, the variables it uses (`known`: captured by earlier steps) and
+/// what it captures and matches.
+fn check_step(
+    m: &Matrices,
+    step: &Step,
+    known: &BTreeSet<&str>,
+    captured_in: &dyn Fn(&str) -> Option<usize>,
+    fail: &dyn Fn(&str, String, String) -> MatrixError,
+) -> Result<(), MatrixError> {
+    let id = step.endpoint.as_str();
+    let Some(endpoint) = m.endpoint(id) else {
+        let help = match closest_id(m, id) {
+            Some(s) => format!("did you mean `{s}`? endpoint ids are listed in endpoints.yaml"),
+            None => "use an id from endpoints.yaml".into(),
+        };
+        return Err(fail(id, format!("unknown endpoint `{id}`"), help));
+    };
+    for name in step.params.keys() {
+        if !endpoint.path.contains(&format!("{{{name}}}")) {
+            let message =
+                format!("sets parameter `{name}`, but the path {} of `{id}` has no {{{name}}}", endpoint.path);
+            return Err(fail(name, message, "name the parameter as the path writes it".into()));
+        }
+    }
+    for name in path_params(&endpoint.path) {
+        if !step.params.contains_key(name) {
+            let message = format!("`{id}` needs the path parameter `{name}` ({})", endpoint.path);
+            return Err(fail(id, message, format!("add `params: {{{name}: ...}}` to the step")));
+        }
+    }
+    let values = step
+        .params
+        .values()
+        .chain(step.query.values())
+        .map(String::as_str)
+        .chain(step.body.iter().flat_map(vars::json_strings))
+        .chain(step.matches.values().flat_map(vars::json_strings));
+    for value in values {
+        for var in vars::references(value) {
+            if vars::is_built_in(var) || known.contains(var) {
+                continue;
+            }
+            let needle = format!("${var}");
+            return Err(match captured_in(var) {
+                Some(n) => fail(
+                    &needle,
+                    format!("`${var}` is used before it is captured"),
+                    format!("step {n} of the scenario captures it: use it only in the steps after that one"),
+                ),
+                None => fail(
+                    &needle,
+                    format!("`${var}` is neither a built-in variable nor captured by an earlier step"),
+                    format!(
+                        "built-in variables: {}; or add `capture: {{{var}: /Pointer}}` to an earlier step",
+                        vars::BUILT_IN.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+            });
+        }
+    }
+    for (name, pointer) in &step.capture {
+        if !vars::is_name(name) || vars::is_built_in(name) {
+            let message = format!("cannot capture into `{name}`");
+            let help = "capture names are letters, digits and `_`, and not a built-in variable".to_string();
+            return Err(fail(name, message, help));
+        }
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            let message = format!("capture `{name}`: `{pointer}` is not a JSON pointer");
+            return Err(fail(pointer, message, "JSON pointers start with /, as in /Id or /State/Pid".into()));
+        }
+    }
+    for pointer in step.matches.keys() {
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            let message = format!("match: `{pointer}` is not a JSON pointer");
+            return Err(fail(pointer, message, "JSON pointers start with /, as in /State/Running".into()));
+        }
+    }
+    Ok(())
+}
+
+/// The `{name}` parameters of a path template.
+fn path_params(path: &str) -> impl Iterator<Item = &str> {
+    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// Where `needle` first appears inside list item `index` of `section` (`steps` or `cleanup`) of the scenario
+/// `scenario`; offset and length. `None` when the file is not laid out as block YAML there.
+fn locate_in_step(text: &str, scenario: &str, section: &str, index: usize, needle: &str) -> Option<(usize, usize)> {
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |off, line| {
+            let start = *off;
+            *off += line.len();
+            Some((start, line))
+        })
+        .collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    let is_key = |l: &str, key: &str| l.trim_start().strip_prefix(key).is_some_and(|r| r.starts_with(':'));
+    let top = lines.iter().position(|(_, l)| indent(l) == 0 && is_key(l, "scenarios"))?;
+    let s = top + 1 + lines[top + 1..].iter().position(|(_, l)| indent(l) > 0 && is_key(l, scenario))?;
+    let s_ind = indent(lines[s].1);
+    let mut sec = None;
+    for (i, (_, l)) in lines.iter().enumerate().skip(s + 1) {
+        if blank(l) {
+            continue;
+        }
+        if indent(l) <= s_ind {
+            break;
+        }
+        if is_key(l, section) {
+            sec = Some(i);
+            break;
+        }
+    }
+    let sec = sec?;
+    let mut items: Vec<usize> = Vec::new();
+    let mut item_ind = None;
+    let mut end = text.len();
+    for (off, l) in lines.iter().skip(sec + 1) {
+        if blank(l) {
+            continue;
+        }
+        let dash = l.trim_start().starts_with('-');
+        match item_ind {
+            None if dash && indent(l) >= indent(lines[sec].1) => item_ind = Some(indent(l)),
+            None => return None,
+            Some(ind) if indent(l) < ind || (indent(l) == ind && !dash) => {
+                end = *off;
+                break;
+            }
+            Some(_) => {}
+        }
+        if Some(indent(l)) == item_ind && dash {
+            items.push(*off);
+        }
+    }
+    let start = *items.get(index)?;
+    let stop = items.get(index + 1).copied().unwrap_or(end);
+    let found = text[start..stop].find(needle).map(|i| (start + i, needle.len()));
+    found.or_else(|| Some((start, text[start..stop].find('\n').unwrap_or(stop - start).max(1))))
 }
 
 fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
@@ -388,23 +574,28 @@ mod tests {
 
     /// The built-in matrices with one file's text changed, loaded; the rendered error.
     fn broken(file: &str, from: &str, to: &str) -> String {
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .render_report(&mut out, &broken_error(file, from, to))
+            .expect("render to string");
+        out
+    }
+
+    /// The error of the built-in matrices with one file's text changed.
+    fn broken_error(file: &str, from: &str, to: &str) -> crate::matrix::MatrixError {
         let mut s = MatrixSources::built_in();
         let target = match file {
             "endpoints" => &mut s.endpoints,
             "docker" => &mut s.docker,
             "kubernetes" => &mut s.kubernetes,
+            "scenarios" => s.scenarios.as_mut().expect("built-in scenarios"),
             _ => &mut s.probes,
         };
         assert!(target.text.contains(from), "fixture text `{from}` not in {file}");
         target.text = target.text.replacen(from, to, 1);
         target.name = format!("{file}.yaml");
-        let err = s.load().expect_err("the change must make the matrices invalid");
-        let mut out = String::new();
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(100)
-            .render_report(&mut out, &err)
-            .expect("render to string");
-        out
+        s.load().expect_err("the change must make the matrices invalid")
     }
 
     #[test]
@@ -494,6 +685,80 @@ mod tests {
             "  image.search:\n    class: registry\n",
             "  image.search:\n    class: registri\n"
         ));
+    }
+
+    #[test]
+    fn rejects_unknown_endpoints_in_scenarios() {
+        insta::assert_snapshot!(broken("scenarios", "- endpoint: container.stats\n", "- endpoint: container.stas\n"));
+    }
+
+    #[test]
+    fn rejects_a_captured_value_used_before_it_is_captured() {
+        // Start is moved before create, so it uses $id before create captures it.
+        let start = "    - endpoint: container.start\n      params: {id: $id}\n      expect: [204]\n";
+        let mut s = MatrixSources::built_in();
+        let src = s.scenarios.as_mut().expect("built-in scenarios");
+        assert!(src.text.contains(start));
+        src.text = src.text.replacen(start, "", 1).replacen(
+            "    - endpoint: container.create\n",
+            &format!("{start}    - endpoint: container.create\n"),
+            1,
+        );
+        src.name = "scenarios.yaml".into();
+        let err = s.load().expect_err("$id is used before it is captured").to_string();
+        assert!(err.starts_with("scenarios.yaml:25:20: "), "{err}");
+        assert!(err.ends_with("scenario `lifecycle` steps[2]: `$id` is used before it is captured"), "{err}");
+    }
+
+    #[test]
+    fn rejects_variables_nobody_captures() {
+        let from = "      params: {id: $id}\n      expect: [204]\n";
+        let err = broken_error("scenarios", from, "      params: {id: $idd}\n");
+        let crate::matrix::MatrixError::Invalid(invalid) = err else { panic!("an invalid-matrix error: {err}") };
+        assert_eq!((invalid.line, invalid.column), (34, 20));
+        assert_eq!(
+            invalid.message,
+            "scenario `lifecycle` steps[3]: `$idd` is neither a built-in variable nor captured by an earlier step"
+        );
+        assert!(invalid.help.is_some_and(|h| h.starts_with("built-in variables: $image, $run")));
+    }
+
+    #[test]
+    fn rejects_unknown_keys_in_scenario_steps() {
+        insta::assert_snapshot!(broken("scenarios", "      expect: [201]\n", "      expected: [201]\n"));
+    }
+
+    #[test]
+    fn rejects_steps_without_their_path_parameters() {
+        let err =
+            broken_error("scenarios", "      params: {id: $id}\n      query: {t: '0'}\n", "      query: {t: '0'}\n");
+        assert!(err.to_string().ends_with("`container.stop` needs the path parameter `id` (/containers/{id}/stop)"));
+    }
+
+    #[test]
+    fn a_folder_without_scenarios_has_none() {
+        let mut s = MatrixSources::built_in();
+        s.scenarios = None;
+        let m = s.load().expect("scenarios.yaml is optional");
+        assert!(m.scenarios.scenarios.is_empty());
+        let built_in = MatrixSources::built_in().load().expect("built-in");
+        let lifecycle = built_in.scenario("lifecycle").expect("lifecycle scenario");
+        assert_eq!(lifecycle.name, "lifecycle", "the key becomes the name");
+        let ids: Vec<&str> = lifecycle.steps.iter().map(|s| s.endpoint.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "system.version",
+                "system.info",
+                "container.create",
+                "container.start",
+                "container.list",
+                "container.inspect",
+                "container.stats",
+                "container.stop",
+                "container.delete"
+            ]
+        );
     }
 
     #[test]

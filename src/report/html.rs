@@ -1,6 +1,6 @@
 //! The HTML report: one self-contained page (inline style and script, no fetches) with a heat map per run:
 //! endpoints as rows grouped by tag, API versions as columns, a colour and a letter per verdict, the enforced range
-//! marked, filters by tag and verdict, and the evidence of a cell on click.
+//! marked, filters by tag and verdict, the evidence of a cell on click, and the scenarios under the map.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -13,6 +13,7 @@ use crate::probe::outcome::{ProbeOutcome, Verdict};
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
 use super::model::RunReport;
+use super::scenario;
 
 /// Bodies longer than this many characters are cut in the page's evidence.
 const BODY_EXCERPT: usize = 2000;
@@ -122,8 +123,10 @@ fn render(runs: &[RunReport]) -> String {
     let mut page = String::new();
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
         escape(&title),
+        // Only pages with scenarios carry their rules, so pages without them stay as they were.
+        if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
         escape(&title)
     );
     page.push_str("<form id=\"filters\" class=\"filters\">\n<fieldset><legend>Verdicts</legend>");
@@ -264,7 +267,70 @@ fn section<'a>(c: &Coverage<'a>, cells: &mut Vec<CellData<'a>>, out: &mut String
         }
         out.push_str("</tbody>\n");
     }
-    out.push_str("</table></div>\n</section>\n");
+    out.push_str("</table></div>\n");
+    scenarios(run, out);
+    out.push_str("</section>\n");
+}
+
+/// The scenarios of a run (nothing when it has none): a row per range of API versions that ended the same way, and
+/// for a failed range the steps at its first version.
+fn scenarios(run: &RunReport, out: &mut String) {
+    let summaries = scenario::summaries(run);
+    if summaries.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h3>Scenarios</h3>\n<p class=\"coverage\">{}</p>\n<table class=\"scenarios\">\n<thead><tr>",
+        escape(&scenario::headline(&summaries))
+    );
+    for h in ["Scenario", "API versions", "Result", "Reason (at the first version)"] {
+        let _ = write!(out, "<th>{h}</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for s in &summaries {
+        for r in &s.ranges {
+            let class = if r.passed() { "v-ok" } else { "v-incompatible" };
+            let _ = write!(
+                out,
+                "<tr data-scenario=\"{0}\"><th>{0}</th><td>{1}</td><td class=\"{class}\">{2}</td><td>{3}",
+                escape(s.name),
+                escape(&r.versions()),
+                escape(&r.result()),
+                escape(r.reason())
+            );
+            for o in r.cleanup_failures() {
+                let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+                let why = o.cleanup.iter().find(|c| c.sent && !c.ok).map_or("", |c| c.reason.as_str());
+                let _ = write!(
+                    out,
+                    "<div class=\"cleanup\">cleanup failed at {} (something may be left): {}</div>",
+                    escape(&at),
+                    escape(why)
+                );
+            }
+            if !r.passed() {
+                steps(r.outcome(), out);
+            }
+            out.push_str("</td></tr>\n");
+        }
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// The steps of one scenario run as a collapsed list: request, status, and why a step failed or was not sent.
+fn steps(o: &crate::scenario::ScenarioOutcome, out: &mut String) {
+    let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+    let _ = write!(out, "<details><summary>steps at {}</summary><ol>", escape(&at));
+    for step in o.steps.iter().chain(&o.cleanup) {
+        let status = step.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
+        let what =
+            if step.sent { format!("{} {} → {status}", step.method, step.request) } else { step.endpoint.clone() };
+        let mark = if step.ok { "✓" } else { "✗" };
+        let reason = if step.reason.is_empty() { String::new() } else { format!(": {}", step.reason) };
+        let _ = write!(out, "<li>{mark} {}{}</li>", escape(&what), escape(&reason));
+    }
+    out.push_str("</ol></details>");
 }
 
 const STYLE: &str = r#"
@@ -321,6 +387,12 @@ aside dd { margin: 0; word-break: break-all; }
 aside pre { background: #f3f3f3; padding: 8px; white-space: pre-wrap; word-break: break-all; font-size: 12px; max-height: 360px; overflow: auto; }
 aside table { border-collapse: collapse; font-size: 12px; }
 aside table td { border-bottom: 1px solid #eee; padding: 1px 6px 1px 0; vertical-align: top; word-break: break-all; }
+"#;
+
+const SCENARIO_STYLE: &str = r#"table.scenarios { border-collapse: collapse; font-size: 13px; margin-bottom: 12px; }
+table.scenarios th, table.scenarios td { padding: 2px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
+table.scenarios .cleanup { color: #8a4b00; }
+table.scenarios ol { margin: 4px 0; padding-left: 22px; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 "#;
 
 const SCRIPT: &str = r#"
@@ -418,6 +490,28 @@ mod tests {
         for fetch in ["http://", "https://", "src=", "href=", "@import", "url("] {
             assert!(!html.contains(fetch), "page fetches something: {fetch}");
         }
+    }
+
+    #[test]
+    fn snapshot_of_the_scenarios_of_a_run() {
+        let html = rendered(&[crate::report::scenario::tests::fixture_with_scenarios()]);
+        let start = html.find("<h3>Scenarios</h3>").expect("a scenario section");
+        let end = start + html[start..].find("</section>").expect("inside the run's section");
+        insta::assert_snapshot!(&html[start..end]);
+    }
+
+    #[test]
+    fn scenarios_keep_the_page_self_contained_and_well_formed() {
+        let mut run = crate::report::scenario::tests::fixture_with_scenarios();
+        run.scenarios[13].steps[6].reason = "</td><script>alert(1)</script>".into();
+        let html = rendered(&[run]);
+        assert_eq!(html.matches("<script").count(), 2, "only the page's own two scripts");
+        for fetch in ["http://", "https://", "src=", "href=", "@import", "url("] {
+            assert!(!html.contains(fetch), "page fetches something: {fetch}");
+        }
+        let start = html.find("<table class=\"scenarios\"").expect("scenario table");
+        let end = start + html[start..].find("</table>").expect("end") + "</table>".len();
+        roxmltree::Document::parse(&html[start..end]).expect("the scenario table is well-formed");
     }
 
     #[test]

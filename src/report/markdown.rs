@@ -13,6 +13,7 @@ use super::error::ReportError;
 use super::grid::Grid;
 use super::matrix_tables;
 use super::model::RunReport;
+use super::scenario;
 
 /// The variable GitHub Actions sets to the file it shows as the step summary.
 pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
@@ -90,6 +91,10 @@ fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::
 
     failures(run).write_markdown(out)?;
     writeln!(out)?;
+    if let Some(grid) = scenarios(run) {
+        grid.write_markdown(out)?;
+        writeln!(out)?;
+    }
     matrix(&c).write_markdown(out)?;
     if let Some(grid) = kubernetes(&c, matrices) {
         writeln!(out, "<details><summary>{}</summary>\n", grid.title)?;
@@ -123,6 +128,38 @@ fn failures(run: &RunReport) -> Grid {
         rows,
         notes: vec![],
     }
+}
+
+/// One row per scenario and range of API versions that ended the same way; `None` when the run has no scenarios.
+fn scenarios(run: &RunReport) -> Option<Grid> {
+    let summaries = scenario::summaries(run);
+    if summaries.is_empty() {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for s in &summaries {
+        for r in &s.ranges {
+            let result = match r.outcome().failed_step() {
+                None if r.passed() => "✅ pass".to_string(),
+                Some(step) => format!("❌ {}", r.result().replace(&step.endpoint, &format!("`{}`", step.endpoint))),
+                None => format!("❌ {}", r.result()),
+            };
+            let mut reason = r.reason().to_string();
+            for o in r.cleanup_failures() {
+                let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+                let why = o.cleanup.iter().find(|c| c.sent && !c.ok).map_or("", |c| c.reason.as_str());
+                let sep = if reason.is_empty() { "" } else { "; " };
+                reason = format!("{reason}{sep}⚠️ cleanup failed at {at} (something may be left): {why}");
+            }
+            rows.push(vec![format!("`{}`", s.name), r.versions(), result, reason]);
+        }
+    }
+    Some(Grid {
+        title: format!("### {}", scenario::headline(&summaries)),
+        headers: ["Scenario", "API versions", "Result", "Reason (at the first version)"].map(String::from).to_vec(),
+        rows,
+        notes: vec![],
+    })
 }
 
 /// Columns of the matrix: `None` for the unversioned request, else a run of probed versions over which every
@@ -221,6 +258,17 @@ mod tests {
         let mut out = Vec::new();
         write(&[fixture()], &matrices(), &mut out).expect("write to vec");
         insta::assert_snapshot!(String::from_utf8(out).expect("utf8"));
+    }
+
+    #[test]
+    fn snapshot_of_the_scenarios_of_a_run() {
+        let run = crate::report::scenario::tests::fixture_with_scenarios();
+        let mut out = Vec::new();
+        write(&[run], &matrices(), &mut out).expect("write to vec");
+        let text = String::from_utf8(out).expect("utf8");
+        let start = text.find("### Scenarios").expect("a scenario section");
+        let end = start + text[start..].find("### Endpoints").expect("the matrix after it");
+        insta::assert_snapshot!(&text[start..end]);
     }
 
     #[test]

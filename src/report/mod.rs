@@ -12,6 +12,7 @@ pub mod matrix_tables;
 pub mod model;
 pub mod policy;
 pub mod read;
+pub mod scenario;
 pub mod table;
 
 pub use error::ReportError;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::version::ApiVersion;
 use crate::probe::daemon::DaemonInfo;
 use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::scenario::outcome::ScenarioOutcome;
 
 /// The run.json schema version; bump it whenever a field changes meaning.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -32,6 +33,10 @@ pub struct RunReport {
     pub api_versions: Vec<ApiVersion>,
     /// Every probe, sorted by endpoint id then API version (unversioned first).
     pub probes: Vec<ProbeOutcome>,
+    /// Every scenario run, sorted by scenario then API version; absent from run.json when there are none (so
+    /// run.json files written before scenarios existed still read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioOutcome>,
 }
 
 impl RunReport {
@@ -40,9 +45,10 @@ impl RunReport {
         Verdict::ALL.iter().map(|v| (*v, self.probes.iter().filter(|p| p.verdict == *v).count())).collect()
     }
 
-    /// Sorts probes into their canonical order (so the report never depends on the order probes finished).
+    /// Sorts probes and scenarios into their canonical order (so the report never depends on the order probes finished).
     pub fn sort(&mut self) {
         self.probes
             .sort_by(|a, b| (&a.endpoint, a.api_version, &a.request).cmp(&(&b.endpoint, b.api_version, &b.request)));
+        self.scenarios.sort_by(|a, b| (&a.scenario, a.api_version).cmp(&(&b.scenario, b.api_version)));
     }
 }

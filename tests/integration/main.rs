@@ -7,6 +7,8 @@ mod fake_daemon;
 mod hijack;
 #[cfg(feature = "live-tests")]
 mod live;
+#[cfg(feature = "live-tests")]
+mod live_scenario;
 mod matrix_cli;
 mod report;
 mod run_cli;

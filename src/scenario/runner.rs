@@ -1,0 +1,513 @@
+//! Sending a scenario's steps in order at one API version, and every scenario at many versions with bounded
+//! concurrency.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::outcome::{ScenarioOutcome, StepOutcome};
+use super::vars::{Bindings, ScenarioVars};
+use crate::client::version::ApiVersion;
+use crate::client::{Client, Request, Response, path};
+use crate::matrix::{Matrices, Scenario, Step};
+use crate::probe::daemon::DaemonInfo;
+
+/// How much of an unexpected answer's body a failure reason quotes.
+const REASON_BODY: usize = 200;
+
+/// Runs `scenario` at `api` (`None`: unversioned paths): the steps in order until one fails, the rest recorded as
+/// not run, then every cleanup step whose variables have values. Never fails: a transport error is a failed step.
+pub async fn run_scenario(
+    client: &Client,
+    scenario: &Scenario,
+    endpoints: &Matrices,
+    api: Option<ApiVersion>,
+    vars: &ScenarioVars,
+) -> ScenarioOutcome {
+    let start = Instant::now();
+    let mut bindings = Bindings::new(vars, &scenario.name, api);
+    let mut steps = Vec::with_capacity(scenario.steps.len());
+    let mut failed_at: Option<usize> = None;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let outcome = match failed_at {
+            Some(f) => {
+                let reason = format!("not run: step {} ({}) failed", f + 1, scenario.steps[f].endpoint);
+                not_run(endpoints, step, reason)
+            }
+            None => run_step(client, endpoints, step, api, &mut bindings).await,
+        };
+        if !outcome.ok && failed_at.is_none() {
+            failed_at = Some(i);
+        }
+        steps.push(outcome);
+    }
+    let mut cleanup = Vec::with_capacity(scenario.cleanup.len());
+    for step in &scenario.cleanup {
+        let outcome = match unbound(step, &bindings) {
+            Some(var) => not_run(endpoints, step, format!("not run: ${var} has no value (nothing to clean up)")),
+            None => run_step(client, endpoints, step, api, &mut bindings).await,
+        };
+        cleanup.push(outcome);
+    }
+    ScenarioOutcome {
+        scenario: scenario.name.clone(),
+        api_version: api,
+        passed: failed_at.is_none(),
+        steps,
+        failed_at,
+        cleanup,
+        duration_ms: millis(start),
+    }
+}
+
+/// Runs every scenario of `matrices` at each of `versions`, at most `jobs` scenario runs at a time. The outcomes are
+/// sorted by scenario, then API version.
+pub async fn run_all(
+    client: &Client,
+    matrices: &Matrices,
+    versions: &[ApiVersion],
+    vars: &ScenarioVars,
+    jobs: usize,
+) -> Vec<ScenarioOutcome> {
+    if matrices.scenarios.scenarios.is_empty() || versions.is_empty() {
+        return Vec::new();
+    }
+    let limit = Arc::new(Semaphore::new(jobs.max(1)));
+    let matrices = Arc::new(matrices.clone());
+    let vars = Arc::new(vars.clone());
+    let mut set = JoinSet::new();
+    for name in matrices.scenarios.scenarios.keys() {
+        for &api in versions {
+            let (client, matrices, vars, limit, name) =
+                (client.clone(), matrices.clone(), vars.clone(), limit.clone(), name.clone());
+            set.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
+                let scenario = matrices.scenario(&name).expect("a scenario of these matrices");
+                run_scenario(&client, scenario, &matrices, Some(api), &vars).await
+            });
+        }
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(outcome) => outcomes.push(outcome),
+            // A scenario task only ends without an outcome when it panicked: keep that loud.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => {}
+        }
+    }
+    outcomes.sort_by(|a, b| (&a.scenario, a.api_version).cmp(&(&b.scenario, b.api_version)));
+    outcomes
+}
+
+/// The API versions scenarios run at against `daemon`: its enforced range (else the one it advertises), within the
+/// versions the matrices know.
+pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersion> {
+    let (Some(lo), Some(hi)) =
+        (daemon.enforced_min.or(daemon.min_api_version), daemon.enforced_max.or(daemon.api_version))
+    else {
+        return Vec::new();
+    };
+    matrices.endpoints.api_versions.iter().filter(|v| lo <= *v && *v <= hi).collect()
+}
+
+/// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), with
+/// at most `jobs` at a time; the result goes into `RunReport::scenarios`. After the sweep, with the run's image:
+///
+/// ```text
+/// report.scenarios =
+///     scenario::run_in_daemon_range(&client, m, &report.daemon, &ScenarioVars::new(&ctx.run_id, image), jobs).await;
+/// ```
+///
+/// Every container a scenario makes carries the run's label; a scenario cut short (the future dropped on Ctrl-C)
+/// skips its cleanup, so the run's label-based teardown must still follow.
+pub async fn run_in_daemon_range(
+    client: &Client,
+    matrices: &Matrices,
+    daemon: &DaemonInfo,
+    vars: &ScenarioVars,
+    jobs: usize,
+) -> Vec<ScenarioOutcome> {
+    run_all(client, matrices, &daemon_versions(matrices, daemon), vars, jobs).await
+}
+
+/// The first variable `step` uses that has no value yet.
+fn unbound(step: &Step, bindings: &Bindings<'_>) -> Option<String> {
+    let values = step.params.values().chain(step.query.values()).map(String::as_str);
+    let body = step.body.iter().flat_map(crate::matrix::vars::json_strings);
+    values.chain(body).find_map(|v| bindings.substitute(v).err())
+}
+
+/// The outcome of a step that was not sent (yet).
+fn not_run(matrices: &Matrices, step: &Step, reason: String) -> StepOutcome {
+    StepOutcome {
+        endpoint: step.endpoint.clone(),
+        method: matrices.endpoint(&step.endpoint).map_or(crate::matrix::Method::Get, |e| e.method),
+        request: String::new(),
+        sent: false,
+        status: None,
+        ok: false,
+        reason,
+        duration_ms: 0,
+    }
+}
+
+async fn run_step(
+    client: &Client,
+    matrices: &Matrices,
+    step: &Step,
+    api: Option<ApiVersion>,
+    bindings: &mut Bindings<'_>,
+) -> StepOutcome {
+    let mut out = not_run(matrices, step, String::new());
+    let Some(endpoint) = matrices.endpoint(&step.endpoint) else {
+        out.reason = format!("unknown endpoint `{}`", step.endpoint);
+        return out;
+    };
+    let request = match request(step, &endpoint.path, endpoint.method, api, bindings) {
+        Ok(r) => r,
+        Err(var) => {
+            out.reason = format!("not sent: ${var} has no value");
+            return out;
+        }
+    };
+    out.request = request.path.clone();
+    out.sent = true;
+    let start = Instant::now();
+    let result = client.send(request).await;
+    out.duration_ms = millis(start);
+    let resp = match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            out.reason = e.to_string();
+            return out;
+        }
+    };
+    out.status = Some(resp.status);
+    match judge(step, &resp, bindings) {
+        Ok(()) => {
+            out.ok = true;
+            if let Some(v) = api.filter(|v| !endpoint.defined_at(*v)) {
+                out.reason = format!("API {v} does not define {}; the daemon served it anyway", endpoint.id);
+            }
+        }
+        Err(reason) => out.reason = reason,
+    }
+    out
+}
+
+fn request(
+    step: &Step,
+    template: &str,
+    method: crate::matrix::Method,
+    api: Option<ApiVersion>,
+    b: &Bindings<'_>,
+) -> Result<Request, String> {
+    let subst = |m: &std::collections::BTreeMap<String, String>| -> Result<Vec<(String, String)>, String> {
+        m.iter().map(|(k, v)| Ok((k.clone(), b.substitute(v)?))).collect()
+    };
+    let (params, query) = (subst(&step.params)?, subst(&step.query)?);
+    let mut req = Request::new(method, path::build(api, template, &pairs(&params), &pairs(&query)));
+    if let Some(body) = &step.body {
+        req = req.json(&b.substitute_json(body)?);
+    }
+    Ok(req)
+}
+
+/// Checks the answer: status, matches, then captures (recorded into `bindings`). `Err` says why the step failed.
+fn judge(step: &Step, resp: &Response, bindings: &mut Bindings<'_>) -> Result<(), String> {
+    if !step.accepts(resp.status) {
+        let expected = if step.expect.is_empty() {
+            "2xx".to_string()
+        } else {
+            step.expect.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ")
+        };
+        return Err(format!("status {}, expected {expected}: {}", resp.status, daemon_message(resp)));
+    }
+    if step.matches.is_empty() && step.capture.is_empty() {
+        return Ok(());
+    }
+    let Some(json) = resp.json() else {
+        return Err(format!("the answer is not JSON: {}", daemon_message(resp)));
+    };
+    for (pointer, expected) in &step.matches {
+        let expected =
+            bindings.substitute_json(expected).map_err(|var| format!("match {pointer}: ${var} has no value"))?;
+        match json.pointer(pointer) {
+            Some(found) if *found == expected => {}
+            Some(found) => return Err(format!("{pointer} is {}, expected {expected}", cut(&found.to_string()))),
+            None => return Err(format!("{pointer} is not in the answer, expected {expected}")),
+        }
+    }
+    for (name, pointer) in &step.capture {
+        let value = match json.pointer(pointer) {
+            Some(Value::String(s)) => s.clone(),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+            Some(other) => return Err(format!("capture {name}: {pointer} is {}, not a string or number", kind(other))),
+            None => return Err(format!("capture {name}: {pointer} is not in the answer")),
+        };
+        bindings.capture(name, value);
+    }
+    Ok(())
+}
+
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+        _ => "a scalar",
+    }
+}
+
+/// The daemon's error message (`{"message": ...}`), else the start of the body.
+fn daemon_message(resp: &Response) -> String {
+    if let Some(m) = resp.json().as_ref().and_then(|j| j.get("message")).and_then(Value::as_str) {
+        return cut(m);
+    }
+    let text = String::from_utf8_lossy(&resp.body);
+    if text.trim().is_empty() { "empty body".into() } else { cut(text.trim()) }
+}
+
+fn cut(s: &str) -> String {
+    match s.char_indices().nth(REASON_BODY) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn millis(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::os::unix::net::UnixListener;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::client::host::{TlsOptions, parse};
+    use crate::matrix::load::MatrixSources;
+
+    type Script = fn(&str, &str, &str) -> (u16, String);
+
+    /// A daemon on a temporary socket that answers each request with `script(method, path, body)` and logs
+    /// `METHOD path` of every request it got.
+    struct Scripted {
+        _dir: tempfile::TempDir,
+        client: Client,
+        log: Arc<Mutex<Vec<String>>>,
+    }
+
+    fn scripted(script: Script) -> Scripted {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("d.sock");
+        let listener = UnixListener::bind(&socket).expect("bind");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let log2 = log.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log2.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    let mut stream = stream;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let mut length = 0;
+                        loop {
+                            let mut h = String::new();
+                            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                                break;
+                            }
+                            if let Some((k, v)) = h.split_once(':')
+                                && k.eq_ignore_ascii_case("content-length")
+                            {
+                                length = v.trim().parse().unwrap_or(0);
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        let _ = reader.read_exact(&mut body);
+                        let mut parts = line.split_whitespace();
+                        let (method, path) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+                        log.lock().expect("log").push(format!("{method} {path}"));
+                        let (status, body) = script(method, path, &String::from_utf8_lossy(&body));
+                        let head = format!(
+                            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = stream.write_all(head.as_bytes());
+                        let _ = stream.write_all(body.as_bytes());
+                    }
+                });
+            }
+        });
+        let target = parse(&format!("unix://{}", socket.display()), TlsOptions::default(), "test").expect("target");
+        let client = Client::new(target, Duration::from_secs(5), 1 << 20).expect("client");
+        Scripted { _dir: dir, client, log }
+    }
+
+    /// A well-behaved daemon for the lifecycle scenario; `no-such-image` makes create fail.
+    fn docker(method: &str, path: &str, body: &str) -> (u16, String) {
+        let id = "c0ffee";
+        match (method, path.split('?').next().unwrap_or_default()) {
+            (_, p) if p.ends_with("/version") => (200, r#"{"ApiVersion":"1.41"}"#.into()),
+            (_, p) if p.ends_with("/info") => (200, r#"{"ID":"XYZ"}"#.into()),
+            ("POST", p) if p.ends_with("/containers/create") && body.contains("no-such") => {
+                (404, r#"{"message":"No such image: no-such-image"}"#.into())
+            }
+            ("POST", p) if p.ends_with("/containers/create") => (201, format!(r#"{{"Id":"{id}","Warnings":[]}}"#)),
+            ("GET", p) if p.ends_with("/containers/json") => (200, format!(r#"[{{"Id":"{id}"}}]"#)),
+            ("GET", p) if p.ends_with("/c0ffee/json") => {
+                (200, format!(r#"{{"Id":"{id}","State":{{"Running":true}}}}"#))
+            }
+            ("GET", p) if p.ends_with("/c0ffee/stats") => (200, r#"{"read":"x"}"#.into()),
+            ("POST", p) if p.ends_with("/c0ffee/start") || p.ends_with("/c0ffee/stop") => (204, String::new()),
+            ("DELETE", p) if p.ends_with("/c0ffee") => (204, String::new()),
+            _ => (404, r#"{"message":"page not found"}"#.into()),
+        }
+    }
+
+    fn lifecycle(m: &Matrices) -> &Scenario {
+        m.scenario("lifecycle").expect("lifecycle")
+    }
+
+    fn matrices() -> Matrices {
+        MatrixSources::built_in().load().expect("built-in matrices")
+    }
+
+    #[tokio::test]
+    async fn captured_values_reach_later_steps_and_every_step_passes() {
+        let d = scripted(docker);
+        let m = matrices();
+        // The image name has no `no-such`: the fake creates the container.
+        let vars = ScenarioVars::at("r1", "img", 0);
+        let o = run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 24)), &vars).await;
+        assert!(o.passed, "{o:#?}");
+        let log = d.log.lock().expect("log").clone();
+        assert_eq!(
+            log,
+            [
+                "GET /v1.24/version",
+                "GET /v1.24/info",
+                "POST /v1.24/containers/create?name=dockmatrix-r1-lifecycle-1-24",
+                "POST /v1.24/containers/c0ffee/start",
+                "GET /v1.24/containers/json?all=1&filters=%7B%22label%22%3A%5B%22dockmatrix.run%3Dr1%22%5D%2C%22id%22%3A%5B%22c0ffee%22%5D%7D",
+                "GET /v1.24/containers/c0ffee/json",
+                "GET /v1.24/containers/c0ffee/stats?stream=false",
+                "POST /v1.24/containers/c0ffee/stop?t=0",
+                "DELETE /v1.24/containers/c0ffee?force=1",
+                // The cleanup removes again; the fake says 204 again, which the cleanup accepts too.
+                "DELETE /v1.24/containers/c0ffee?force=1",
+            ]
+        );
+        assert_eq!(o.steps.iter().map(|s| s.status).collect::<Vec<_>>()[2..4], [Some(201), Some(204)]);
+        assert!(o.steps[6].reason.is_empty(), "stats is defined at 1.24");
+    }
+
+    #[tokio::test]
+    async fn steps_after_a_failure_are_not_sent_and_cleanup_without_an_id_is_skipped() {
+        let d = scripted(docker);
+        let m = matrices();
+        let vars = ScenarioVars::at("r2", "no-such-image", 0);
+        let o = run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 41)), &vars).await;
+        assert!(!o.passed);
+        assert_eq!(o.failed_at, Some(2));
+        let create = o.failed_step().expect("failed step");
+        assert_eq!(create.reason, "status 404, expected 201: No such image: no-such-image");
+        assert_eq!(d.log.lock().expect("log").len(), 3, "version, info and create only");
+        assert_eq!(o.steps[3].reason, "not run: step 3 (container.create) failed");
+        assert_eq!((o.steps[3].method, o.steps[3].sent), (crate::matrix::Method::Post, false));
+        assert_eq!(o.cleanup[0].reason, "not run: $id has no value (nothing to clean up)");
+        assert!(!o.cleanup_failed());
+    }
+
+    #[tokio::test]
+    async fn a_failed_match_fails_the_step_and_cleanup_still_runs() {
+        // A daemon whose container never runs.
+        fn stopped(method: &str, path: &str, body: &str) -> (u16, String) {
+            if path.ends_with("/c0ffee/json") {
+                return (200, r#"{"Id":"c0ffee","State":{"Running":false}}"#.into());
+            }
+            docker(method, path, body)
+        }
+        let d = scripted(stopped);
+        let m = matrices();
+        let vars = ScenarioVars::at("r3", "img", 0);
+        let o = run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 12)), &vars).await;
+        assert_eq!(o.failed_step().map(|s| s.endpoint.as_str()), Some("container.inspect"));
+        assert_eq!(o.failed_step().map(|s| s.reason.as_str()), Some("/State/Running is false, expected true"));
+        assert_eq!(
+            d.log.lock().expect("log").last().map(String::as_str),
+            Some("DELETE /v1.12/containers/c0ffee?force=1")
+        );
+        assert_eq!((o.cleanup[0].sent, o.cleanup[0].ok), (true, true));
+    }
+
+    #[tokio::test]
+    async fn a_missing_capture_fails_the_step() {
+        fn no_id(method: &str, path: &str, body: &str) -> (u16, String) {
+            if path.contains("/containers/create") {
+                return (201, r#"{"Warnings":[]}"#.into());
+            }
+            docker(method, path, body)
+        }
+        let d = scripted(no_id);
+        let m = matrices();
+        let o = run_scenario(&d.client, lifecycle(&m), &m, None, &ScenarioVars::at("r4", "img", 0)).await;
+        assert_eq!(o.failed_at, Some(2));
+        assert_eq!(o.steps[2].reason, "capture id: /Id is not in the answer");
+        assert!(o.steps[2].request.starts_with("/containers/create?name=dockmatrix-r4-lifecycle-unversioned"));
+    }
+
+    #[tokio::test]
+    async fn notes_steps_the_api_version_does_not_define() {
+        let d = scripted(docker);
+        let m = matrices();
+        let o =
+            run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 12)), &ScenarioVars::at("r", "i", 0))
+                .await;
+        assert!(o.passed);
+        assert_eq!(o.steps[6].reason, "API 1.12 does not define container.stats; the daemon served it anyway");
+    }
+
+    #[tokio::test]
+    async fn run_all_covers_every_version_once_in_order() {
+        let d = scripted(docker);
+        let m = matrices();
+        let versions: Vec<ApiVersion> = (12..=20).rev().map(|n| ApiVersion::new(1, n)).collect();
+        let outcomes = run_all(&d.client, &m, &versions, &ScenarioVars::at("r5", "img", 0), 3).await;
+        let at: Vec<Option<ApiVersion>> = outcomes.iter().map(|o| o.api_version).collect();
+        assert_eq!(at, (12..=20).map(|n| Some(ApiVersion::new(1, n))).collect::<Vec<_>>());
+        assert!(outcomes.iter().all(|o| o.passed && o.scenario == "lifecycle"));
+        assert_eq!(d.log.lock().expect("log").len(), 9 * 10);
+    }
+
+    #[test]
+    fn runs_in_the_enforced_range_else_the_advertised_one() {
+        let m = matrices();
+        let mut daemon: DaemonInfo =
+            serde_json::from_value(serde_json::json!({"name": "d", "kind": "docker", "version": "20.10.24",
+                "api_version": "1.41", "min_api_version": "1.12", "os": "linux", "arch": "amd64", "server": "",
+                "head_ping": true}))
+            .expect("daemon info");
+        let v = daemon_versions(&m, &daemon);
+        assert_eq!((v.len(), v[0], v[29]), (30, ApiVersion::new(1, 12), ApiVersion::new(1, 41)));
+        daemon.enforced_min = Some(ApiVersion::new(1, 24));
+        assert_eq!(daemon_versions(&m, &daemon).len(), 18);
+        daemon.api_version = None;
+        daemon.enforced_max = None;
+        assert!(daemon_versions(&m, &daemon).is_empty());
+    }
+}
