@@ -123,8 +123,8 @@ pub struct RunArgs {
     /// Also write a report at the end: table, md, json, junit or html, to FILE or stdout; repeatable.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
-    /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, kubernetes:RELEASE,
-    /// endpoint:GLOB; repeatable [default: incompatible and error].
+    /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, scenario,
+    /// kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,
     /// Matrix folder.
@@ -315,6 +315,7 @@ const REPORT_HELP: &str = "Policies (--fail-on):
   incompatible        any incompatible verdict (the default)
   error               any error verdict (transport failure, timeout)
   changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
+  scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
                       against this daemon, or the release refuses the daemon's API version
   endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
@@ -356,7 +357,11 @@ impl Cli {
                     snapshots: (!a.no_snapshots).then_some(a.snapshots),
                     ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
                     reports: a.report,
-                    fail_on: if a.fail_on.is_empty() { vec![FailOn::Incompatible, FailOn::Error] } else { a.fail_on },
+                    fail_on: if a.fail_on.is_empty() {
+                        vec![FailOn::Incompatible, FailOn::Error, FailOn::Scenario]
+                    } else {
+                        a.fail_on
+                    },
                 };
                 Ok(Config::Run { dir: a.dir.resolve(), run: Box::new(run) })
             }

@@ -21,6 +21,7 @@ use crate::probe::{ProbeError, ProbeOutcome, Verdict};
 use crate::report::RunReport;
 use crate::report::model::RUN_SCHEMA_VERSION;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
+use crate::scenario::{self, ScenarioVars};
 use crate::snapshot::{self, CompareOptions};
 
 /// Everything `run` needs, validated.
@@ -246,6 +247,20 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
     if daemon_gone {
         let _ = writeln!(err, "the daemon stopped answering: the sweep stopped");
     }
+    // The scenarios replay a client's sequence at each accepted version, after the sweep, on the run's image.
+    let mut scenarios = Vec::new();
+    let mut complete = complete;
+    if complete
+        && config.only.is_empty()
+        && let Some(image) = ctx.fixtures.shared.get("image")
+    {
+        let vars = ScenarioVars::new(&ctx.run_id, image);
+        let mut cancel = cancel_rx.clone();
+        tokio::select! {
+            s = scenario::run_in_daemon_range(&client, m, &daemon, &vars, config.jobs) => scenarios = s,
+            _ = cancel.wait_for(|c| *c) => complete = false,
+        }
+    }
     teardown(&client, &ctx.run_id, &mut hard_rx, err).await;
     signals.abort();
     let mut report = RunReport {
@@ -259,7 +274,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         daemon,
         api_versions,
         probes,
-        scenarios: Vec::new(),
+        scenarios,
     };
     report.sort();
     write_json(&config.out.join("run.json"), &report)?;

@@ -23,6 +23,8 @@ pub enum FailOn {
     /// `kubernetes:1.23`: an endpoint this release's kubelet calls is not ok at the version it would use against
     /// this daemon, or the release refuses the daemon's API version outright.
     Kubernetes(String),
+    /// `scenario`: a scenario (matrices/scenarios.yaml) failed at an API version it ran at.
+    Scenario,
     /// `endpoint:GLOB`: a probe of a matching endpoint id (`*` any run of characters, `?` one) is `incompatible`
     /// or `error`.
     Endpoint(String),
@@ -55,6 +57,7 @@ impl fmt::Display for FailOn {
             FailOn::Incompatible => f.write_str("incompatible"),
             FailOn::Error => f.write_str("error"),
             FailOn::ChangedSnapshot => f.write_str("changed-snapshot"),
+            FailOn::Scenario => f.write_str("scenario"),
             FailOn::Kubernetes(r) => write!(f, "kubernetes:{r}"),
             FailOn::Endpoint(g) => write!(f, "endpoint:{g}"),
         }
@@ -81,6 +84,7 @@ impl FromStr for FailOn {
             "incompatible" => Ok(FailOn::Incompatible),
             "error" => Ok(FailOn::Error),
             "changed-snapshot" | "changed-snapshots" => Ok(FailOn::ChangedSnapshot),
+            "scenario" | "scenarios" => Ok(FailOn::Scenario),
             _ => Err(err("unknown policy")),
         }
     }
@@ -125,6 +129,14 @@ pub fn evaluate(
                 fail(format!("{changed_snapshots} snapshot(s) changed; review them with `dockmatrix snapshot review`"))
             }
             FailOn::ChangedSnapshot => {}
+            FailOn::Scenario => run.scenarios.iter().filter(|s| !s.passed).for_each(|s| {
+                let at = s.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("API {v}"));
+                let step = s.failed_at.and_then(|i| s.steps.get(i));
+                let why = step.map_or_else(String::new, |st| {
+                    format!(" at step {} ({}): {}", s.failed_at.unwrap_or(0) + 1, st.endpoint, st.reason)
+                });
+                fail(format!("scenario {} fails at {at}{why}", s.scenario));
+            }),
             FailOn::Endpoint(glob) => run
                 .probes
                 .iter()
