@@ -84,9 +84,13 @@ pub struct RunArgs {
     /// Target name in reports and snapshots [default: kind and version, like docker-20.10].
     #[arg(long, value_name = "NAME", help_heading = "Output")]
     pub name: Option<String>,
-    /// No progress on stderr.
+    /// No progress bar on stderr (it is drawn only when stderr is a terminal).
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
+    /// Log each request and its answer on stderr, one line each: `GET /v1.41/containers/json -> 200 ok (3 ms)`
+    /// (also with --quiet, which only hides the bar).
+    #[arg(long, short = 'v', help_heading = "Output")]
+    pub verbose: bool,
     /// Compare each endpoint's normalised answers with the snapshots in DIR; changed ones are written as
     /// .snap.new (review them with `dockmatrix snapshot review`).
     #[arg(long, value_name = "DIR", default_value = "snapshots", help_heading = "Output")]
@@ -336,6 +340,7 @@ impl Cli {
                     allow: a.allow.into_iter().collect(),
                     timeout: Duration::from_secs_f64(a.timeout),
                     quiet: a.quiet,
+                    verbose: a.verbose,
                     snapshots: (!a.no_snapshots).then_some(a.snapshots),
                     ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
                     reports: a.report,

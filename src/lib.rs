@@ -11,6 +11,7 @@ pub mod error;
 pub mod glob;
 pub mod matrix;
 pub mod probe;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod snapshot;

@@ -15,6 +15,7 @@ use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
 use crate::probe::{ProbeError, ProbeOutcome};
+use crate::progress::Progress;
 use crate::report::RunReport;
 use crate::report::model::RUN_SCHEMA_VERSION;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
@@ -43,6 +44,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// `--quiet`: no progress.
     pub quiet: bool,
+    /// `--verbose`: one line per request and its answer on stderr.
+    pub verbose: bool,
     /// `--snapshots DIR`; `None` with `--no-snapshots`.
     pub snapshots: Option<PathBuf>,
     /// `--ci` or `CI=true`: a changed snapshot fails the run and nothing is written.
@@ -149,15 +152,15 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         tokio::spawn(async move { runner::sweep(&client, &ctx, &daemon, cases, jobs, tx, cancel_rx).await })
     };
     let mut probes = Vec::with_capacity(total);
-    let mut progress = Progress::new(total, config.quiet);
+    let mut progress = Progress::new(total, config.quiet, config.verbose);
     while let Some(outcome) = rx.recv().await {
         // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
         let line = serde_json::to_string(&outcome).unwrap_or_default();
         writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
-        progress.tick(&outcome.endpoint, err);
+        progress.tick(&outcome);
         probes.push(outcome);
     }
-    progress.finish(err);
+    progress.finish();
     let complete = run.await.unwrap_or(false);
     signals.abort();
     let mut report = RunReport {
@@ -211,45 +214,6 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// Progress on stderr for runs longer than a second, when stderr is a terminal.
-struct Progress {
-    total: usize,
-    done: usize,
-    start: Instant,
-    last: Instant,
-    enabled: bool,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(total: usize, quiet: bool) -> Self {
-        use std::io::IsTerminal;
-        let now = Instant::now();
-        Self { total, done: 0, start: now, last: now, enabled: !quiet && std::io::stderr().is_terminal(), shown: false }
-    }
-
-    fn tick(&mut self, endpoint: &str, err: &mut dyn Write) {
-        self.done += 1;
-        if !self.enabled
-            || self.start.elapsed() < Duration::from_secs(1)
-            || self.last.elapsed() < Duration::from_millis(100)
-        {
-            return;
-        }
-        self.last = Instant::now();
-        self.shown = true;
-        let _ =
-            write!(err, "\r\x1b[K[{}/{}] {:.1}s {endpoint}", self.done, self.total, self.start.elapsed().as_secs_f64());
-        let _ = err.flush();
-    }
-
-    fn finish(&mut self, err: &mut dyn Write) {
-        if self.shown {
-            let _ = write!(err, "\r\x1b[K");
-        }
     }
 }
 
