@@ -102,6 +102,8 @@ pub struct RunArgs {
     #[arg(long, help_heading = "Output")]
     pub ci: bool,
     /// Also write a report at the end: table, md, json, junit or html, to FILE or stdout; repeatable.
+    /// `md:step-summary` appends to the file in $GITHUB_STEP_SUMMARY (and is skipped with a warning when it is
+    /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
     /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, kubernetes:RELEASE,

@@ -70,7 +70,9 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
     let runs = std::slice::from_ref(&report);
     crate::report::write_report(ReportFormat::Table, runs, m, out)?;
     for target in &config.reports {
-        target.write(runs, m, out)?;
+        if let Some(warning) = target.write(runs, m, out)? {
+            let _ = writeln!(err, "warning: {warning}");
+        }
     }
     let _ = writeln!(err, "results: {}", config.out.join("run.json").display());
     // A partial run would show every probe it did not make as a change: only complete runs are compared.
