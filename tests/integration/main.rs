@@ -9,6 +9,7 @@ mod live;
 mod matrix_cli;
 mod report;
 mod run_cli;
+mod run_report;
 
 use std::path::Path;
 use std::process::{Command, Output};
