@@ -208,6 +208,32 @@ mod tests {
     }
 
     #[test]
+    fn only_markdown_goes_to_the_step_summary() {
+        let t: ReportTarget = "md:step-summary".parse().expect("target");
+        assert!(t.is_step_summary());
+        let plain: ReportTarget = "md:./step-summary".parse().expect("target");
+        assert!(!plain.is_step_summary());
+        let err = "junit:step-summary".parse::<ReportTarget>().expect_err("not markdown");
+        assert_eq!(err.to_string(), "the step summary takes Markdown, not junit");
+        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn appends_or_truncates_as_asked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("summary.md");
+        let m = crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices");
+        std::fs::write(&path, "before\n").expect("write");
+        write_report_to(ReportFormat::Json, &[], &m, &path, true).expect("append");
+        let appended = std::fs::read_to_string(&path).expect("read");
+        assert!(appended.starts_with("before\n[") && appended.len() > "before\n".len(), "{appended:?}");
+        write_report_file(ReportFormat::Json, &[], &m, &path).expect("truncate");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), &appended["before\n".len()..]);
+        assert!(same_file(&path, &dir.path().join(".").join("summary.md")));
+        assert!(!same_file(&path, &dir.path().join("other.md")));
+    }
+
+    #[test]
     fn an_unwritable_file_is_an_output_error() {
         let dir = tempfile::tempdir().expect("tempdir");
         let blocker = dir.path().join("file");
