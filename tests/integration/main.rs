@@ -4,6 +4,8 @@
 mod browser;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
+#[cfg(feature = "schema-tests")]
+mod junit_schema;
 #[cfg(feature = "live-tests")]
 mod live;
 mod matrix_cli;
