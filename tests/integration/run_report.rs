@@ -174,3 +174,27 @@ fn step_summary_reports_append_to_github_step_summary() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("the step summary takes Markdown, not junit"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_readme_shows_the_committed_workflow_and_every_exit_code_of_help() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let workflow = std::fs::read_to_string(root.join("docs/github-actions.yml")).expect("docs/github-actions.yml");
+    assert!(readme.contains(&format!("```yaml\n{workflow}```")), "README.md must show docs/github-actions.yml as is");
+    assert!(
+        workflow.contains("--report junit:dockmatrix.xml")
+            && workflow.contains(r#"--report "md:$GITHUB_STEP_SUMMARY""#)
+    );
+
+    let help = super::stdout(&dockmatrix(&["--help"], &[]));
+    let codes_in_help: Vec<&str> =
+        help.lines().skip_while(|l| *l != "Exit codes:").skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    let codes_in_readme: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| *l != "## Exit codes")
+        .take_while(|l| !l.starts_with("`dockmatrix --help`"))
+        .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+        .collect();
+    assert_eq!(codes_in_help, ["0", "1", "2", "3", "4"], "{help}");
+    assert_eq!(codes_in_readme, codes_in_help);
+}
