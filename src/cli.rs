@@ -107,9 +107,13 @@ pub struct RunArgs {
     /// Target name in reports and snapshots [default: kind and version, like docker-20.10].
     #[arg(long, value_name = "NAME", help_heading = "Output")]
     pub name: Option<String>,
-    /// No progress on stderr.
+    /// No progress bar on stderr (it is drawn only when stderr is a terminal).
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
+    /// Log each request and its answer on stderr, one line each: `GET /v1.41/containers/json -> 200 ok (3 ms)`
+    /// (also with --quiet, which only hides the bar).
+    #[arg(long, short = 'v', help_heading = "Output")]
+    pub verbose: bool,
     /// Compare each endpoint's normalised answers with the snapshots in DIR; changed ones are written as
     /// .snap.new (review them with `dockmatrix snapshot review`).
     #[arg(long, value_name = "DIR", default_value = "snapshots", help_heading = "Output")]
@@ -121,6 +125,8 @@ pub struct RunArgs {
     #[arg(long, help_heading = "Output")]
     pub ci: bool,
     /// Also write a report at the end: table, md, json, junit or html, to FILE or stdout; repeatable.
+    /// `md:step-summary` appends to the file in $GITHUB_STEP_SUMMARY (and is skipped with a warning when it is
+    /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
     /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, scenario,
@@ -354,6 +360,7 @@ impl Cli {
                     image: a.image,
                     timeout: Duration::from_secs_f64(a.timeout),
                     quiet: a.quiet,
+                    verbose: a.verbose,
                     snapshots: (!a.no_snapshots).then_some(a.snapshots),
                     ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
                     reports: a.report,

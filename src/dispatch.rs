@@ -110,7 +110,9 @@ fn report(
     for path in paths {
         runs.extend(crate::report::read_runs(path)?);
     }
-    ReportTarget { format, file: output }.write(&runs, &m, out)?;
+    if let Some(warning) = (ReportTarget { format, file: output }).write(&runs, &m, out)? {
+        let _ = writeln!(err, "warning: {warning}");
+    }
     if step_summary {
         match markdown::step_summary_path() {
             Some(path) => markdown::append_step_summary(&path, &runs, &m)?,

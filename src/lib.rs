@@ -12,6 +12,7 @@ pub mod fixture;
 pub mod glob;
 pub mod matrix;
 pub mod probe;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -11,8 +11,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = cli.into_config().and_then(|config| {
         let stdout = std::io::stdout();
-        let stderr = std::io::stderr();
-        dispatch::execute(config, &mut stdout.lock(), &mut stderr.lock())
+        // stderr stays unlocked: the progress bar's ticker thread writes to it while the command runs.
+        dispatch::execute(config, &mut stdout.lock(), &mut std::io::stderr())
     });
     match result {
         Ok(code) => ExitCode::from(code),

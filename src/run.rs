@@ -18,6 +18,7 @@ use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
 use crate::probe::{ProbeError, ProbeOutcome, Verdict};
+use crate::progress::Progress;
 use crate::report::RunReport;
 use crate::report::model::RUN_SCHEMA_VERSION;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
@@ -49,6 +50,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// `--quiet`: no progress.
     pub quiet: bool,
+    /// `--verbose`: one line per request and its answer on stderr.
+    pub verbose: bool,
     /// `--snapshots DIR`; `None` with `--no-snapshots`.
     pub snapshots: Option<PathBuf>,
     /// `--ci` or `CI=true`: a changed snapshot fails the run and nothing is written.
@@ -76,7 +79,9 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
     let runs = std::slice::from_ref(&report);
     crate::report::write_report(ReportFormat::Table, runs, m, out)?;
     for target in &config.reports {
-        target.write(runs, m, out)?;
+        if let Some(warning) = target.write(runs, m, out)? {
+            let _ = writeln!(err, "warning: {warning}");
+        }
     }
     let _ = writeln!(err, "results: {}", config.out.join("run.json").display());
     // A partial run would show every probe it did not make as a change: only complete runs are compared.
@@ -223,14 +228,14 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         tokio::spawn(async move { runner::sweep(&client, &ctx, &daemon, cases, jobs, tx, cancel_rx).await })
     };
     let mut probes = Vec::with_capacity(total);
-    let mut progress = Progress::new(total, config.quiet);
+    let mut progress = Progress::new(total, config.quiet, config.verbose);
     let mut errors_in_a_row = 0;
     let mut daemon_gone = false;
     while let Some(outcome) = rx.recv().await {
         // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
         let line = serde_json::to_string(&outcome).unwrap_or_default();
         writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
-        progress.tick(&outcome.endpoint, err);
+        progress.tick(&outcome);
         errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
         probes.push(outcome);
         // Many failures in a row: if the daemon no longer answers a ping, stop rather than time out every probe.
@@ -242,7 +247,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
             let _ = cancel_tx.send(true);
         }
     }
-    progress.finish(err);
+    progress.finish();
     let complete = run.await.unwrap_or(false) && !daemon_gone;
     if daemon_gone {
         let _ = writeln!(err, "the daemon stopped answering: the sweep stopped");
@@ -346,45 +351,6 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// Progress on stderr for runs longer than a second, when stderr is a terminal.
-struct Progress {
-    total: usize,
-    done: usize,
-    start: Instant,
-    last: Instant,
-    enabled: bool,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(total: usize, quiet: bool) -> Self {
-        use std::io::IsTerminal;
-        let now = Instant::now();
-        Self { total, done: 0, start: now, last: now, enabled: !quiet && std::io::stderr().is_terminal(), shown: false }
-    }
-
-    fn tick(&mut self, endpoint: &str, err: &mut dyn Write) {
-        self.done += 1;
-        if !self.enabled
-            || self.start.elapsed() < Duration::from_secs(1)
-            || self.last.elapsed() < Duration::from_millis(100)
-        {
-            return;
-        }
-        self.last = Instant::now();
-        self.shown = true;
-        let _ =
-            write!(err, "\r\x1b[K[{}/{}] {:.1}s {endpoint}", self.done, self.total, self.start.elapsed().as_secs_f64());
-        let _ = err.flush();
-    }
-
-    fn finish(&mut self, err: &mut dyn Write) {
-        if self.shown {
-            let _ = write!(err, "\r\x1b[K");
-        }
     }
 }
 

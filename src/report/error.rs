@@ -58,6 +58,14 @@ pub enum ReportError {
         input: String,
     },
 
+    /// `FMT:step-summary` with a format GitHub cannot show as a step summary.
+    #[error("the step summary takes Markdown, not {format}")]
+    #[diagnostic(code(dockmatrix::report::step_summary), help("write --report md:step-summary"))]
+    StepSummaryFormat {
+        /// The format given.
+        format: String,
+    },
+
     /// A `--fail-on` policy does not parse.
     #[error("invalid --fail-on policy `{input}`: {message}")]
     #[diagnostic(
@@ -93,6 +101,7 @@ impl ReportError {
             | ReportError::Parse { .. }
             | ReportError::Schema { .. }
             | ReportError::Format { .. }
+            | ReportError::StepSummaryFormat { .. }
             | ReportError::Policy { .. } => EXIT_USAGE,
             ReportError::Write { .. } => EXIT_OUTPUT,
         }

@@ -82,17 +82,59 @@ impl FromStr for ReportTarget {
             Some((f, _)) => (f, None),
             None => (s, None),
         };
-        Ok(ReportTarget { format: format.parse()?, file })
+        let target = ReportTarget { format: format.parse()?, file };
+        if target.is_step_summary() && target.format != ReportFormat::Markdown {
+            return Err(ReportError::StepSummaryFormat { format: target.format.to_string() });
+        }
+        Ok(target)
     }
 }
 
+/// The file name that stands for `$GITHUB_STEP_SUMMARY` in `--report md:step-summary`.
+pub const STEP_SUMMARY_FILE: &str = "step-summary";
+
 impl ReportTarget {
+    /// Whether the file is the `step-summary` keyword (write `./step-summary` for a file of that name).
+    pub fn is_step_summary(&self) -> bool {
+        self.file.as_deref().is_some_and(|f| f.as_os_str() == STEP_SUMMARY_FILE)
+    }
+
     /// Writes the report of `runs` to the file, or to `stdout` when there is none.
-    pub fn write(&self, runs: &[RunReport], matrices: &Matrices, stdout: &mut dyn Write) -> Result<(), ReportError> {
-        match &self.file {
-            Some(path) => write_report_file(self.format, runs, matrices, path),
-            None => write_report(self.format, runs, matrices, stdout),
+    ///
+    /// The step summary is appended to, never truncated (earlier steps' output stays): both `md:step-summary` and
+    /// a file that is `$GITHUB_STEP_SUMMARY` itself (`md:$GITHUB_STEP_SUMMARY`). Returns a warning, and writes
+    /// nothing, for `step-summary` when `$GITHUB_STEP_SUMMARY` is not set (a local run of a CI command line).
+    pub fn write(
+        &self,
+        runs: &[RunReport],
+        matrices: &Matrices,
+        stdout: &mut dyn Write,
+    ) -> Result<Option<String>, ReportError> {
+        let summary = markdown::step_summary_path();
+        let Some(path) = &self.file else {
+            write_report(self.format, runs, matrices, stdout)?;
+            return Ok(None);
+        };
+        if self.is_step_summary() {
+            return match summary {
+                Some(summary) => write_report_to(self.format, runs, matrices, &summary, true).map(|()| None),
+                None => Ok(Some(format!(
+                    "--report {}:{STEP_SUMMARY_FILE} ignored: {} is not set",
+                    self.format,
+                    markdown::STEP_SUMMARY_VAR
+                ))),
+            };
         }
+        let append = summary.is_some_and(|s| same_file(&s, path));
+        write_report_to(self.format, runs, matrices, path, append).map(|()| None)
+    }
+}
+
+/// Whether two paths name the same file (it may not exist yet: then the paths themselves are compared).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 
@@ -120,11 +162,27 @@ pub fn write_report_file(
     matrices: &Matrices,
     path: &Path,
 ) -> Result<(), ReportError> {
+    write_report_to(format, runs, matrices, path, false)
+}
+
+fn write_report_to(
+    format: ReportFormat,
+    runs: &[RunReport],
+    matrices: &Matrices,
+    path: &Path,
+    append: bool,
+) -> Result<(), ReportError> {
     let what = || format!("{format} report to {}", path.display());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| ReportError::write(what(), e))?;
     }
-    let file = std::fs::File::create(path).map_err(|e| ReportError::write(what(), e))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)
+        .map_err(|e| ReportError::write(what(), e))?;
     let mut out = io::BufWriter::new(file);
     write_report(format, runs, matrices, &mut out).map_err(|e| match e {
         ReportError::Write { source, .. } => ReportError::write(what(), source),
@@ -147,6 +205,32 @@ mod tests {
         assert_eq!(t.file, None);
         let err = "pdf".parse::<ReportFormat>().expect_err("unknown");
         assert_eq!(err.to_string(), "unknown report format `pdf`");
+    }
+
+    #[test]
+    fn only_markdown_goes_to_the_step_summary() {
+        let t: ReportTarget = "md:step-summary".parse().expect("target");
+        assert!(t.is_step_summary());
+        let plain: ReportTarget = "md:./step-summary".parse().expect("target");
+        assert!(!plain.is_step_summary());
+        let err = "junit:step-summary".parse::<ReportTarget>().expect_err("not markdown");
+        assert_eq!(err.to_string(), "the step summary takes Markdown, not junit");
+        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn appends_or_truncates_as_asked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("summary.md");
+        let m = crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices");
+        std::fs::write(&path, "before\n").expect("write");
+        write_report_to(ReportFormat::Json, &[], &m, &path, true).expect("append");
+        let appended = std::fs::read_to_string(&path).expect("read");
+        assert!(appended.starts_with("before\n[") && appended.len() > "before\n".len(), "{appended:?}");
+        write_report_file(ReportFormat::Json, &[], &m, &path).expect("truncate");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), &appended["before\n".len()..]);
+        assert!(same_file(&path, &dir.path().join(".").join("summary.md")));
+        assert!(!same_file(&path, &dir.path().join("other.md")));
     }
 
     #[test]

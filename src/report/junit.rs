@@ -1,8 +1,10 @@
 //! The JUnit XML report: one test case per endpoint × API version × target, written by hand (a few elements
 //! need no dependency), escaped for XML 1.0.
 //!
-//! `incompatible` is a `<failure>`, `error` (transport failure, timeout: the probe could not run) is an `<error>`,
-//! `skipped` is `<skipped>`; every other verdict passes. Each target (run) is one `<testsuite>`.
+//! `incompatible` and `error` (transport failure, timeout: no answer) are each a `<failure>` whose `type` is the
+//! verdict and whose text is the evidence, `skipped` is `<skipped>`; every other verdict passes. No `<error>` is
+//! written: in JUnit that means the test itself broke, and CI pages would then hide the evidence as a crash. Each
+//! target (run) is one `<testsuite>`.
 
 use std::io::{self, Write};
 
@@ -23,7 +25,6 @@ pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError>
 struct Tally {
     tests: usize,
     failures: usize,
-    errors: usize,
     skipped: usize,
     time_ms: u64,
 }
@@ -33,8 +34,7 @@ impl Tally {
         let count = |v: Verdict| run.probes.iter().filter(|p| p.verdict == v).count();
         Tally {
             tests: run.probes.len(),
-            failures: count(Verdict::Incompatible),
-            errors: count(Verdict::Error),
+            failures: count(Verdict::Incompatible) + count(Verdict::Error),
             skipped: count(Verdict::Skipped),
             time_ms: run.duration_ms,
         }
@@ -44,7 +44,6 @@ impl Tally {
         Tally {
             tests: self.tests + o.tests,
             failures: self.failures + o.failures,
-            errors: self.errors + o.errors,
             skipped: self.skipped + o.skipped,
             time_ms: self.time_ms + o.time_ms,
         }
@@ -52,10 +51,9 @@ impl Tally {
 
     fn attributes(&self) -> String {
         format!(
-            r#"tests="{}" failures="{}" errors="{}" skipped="{}" time="{}""#,
+            r#"tests="{}" failures="{}" errors="0" skipped="{}" time="{}""#,
             self.tests,
             self.failures,
-            self.errors,
             self.skipped,
             seconds(self.time_ms)
         )
@@ -118,17 +116,16 @@ fn case(target: &str, p: &ProbeOutcome, out: &mut dyn Write) -> io::Result<()> {
         attr(&format!("{target}.{tag}")),
         seconds(p.duration_ms)
     );
-    let element = match p.verdict {
-        Verdict::Incompatible => "failure",
-        Verdict::Error => "error",
+    match p.verdict {
+        Verdict::Incompatible | Verdict::Error => {}
         Verdict::Skipped => {
             return writeln!(out, r#"{open}><skipped message="{}"/></testcase>"#, attr(&p.reason));
         }
         _ => return writeln!(out, "{open}/>"),
-    };
+    }
     writeln!(
         out,
-        r#"{open}><{element} type="{}" message="{}">{}</{element}></testcase>"#,
+        r#"{open}><failure type="{}" message="{}">{}</failure></testcase>"#,
         p.verdict,
         attr(&p.reason),
         text(&evidence(p))
@@ -221,9 +218,10 @@ mod tests {
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
         assert_eq!(root.attribute("tests"), Some("202"));
-        assert_eq!(root.attribute("failures"), Some("1"));
-        // The second run's first ten probes hold container.attach's error at 1.24 again.
-        assert_eq!(root.attribute("errors"), Some("2"));
+        // container.top's incompatible and container.attach's error at 1.24, which the second run's first ten
+        // probes hold again.
+        assert_eq!(root.attribute("failures"), Some("3"));
+        assert_eq!(root.attribute("errors"), Some("0"));
         let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
         assert_eq!(suites.len(), 2);
         let first = suites[0];
@@ -232,15 +230,30 @@ mod tests {
         let count = |tag: &str| cases.iter().filter(|c| c.children().any(|n| n.has_tag_name(tag))).count();
         assert_eq!(cases.len(), 192);
         assert_eq!(first.attribute("tests"), Some("192"));
-        assert_eq!((count("failure"), count("error"), count("skipped")), (1, 1, 7));
+        assert_eq!((count("failure"), count("error"), count("skipped")), (2, 0, 7));
+        assert_eq!((first.attribute("failures"), first.attribute("errors")), (Some("2"), Some("0")));
         assert_eq!(first.attribute("skipped"), Some("7"));
         for case in &cases {
             assert!(case.attribute("name").is_some() && case.attribute("classname").is_some());
             assert!(case.attribute("time").is_some_and(|t| t.parse::<f64>().is_ok()));
         }
-        let failure = cases.iter().flat_map(|c| c.children()).find(|n| n.has_tag_name("failure")).expect("one failure");
-        assert_eq!(failure.attribute("type"), Some("incompatible"));
-        assert!(failure.text().is_some_and(|t| t.contains("status: 500") && t.contains("unsupported SysV option")));
+        let failure_of = |verdict: &str| {
+            cases
+                .iter()
+                .flat_map(|c| c.children())
+                .find(|n| n.has_tag_name("failure") && n.attribute("type") == Some(verdict))
+                .unwrap_or_else(|| panic!("a failure of type {verdict}"))
+        };
+        let incompatible = failure_of("incompatible");
+        assert!(
+            incompatible.text().is_some_and(|t| t.contains("status: 500") && t.contains("unsupported SysV option"))
+        );
+        // An error is a failure with its evidence too, not a JUnit <error> (which means the test itself crashed).
+        let error = failure_of("error");
+        assert_eq!(error.parent().and_then(|c| c.attribute("name")), Some("container.attach v1.24"));
+        let text = error.text().expect("evidence text");
+        assert!(text.contains("status: no answer") && text.contains("verdict: error"), "{text}");
+        assert!(error.attribute("message").is_some_and(|m| !m.is_empty()));
     }
 
     #[test]
@@ -251,7 +264,10 @@ mod tests {
         p.evidence.body = Some("]]> </failure> \u{0}\u{1b}[31m \u{FFFF} ok".into());
         let xml = rendered(&[run]);
         let doc = roxmltree::Document::parse(&xml).expect("still well-formed");
-        let failure = doc.descendants().find(|n| n.has_tag_name("failure")).expect("failure");
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure") && n.attribute("type") == Some("incompatible"))
+            .expect("the incompatible failure");
         assert_eq!(failure.attribute("message"), Some("a \"quoted\" <reason> & 'more'\nsecond line"));
         assert!(failure.text().is_some_and(|t| t.contains("]]> </failure> \\x00\\x1b[31m \\u{ffff} ok")));
     }

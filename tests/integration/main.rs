@@ -5,6 +5,8 @@ mod browser;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
 mod hijack;
+#[cfg(feature = "schema-tests")]
+mod junit_schema;
 #[cfg(feature = "live-tests")]
 mod live;
 #[cfg(feature = "live-tests")]
@@ -12,6 +14,7 @@ mod live_scenario;
 mod matrix_cli;
 mod report;
 mod run_cli;
+mod run_report;
 
 use std::path::Path;
 use std::process::{Command, Output};

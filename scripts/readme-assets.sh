@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Refreshes the README's real results from a run against the daemon in DOCKER_HOST:
+#   - the terminal table between <!-- dockmatrix:table:start --> and <!-- dockmatrix:table:end --> in README.md;
+#   - docs/heatmap.png, the HTML heat map rendered in headless Chromium (scripts/html-screenshot.sh).
+# Usage: eval "$(bash scripts/dockerd.sh start)" && bash scripts/readme-assets.sh
+# DOCKMATRIX=/path/to/dockmatrix uses that binary instead of building target/release/dockmatrix.
+# SCREENSHOT_WIDTH/SCREENSHOT_HEIGHT override the window (1920×1200 shows every API column of a 20.10 run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "readme-assets.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+[ -n "${DOCKER_HOST:-}" ] || die 'DOCKER_HOST is not set; start a daemon with: eval "$(bash scripts/dockerd.sh start)"'
+readme=README.md start='<!-- dockmatrix:table:start -->' end='<!-- dockmatrix:table:end -->'
+[ "$(grep -cxF "$start" "$readme")" = 1 ] && [ "$(grep -cxF "$end" "$readme")" = 1 ] ||
+  die "$readme must hold each marker exactly once, on a line of its own: $start ... $end"
+
+bin=${DOCKMATRIX:-}
+if [ -z "$bin" ]; then
+  cargo build --release --locked -q
+  bin=target/release/dockmatrix
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Exit 1 means the run found incompatible or error verdicts: that is a result worth showing, not a failure here.
+ok_or_policy() { local rc=0; "$@" || rc=$?; [ "$rc" -le 1 ] || die "$* exited $rc"; }
+
+log "probing $DOCKER_HOST"
+ok_or_policy "$bin" run --quiet --no-snapshots --out "$work/out" >/dev/null
+ok_or_policy "$bin" report "$work/out/run.json" --format table -o "$work/table.txt"
+ok_or_policy "$bin" report "$work/out/run.json" --format html -o "$work/report.html"
+
+# The block: the run's summary and overall coverage in view, the per-tag tables folded below.
+{
+  echo "$start"
+  echo '```text'
+  head -n 4 "$work/table.txt"
+  echo
+  sed -n '/^Overall: /,$p' "$work/table.txt"
+  echo '```'
+  echo
+  echo "<details><summary>Every endpoint, per tag ($(wc -l <"$work/table.txt") lines)</summary>"
+  echo
+  echo '```text'
+  cat "$work/table.txt"
+  echo '```'
+  echo
+  echo '</details>'
+  echo "$end"
+} >"$work/block.md"
+
+# Everything before the start marker, the block, everything after the end marker.
+awk -v start="$start" -v end="$end" -v block="$work/block.md" '
+  $0 == start { while ((getline line < block) > 0) print line; skipping = 1; next }
+  $0 == end   { skipping = 0; next }
+  !skipping
+' "$readme" >"$work/README.md"
+cp "$work/README.md" "$readme"
+log "updated the table in $readme"
+
+# Chromium is chatty on stderr (no D-Bus here); its log is shown only when the screenshot fails.
+SCREENSHOT_WIDTH=${SCREENSHOT_WIDTH:-1920} SCREENSHOT_HEIGHT=${SCREENSHOT_HEIGHT:-1200} \
+  bash scripts/html-screenshot.sh "$work/report.html" docs/heatmap.png >/dev/null 2>"$work/chromium.log" ||
+  { cat "$work/chromium.log" >&2; die "the screenshot failed"; }
+log "wrote docs/heatmap.png ($(wc -c <docs/heatmap.png) bytes)"
