@@ -318,6 +318,10 @@ pub struct Recipe {
     /// A hijacked connection (attach, exec start): what to write and what the output must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hijack: Option<Hijack>,
+    /// Send this endpoint's probes after every other probe, when the daemon holds only the run's fixtures (global
+    /// views such as `/system/df` then list the same objects from run to run).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_sweep: bool,
     /// Remove what this create made right after its answer (`DELETE` of the path with `/create` replaced by the
     /// answer's `Id` or `Name`): networks draw on a small pool of address ranges, so they must not pile up.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -285,21 +285,24 @@ fn enforced(case: &ProbeCase, daemon: &DaemonInfo) -> bool {
     }
 }
 
-/// Sends the cases of one endpoint whose recipe has its own fixture, one after another, preparing the fixture
-/// before each; each case takes a permit of `limit` while it runs.
-async fn chain(
+/// What every task of a sweep shares.
+struct Shared {
     client: Client,
     ctx: RunContext,
     daemon: Arc<DaemonInfo>,
-    cases: Vec<ProbeCase>,
     limit: Arc<Semaphore>,
     serial: Arc<tokio::sync::Mutex<()>>,
     tx: mpsc::UnboundedSender<ProbeOutcome>,
-) {
+}
+
+/// Sends the cases of one endpoint whose recipe has its own fixture, one after another, preparing the fixture
+/// before each; each case takes a permit of `limit` while it runs.
+async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
+    let Shared { client, ctx, daemon, limit, serial, tx } = sweep;
     let Some(first) = cases.first() else { return };
     let Some(kind) = first.recipe.fixture else { return };
     let ops = Ops::new(&client, &ctx.run_id);
-    let mut own = Private::new(kind, &first.endpoint.id);
+    let mut own = Private::new(kind, &first.endpoint.id, &ctx.run_id, lane);
     for case in cases {
         let Ok(_permit) = limit.acquire().await else { return };
         let _one_at_a_time = if case.recipe.serial { Some(serial.lock().await) } else { None };
@@ -342,9 +345,12 @@ pub async fn sweep(
     let mut set = JoinSet::new();
     let mut chains: Vec<(String, Vec<ProbeCase>)> = Vec::new();
     let mut singles = Vec::new();
+    let mut last = Vec::new();
     for case in cases {
         if let Some(reason) = &case.skip {
             let _ = tx.send(skipped(&case, reason));
+        } else if case.recipe.after_sweep {
+            last.push(case);
         } else if case.recipe.fixture.is_some() {
             match chains.iter_mut().find(|(id, _)| *id == case.endpoint.id) {
                 Some((_, list)) => list.push(case),
@@ -361,10 +367,16 @@ pub async fn sweep(
         for (i, case) in list.into_iter().enumerate() {
             lanes[i % CHAIN_LANES].push(case);
         }
-        for lane in lanes.into_iter().filter(|l| !l.is_empty()) {
-            let (client, ctx, daemon, limit, tx) =
-                (client.clone(), ctx.clone(), daemon.clone(), limit.clone(), tx.clone());
-            set.spawn(chain(client, ctx, daemon, lane, limit, serial.clone(), tx));
+        for (i, lane) in lanes.into_iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            let shared = Shared {
+                client: client.clone(),
+                ctx: ctx.clone(),
+                daemon: daemon.clone(),
+                limit: limit.clone(),
+                serial: serial.clone(),
+                tx: tx.clone(),
+            };
+            set.spawn(chain(shared, lane, i));
         }
     }
     // Versions interleaved (every endpoint at one version, then the next), so slow endpoints (stats waits for the
@@ -390,6 +402,13 @@ pub async fn sweep(
         tokio::select! {
             next = set.join_next() => if next.is_none() { break },
             _ = cancel.wait_for(|c| *c) => { set.abort_all(); return false; }
+        }
+    }
+    // What must see the daemon at rest goes last, one at a time.
+    for case in last {
+        tokio::select! {
+            outcome = probe(client, ctx, &case, &daemon, None) => { let _ = tx.send(outcome); }
+            _ = cancel.wait_for(|c| *c) => return false,
         }
     }
     !*cancel.borrow()

@@ -7,7 +7,8 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("run", "the run id, also the value of the dockmatrix.run label on everything the run creates"),
     ("name", "a name unique to the case (dockmatrix-<run id>-<endpoint>-<version>)"),
     ("ver", "the case's API version as a tag (`v1-41`, or `default` unversioned)"),
-    ("image", "the run's own labelled image"),
+    ("image", "the run's own labelled image (its tags never change during the run)"),
+    ("image.spare", "a second labelled image, for the tags probes add and remove"),
     ("container", "the endpoint's own container when the recipe has a container fixture, else a shared running one"),
     ("container.tty", "a shared running container with a TTY"),
     ("container.exited", "a shared container that ran and exited"),
@@ -15,7 +16,9 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("exec.tty", "a shared running exec instance with a TTY"),
     ("volume", "the endpoint's own new volume with `fixture: volume`, else a shared one"),
     ("network", "the endpoint's own new internal network with `fixture: network`, else a shared one"),
-    ("tag", "a new tag of the run image with `fixture: tag`"),
+    ("tag", "a new tag of the spare image with `fixture: tag`"),
+    ("setup.start", "Unix time (with nanoseconds) when the shared fixtures began to be made"),
+    ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),
 ];
 
 /// Whether `name` is a known token.

@@ -151,6 +151,16 @@ pub const RULES: &[Rule] = &[
         kind: RuleKind::Field(counter),
     },
     Rule {
+        name: "usage",
+        what: "resource usage numbers under a stats answer's cpu, memory, blkio, pids and network keys -> [usage]",
+        kind: RuleKind::Field(usage),
+    },
+    Rule {
+        name: "address",
+        what: "subnets, gateways and address ranges the daemon picked from its pools -> [subnet], [address]",
+        kind: RuleKind::Field(address),
+    },
+    Rule {
         name: "pid",
         what: "process ids (not 0) and top's pid and time columns -> [pid], [time]",
         kind: RuleKind::Field(pid),
@@ -558,6 +568,32 @@ const COUNTER_KEYS: &[&str] = &[
 
 fn counter(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
     (non_negative(v) && scope.key().is_some_and(|k| COUNTER_KEYS.contains(&k))).then(|| Value::from("[count]"))
+}
+
+/// The keys of `GET /containers/{id}/stats` whose numbers measure use, which changes with every sample.
+const USAGE_KEYS: &[&str] = &[
+    "cpu_stats",
+    "precpu_stats",
+    "memory_stats",
+    "blkio_stats",
+    "pids_stats",
+    "storage_stats",
+    "networks",
+    "num_procs",
+];
+
+fn usage(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    let under = scope.path.iter().any(|seg| matches!(seg, PathSeg::Key(k) if USAGE_KEYS.contains(&k.as_str())));
+    (under && v.is_number()).then(|| Value::from("[usage]"))
+}
+
+fn address(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    match (scope.key()?, v.as_str()?) {
+        (_, "") => None,
+        ("Subnet" | "IPRange", _) => placeholder("[subnet]"),
+        ("Gateway", _) => placeholder("[address]"),
+        _ => None,
+    }
 }
 
 fn is_clock(s: &str) -> bool {
