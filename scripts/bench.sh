@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark: the read-only sweep of `dockmatrix run` against a baseline that sends the identical request list
-# with one `curl --unix-socket` process per request, both measured in this run against the same daemon.
+# Benchmark: a full default `dockmatrix run` (fixtures, every endpoint at every API version around the daemon's
+# range, the lifecycle scenario, teardown) with its default concurrency, against a baseline measured in the same
+# run: the identical run with --jobs 1, one probe at a time, as a sequential prober would send them.
 #   bash scripts/bench.sh            (uses DOCKER_HOST if it answers, else starts a private dockerd)
-# Prints the sweep's probes per second, the baseline's, and their ratio.
+# Prints each phase of both runs, the ratio, and whether the sweep phase stays under the 60 s target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,44 +13,33 @@ if [ -z "${DOCKER_HOST:-}" ] || ! curl -sf --max-time 2 --unix-socket "${DOCKER_
   eval "$(bash scripts/dockerd.sh start "$DIR")"
   started=$DIR
 fi
-trap '[ -n "$started" ] && bash scripts/dockerd.sh stop "$started"' EXIT
-SOCK=${DOCKER_HOST#unix://}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"; [ -n "$started" ] && bash scripts/dockerd.sh stop "$started"' EXIT
 
 cargo build --release --locked -q
 BIN=target/release/dockmatrix
-OUT=$(mktemp -d)
 
-now() { date +%s.%N; }
-t0=$(now)
-"$BIN" run --quiet --host "$DOCKER_HOST" --out "$OUT" >/dev/null || true
-t1=$(now)
+# One run: wall seconds, then the run's own timing line (fixtures, sweep, scenarios, teardown).
+one() {
+  local name=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$BIN" run --quiet --no-snapshots --host "$DOCKER_HOST" --out "$OUT/$name" "$@" >/dev/null 2>"$OUT/$name.err" || true
+  t1=$(date +%s.%N)
+  echo "$t0 $t1 $(grep '^timing:' "$OUT/$name.err" | tr -d ',' | awk '{print $3, $6, $9, $12}')"
+}
+read -r a0 a1 af as asc at <<<"$(one parallel)"
+read -r b0 b1 bf bs bsc bt <<<"$(one sequential --jobs 1)"
 
-# The baseline replays exactly the requests the sweep sent (skipped probes sent nothing).
-python3 - "$OUT/run.json" >"$OUT/requests.tsv" <<'PY'
+python3 - "$OUT" "$a0" "$a1" "$af" "$as" "$asc" "$at" "$b0" "$b1" "$bf" "$bs" "$bsc" "$bt" <<'PY'
 import json, sys
-run = json.load(open(sys.argv[1]))
-for p in run["probes"]:
-    if p["request"]:
-        print(p["method"], p["request"], sep="\t")
+out = sys.argv[1]
+a0, a1, af, as_, asc, at, b0, b1, bf, bs, bsc, bt = map(float, sys.argv[2:])
+run = json.load(open(f"{out}/parallel/run.json"))
+sent = sum(1 for p in run["probes"] if p["request"])
+print(f"probes sent: {sent} of {len(run['probes'])}; scenarios: {len(run.get('scenarios', []))}")
+print(f"default (--jobs 8): {a1 - a0:6.1f} s  (fixtures {af:.1f}, sweep {as_:.1f}, scenarios {asc:.1f}, teardown {at:.1f})")
+print(f"baseline (--jobs 1): {b1 - b0:6.1f} s  (fixtures {bf:.1f}, sweep {bs:.1f}, scenarios {bsc:.1f}, teardown {bt:.1f})")
+print(f"ratio: the default run is {(b1 - b0) / (a1 - a0):.1f}x faster than the baseline (sweep phase {bs / as_:.1f}x)")
+print(f"target: sweep phase {as_:.1f} s {'<' if as_ < 60 else '>='} 60 s: {'met' if as_ < 60 else 'NOT met'}")
 PY
-n=$(wc -l <"$OUT/requests.tsv")
-t2=$(now)
-while IFS=$'\t' read -r method path; do
-  if [ "$method" = HEAD ]; then
-    curl -s -o /dev/null -I --unix-socket "$SOCK" "http://localhost$path" || true
-  else
-    curl -s -o /dev/null -X "$method" -H 'Content-Type: application/json' -d '{}' --unix-socket "$SOCK" "http://localhost$path" || true
-  fi
-done <"$OUT/requests.tsv"
-t3=$(now)
-
-python3 - "$n" "$t0" "$t1" "$t2" "$t3" <<'PY'
-import sys
-n, t0, t1, t2, t3 = int(sys.argv[1]), *map(float, sys.argv[2:])
-sweep, base = t1 - t0, t3 - t2
-print(f"requests: {n}")
-print(f"dockmatrix run: {sweep:.2f} s ({n / sweep:.0f} probes/s, discovery and run.json included)")
-print(f"curl baseline:  {base:.2f} s ({n / base:.0f} requests/s, one curl process per request)")
-print(f"ratio: {base / sweep:.1f}x faster than the baseline")
-PY
-rm -rf "$OUT"

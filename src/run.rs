@@ -191,6 +191,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
             let _ = hard_tx.send(true);
         })
     };
+    let phase = Instant::now();
     let needs = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe));
     let setup = {
         let mut cancel = cancel_rx.clone();
@@ -221,6 +222,8 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         case.skip = ctx.fixtures.missing_for(&case.recipe);
     }
 
+    let setup_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel::<ProbeOutcome>();
     let run = {
         let (client, ctx, daemon) = (client.clone(), ctx.clone(), daemon.clone());
@@ -252,6 +255,8 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
     if daemon_gone {
         let _ = writeln!(err, "the daemon stopped answering: the sweep stopped");
     }
+    let sweep_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     // The scenarios replay a client's sequence at each accepted version, after the sweep, on the run's image.
     let mut scenarios = Vec::new();
     let mut complete = complete;
@@ -266,8 +271,15 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
             _ = cancel.wait_for(|c| *c) => complete = false,
         }
     }
+    let scenarios_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     teardown(&client, &ctx.run_id, &mut hard_rx, err).await;
     signals.abort();
+    let _ = writeln!(
+        err,
+        "timing: fixtures {setup_s:.1} s, sweep {sweep_s:.1} s, scenarios {scenarios_s:.1} s, teardown {:.1} s",
+        phase.elapsed().as_secs_f64()
+    );
     let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
         tool: format!("dockmatrix {}", env!("CARGO_PKG_VERSION")),

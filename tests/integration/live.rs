@@ -206,7 +206,7 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
     let host = format!("unix://{dir}/docker.sock");
     let out = tempfile::tempdir().expect("tempdir");
     let o = dockmatrix(
-        &["run", "--quiet", "--ci", "--jobs", "1", "--host", &host, "--out", &out.path().display().to_string()],
+        &["run", "--quiet", "--ci", "--jobs", "3", "--host", &host, "--out", &out.path().display().to_string()],
         &[("TZ", "Asia/Tokyo")],
     );
     stop();
