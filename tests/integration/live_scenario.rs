@@ -74,6 +74,8 @@ fn summary(outcomes: &[ScenarioOutcome]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_passes_at_every_accepted_api_version_and_leaves_nothing() {
+    // Its containers must not show in another test's sweep or object counts.
+    let _changing = crate::live::changing_daemon().await;
     let client = client();
     assert_image_present(&client).await;
     let m = matrices();
@@ -134,6 +136,8 @@ async fn a_missing_image_fails_at_create_and_leaves_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_failing_after_create_still_removes_the_container() {
+    // Its containers must not show in another test's sweep or object counts.
+    let _changing = crate::live::changing_daemon().await;
     let client = client();
     assert_image_present(&client).await;
     let m = matrices();
