@@ -42,6 +42,23 @@ fn quiet_daemon() -> tokio::sync::RwLockWriteGuard<'static, ()> {
     guard
 }
 
+/// A test whose sweep creates and removes many objects holds this for as long as it counts or lists what is on the
+/// daemon: no other test changes the daemon meanwhile, and a snapshot sweep after it waits out its events.
+pub(crate) struct SweepingDaemon(
+    #[expect(dead_code, reason = "held for its Drop")] tokio::sync::RwLockWriteGuard<'static, ()>,
+);
+
+impl Drop for SweepingDaemon {
+    fn drop(&mut self) {
+        *LAST_CHANGE.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+    }
+}
+
+/// Waits until no test changes the daemon, then holds it for a sweep (call it outside any async runtime).
+pub(crate) fn sweeping_daemon() -> SweepingDaemon {
+    SweepingDaemon(quiet_daemon())
+}
+
 /// DOCKER_HOST, or a panic that says how to start a daemon.
 pub(crate) fn docker_host() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| {
