@@ -384,6 +384,10 @@ pub struct Hijack {
     pub input: Option<String>,
     /// Text the output must contain for an `ok`.
     pub expect: String,
+    /// Open the stream with a WebSocket handshake (`Upgrade: websocket`) and send `input` as one masked frame,
+    /// as browsers attach through `/containers/{id}/attach/ws`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub websocket: bool,
 }
 
 /// `matrices/scenarios.yaml` (hand-written): request sequences a client makes, replayed at each API version.

@@ -222,9 +222,15 @@ async fn hijacked(
     own: Option<&(&'static str, String)>,
     h: &Hijack,
 ) -> ProbeOutcome {
-    let req = ctx.request(case, own);
+    let mut req = ctx.request(case, own);
     let request = req.path.clone();
-    let input = h.input.as_deref().map(|i| ctx.substitute(i, case, own).into_bytes());
+    let mut input = h.input.as_deref().map(|i| ctx.substitute(i, case, own).into_bytes());
+    if h.websocket {
+        for (k, v) in WEBSOCKET_HEADERS {
+            req.headers.push(((*k).to_string(), (*v).to_string()));
+        }
+        input = input.map(|i| websocket_frame(&i));
+    }
     let expect = ctx.substitute(&h.expect, case, own);
     let window = Duration::from_millis(case.recipe.stream_ms.unwrap_or(DEFAULT_HIJACK_MS));
     let start = Instant::now();
@@ -262,6 +268,35 @@ async fn hijacked(
     out.request = request;
     out.duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     out
+}
+
+/// The handshake of a WebSocket client (RFC 6455); the daemon's frames to us are unmasked, so their text is read as
+/// is.
+const WEBSOCKET_HEADERS: &[(&str, &str)] = &[
+    ("Connection", "Upgrade"),
+    ("Upgrade", "websocket"),
+    ("Sec-WebSocket-Version", "13"),
+    ("Sec-WebSocket-Key", "ZG9ja21hdHJpeC1wcm9iZQ=="),
+];
+
+/// `payload` as one masked binary WebSocket frame, as a client must send it.
+fn websocket_frame(payload: &[u8]) -> Vec<u8> {
+    const MASK: [u8; 4] = [0x64, 0x6d, 0x78, 0x21];
+    let mut frame = vec![0x82];
+    match payload.len() {
+        n @ 0..=125 => frame.push(0x80 | n as u8),
+        n @ 126..=0xffff => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            frame.push(0x80 | 127);
+            frame.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&MASK);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+    frame
 }
 
 /// How long a hijacked probe reads when its recipe sets no `stream_ms`.
@@ -433,6 +468,16 @@ mod tests {
             notes: Vec::new(),
         };
         ProbeCase { endpoint, api_version: version, recipe, skip: None }
+    }
+
+    #[test]
+    fn masks_websocket_frames() {
+        let frame = websocket_frame(b"echo hi\n");
+        assert_eq!(&frame[..2], &[0x82, 0x80 | 8]);
+        let mask = &frame[2..6];
+        let unmasked: Vec<u8> = frame[6..].iter().enumerate().map(|(i, b)| b ^ mask[i % 4]).collect();
+        assert_eq!(unmasked, b"echo hi\n");
+        assert_eq!(&websocket_frame(&[b'x'; 200])[1..4], &[0x80 | 126, 0, 200]);
     }
 
     #[test]

@@ -41,6 +41,7 @@ fn connections_dropped_mid_run_are_error_verdicts_and_keep_every_result() {
         &[
             "run",
             "--quiet",
+            "--no-snapshots",
             "--host",
             &fake.host(),
             "--only",

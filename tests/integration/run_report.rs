@@ -56,7 +56,7 @@ fn kubernetes_1_23_fails_when_an_endpoint_its_kubelet_calls_is_broken() {
 fn verbose_logs_one_line_per_request_and_draws_no_bar_when_stderr_is_not_a_terminal() {
     let fake = FakeDaemon::start(Behaviour::Docker2010 { broken: Some(BROKEN) });
     let dir = tempfile::tempdir().expect("tempdir");
-    let o = run_against(&fake, dir.path(), &["--only", "container.list,container.attach.websocket", "--verbose"], &[]);
+    let o = run_against(&fake, dir.path(), &["--only", "container.list,plugin.inspect", "--verbose"], &[]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "the 500 is incompatible: {err}");
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "no progress bar on a pipe: {err:?}");
@@ -77,9 +77,9 @@ fn verbose_logs_one_line_per_request_and_draws_no_bar_when_stderr_is_not_a_termi
         "{err}"
     );
     assert!(
-        logged.iter().any(|l| l.starts_with("GET /v1.24/containers/dockmatrix-missing-")
-            && l.contains("/attach/ws -> 404 not-applicable (")
-            && l.contains("ms): No such container: dockmatrix-missing-")),
+        logged.iter().any(|l| l.starts_with("GET /v1.25/plugins/dockmatrix-missing-")
+            && l.contains("/json -> 404 not-applicable (")
+            && l.contains("ms): No such object: dockmatrix-missing-")),
         "{err}"
     );
     // The unversioned request is served at 1.41, broken endpoint and all.
@@ -168,7 +168,7 @@ fn step_summary_reports_append_to_github_step_summary() {
     assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("step-summary").exists(), "no file named step-summary");
 
     // Only Markdown makes a step summary.
-    let o = dockmatrix(&["run", "--host", &fake.host(), "--report", "junit:step-summary"], &env);
+    let o = dockmatrix(&["run", "--host", &fake.host(), "--no-snapshots", "--report", "junit:step-summary"], &env);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("the step summary takes Markdown, not junit"), "{}", stderr(&o));
 }
