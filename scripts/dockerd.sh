@@ -174,6 +174,19 @@ stop_daemon() {
     f=${f%/init.pid}; f=$(printf %s "$DIR/exec/containerd/containerd.sock/${f#*.task/}" | sha256sum)
     rm -f "/run/containerd/s/${f%% *}"
   done
+  # A shim whose container exited while containerd went away has no live init.pid to be found by, and waits
+  # for that containerd for ever: end each shim whose command line names DIR's containerd socket.
+  local p cmd ns id
+  for p in /proc/[0-9]*; do
+    cmd=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null || true)
+    [[ $cmd == *containerd-shim*" -address $DIR/exec/containerd/containerd.sock "* ]] || continue
+    log "killing leftover shim ${p#/proc/}"
+    kill -KILL "${p#/proc/}" 2>/dev/null || true
+    [[ $cmd =~ " -namespace "([^ ]+).*" -id "([^ ]+) ]] || continue
+    ns=${BASH_REMATCH[1]} id=${BASH_REMATCH[2]}
+    f=$(printf %s "$DIR/exec/containerd/containerd.sock/$ns/$id" | sha256sum)
+    rm -f "/run/containerd/s/${f%% *}"
+  done
   # Leftover mounts (overlay layers, netns, the data-root bind mount) only after an unclean stop.
   awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null || true; done
