@@ -62,6 +62,9 @@ pub struct RunConfig {
     pub fail_on: Vec<FailOn>,
 }
 
+/// At most this many policy failures are printed at the end of a run.
+const MAX_POLICY_LINES: usize = 20;
+
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
 pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
     let rt = runtime()?;
@@ -95,8 +98,16 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
         snapshot_failure = summary.is_failure();
     }
     let failures = crate::report::evaluate(&config.fail_on, &report, m, changed);
-    for f in &failures {
+    // One screen: a daemon that went away fails every probe it did not answer.
+    for f in failures.iter().take(MAX_POLICY_LINES) {
         let _ = writeln!(err, "policy failure: {f}");
+    }
+    if failures.len() > MAX_POLICY_LINES {
+        let more = failures.len() - MAX_POLICY_LINES;
+        let _ = writeln!(
+            err,
+            "... and {more} more policy failures (all of them: `dockmatrix report RUN.json --format table`)"
+        );
     }
     if !report.complete {
         let _ = writeln!(err, "the run was interrupted: its results are partial");
@@ -216,7 +227,8 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
             let _ = writeln!(err, "warning: fixtures: {e}; the probes that need them are skipped");
             ctx.fixtures = Arc::new(Fixtures { problem: Some(e.to_string()), ..Fixtures::default() });
         }
-        None => {}
+        // Interrupted while the fixtures were made: nothing is sent, the teardown below removes what was made.
+        None => cases.clear(),
     }
     for case in cases.iter_mut().filter(|c| c.skip.is_none()) {
         case.skip = ctx.fixtures.missing_for(&case.recipe);
