@@ -263,7 +263,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         }
     }
     progress.finish();
-    let complete = run.await.unwrap_or(false) && !daemon_gone;
+    let mut complete = run.await.unwrap_or(false) && !daemon_gone;
     if daemon_gone {
         let _ = writeln!(err, "the daemon stopped answering: the sweep stopped");
     }
@@ -271,7 +271,6 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
     let phase = Instant::now();
     // The scenarios replay a client's sequence at each accepted version, after the sweep, on the run's image.
     let mut scenarios = Vec::new();
-    let mut complete = complete;
     if complete
         && config.only.is_empty()
         && let Some(image) = ctx.fixtures.shared.get("image")

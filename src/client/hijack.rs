@@ -418,20 +418,7 @@ where
     } else {
         plain_body(&mut io, first, framing, deadline, limits).await
     };
-    Ok(Hijacked {
-        status: head.status,
-        reason: head.reason,
-        headers: head.headers,
-        bytes: read.bytes,
-        hijacked,
-        upgraded: head.status == 101,
-        ended_by: read.ended_by,
-        read_error: read.error,
-        input_written: read.written,
-        head_after,
-        first_byte_after: read.first_byte_after,
-        elapsed: limits.start.elapsed(),
-    })
+    Ok(read.into_answer(head, hijacked, head_after, limits))
 }
 
 /// What was read after the head.
@@ -447,6 +434,24 @@ impl Read {
     /// Nothing read yet; ends by the window unless something else happens first.
     fn new() -> Self {
         Self { bytes: Vec::new(), ended_by: EndedBy::Window, error: None, written: 0, first_byte_after: None }
+    }
+
+    /// The answer: the head, and what was read after it.
+    fn into_answer(self, head: Head, hijacked: bool, head_after: Duration, limits: &Limits) -> Hijacked {
+        Hijacked {
+            upgraded: head.status == 101,
+            status: head.status,
+            reason: head.reason,
+            headers: head.headers,
+            bytes: self.bytes,
+            hijacked,
+            ended_by: self.ended_by,
+            read_error: self.error,
+            input_written: self.written,
+            head_after,
+            first_byte_after: self.first_byte_after,
+            elapsed: limits.start.elapsed(),
+        }
     }
 
     /// Appends what fits under the cap; true when the cap is reached.
@@ -665,20 +670,7 @@ async fn hijack_reqwest(
     } else {
         (reqwest_body(resp, deadline, limits).await, false)
     };
-    Ok(Hijacked {
-        status,
-        reason: String::new(),
-        headers,
-        bytes: read.bytes,
-        hijacked,
-        upgraded: status == 101,
-        ended_by: read.ended_by,
-        read_error: read.error,
-        input_written: read.written,
-        head_after,
-        first_byte_after: read.first_byte_after,
-        elapsed: limits.start.elapsed(),
-    })
+    Ok(read.into_answer(Head { status, reason: String::new(), headers }, hijacked, head_after, limits))
 }
 
 async fn reqwest_body(mut resp: reqwest::Response, deadline: Instant, limits: &Limits) -> Read {

@@ -356,13 +356,6 @@ pub enum FixtureKind {
     Network,
 }
 
-impl FixtureKind {
-    /// Whether the fixture is a container of the endpoint's own whose state is prepared before each case.
-    pub fn is_container(self) -> bool {
-        matches!(self, FixtureKind::Running | FixtureKind::Paused | FixtureKind::Stopped | FixtureKind::Interactive)
-    }
-}
-
 /// A body the runner makes instead of a JSON one: a tar of `archive`, or the saved run image.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -21,11 +21,6 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),
 ];
 
-/// Whether `name` is a known token.
-pub fn is_known(name: &str) -> bool {
-    TOKENS.iter().any(|(t, _)| *t == name)
-}
-
 /// The token starting right after a `$` in `rest`, if `rest` starts with one (longest known match).
 fn token_at(rest: &str) -> Option<&'static str> {
     TOKENS
