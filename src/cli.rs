@@ -129,8 +129,8 @@ pub struct RunArgs {
     /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
-    /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, scenario,
-    /// kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible, error and scenario].
+    /// Exit 1 when the run breaks this policy: incompatible, error, unenforced, changed-snapshot,
+    /// scenario, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,
     /// Matrix folder.
@@ -320,6 +320,8 @@ pub struct ReportArgs {
 const REPORT_HELP: &str = "Policies (--fail-on):
   incompatible        any incompatible verdict (the default)
   error               any error verdict (transport failure, timeout)
+  unenforced          any answer at a version outside the daemon's advertised range (a daemon that does not
+                      enforce API versions, such as Podman, serves them; not counted unless asked)
   changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
   scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use

@@ -46,6 +46,7 @@ pub fn symbol(v: Verdict) -> &'static str {
         Verdict::NotApplicable => "💤",
         Verdict::Incompatible => "❌",
         Verdict::Error => "⚠️",
+        Verdict::Unenforced => "🔓",
         Verdict::Skipped => "⏭️",
     }
 }
