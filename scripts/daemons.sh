@@ -2,6 +2,8 @@
 # The daemons dockmatrix is proven against, fetched and started by the project itself (Debian 12, root):
 #   bash scripts/daemons.sh fetch|start|stop|env|version NAME [DIR]
 #   bash scripts/daemons.sh list
+#   bash scripts/daemons.sh packages PKG...   (apt-get install what is missing, package scripts barred from
+#                                             starting services; the test script's one install step)
 # NAME is one of:
 #   docker-20.10   Debian bookworm's docker.io (installed with apt)
 #   docker-26.1    Debian trixie's docker.io, unpacked into .daemons/ (never installed)
@@ -23,13 +25,17 @@ die() { log "$*"; exit 1; }
 [ $# -ge 1 ] || usage
 VERB=$1
 if [ "$VERB" = list ]; then printf '%s\n' "${NAMES[@]}"; exit 0; fi
-[ $# -ge 2 ] && [ $# -le 3 ] || usage
-NAME=$2
-case " ${NAMES[*]} " in *" $NAME "*) ;; *) die "unknown daemon '$NAME'; known: ${NAMES[*]}" ;; esac
-DIR=${3:-/tmp/dockmatrix-$NAME}
-case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
-while [ "${DIR%/}" != "$DIR" ] && [ "$DIR" != / ]; do DIR=${DIR%/}; done
-[[ $DIR =~ ^/[A-Za-z0-9._/+-]+$ ]] || die "DIR must be an absolute path of [A-Za-z0-9._/+-]: '$DIR'"
+if [ "$VERB" = packages ]; then
+  NAME= DIR=/nonexistent
+else
+  [ $# -ge 2 ] && [ $# -le 3 ] || usage
+  NAME=$2
+  case " ${NAMES[*]} " in *" $NAME "*) ;; *) die "unknown daemon '$NAME'; known: ${NAMES[*]}" ;; esac
+  DIR=${3:-/tmp/dockmatrix-$NAME}
+  case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
+  while [ "${DIR%/}" != "$DIR" ] && [ "$DIR" != / ]; do DIR=${DIR%/}; done
+  [[ $DIR =~ ^/[A-Za-z0-9._/+-]+$ ]] || die "DIR must be an absolute path of [A-Za-z0-9._/+-]: '$DIR'"
+fi
 
 # Which suite of Debian's archive each unpacked dockerd comes from.
 suite_of() { case $1 in docker-26.1) echo trixie ;; docker-28.5) echo sid ;; esac; }
@@ -120,6 +126,8 @@ fetch() {
     podman-4.3) apt_install podman netavark aardvark-dns busybox-static ;;
   esac
 }
+
+if [ "$VERB" = packages ]; then apt_install "${@:2}"; exit 0; fi
 
 # --- podman -------------------------------------------------------------------------------------------------
 
