@@ -412,10 +412,12 @@ pub async fn sweep(
     }
     // Chains first: they are the longest, so they start while the single cases fill the other permits. An
     // endpoint's cases are dealt to CHAIN_LANES chains, each with its own fixture, so no one chain is the whole run.
+    // A `serial` endpoint runs alone anyway, so it gets one lane: its cases then run in plan order, every run.
     for (_, list) in chains {
-        let mut lanes: Vec<Vec<ProbeCase>> = vec![Vec::new(); CHAIN_LANES];
+        let n = if list.first().is_some_and(|c| c.recipe.serial) { 1 } else { CHAIN_LANES };
+        let mut lanes: Vec<Vec<ProbeCase>> = vec![Vec::new(); n];
         for (i, case) in list.into_iter().enumerate() {
-            lanes[i % CHAIN_LANES].push(case);
+            lanes[i % n].push(case);
         }
         for (i, lane) in lanes.into_iter().enumerate().filter(|(_, l)| !l.is_empty()) {
             let shared = Shared {
