@@ -5,6 +5,7 @@ pub mod error;
 pub mod format;
 pub mod grid;
 pub mod html;
+pub mod html_overview;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -13,6 +14,9 @@ pub mod model;
 pub mod policy;
 pub mod read;
 pub mod scenario;
+pub mod side_by_side;
+#[cfg(test)]
+mod synthetic;
 pub mod table;
 
 pub use error::ReportError;
@@ -21,3 +25,4 @@ pub use grid::Grid;
 pub use model::RunReport;
 pub use policy::{FailOn, PolicyFailure, evaluate};
 pub use read::read_runs;
+pub use side_by_side::SideBySide;
