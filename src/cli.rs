@@ -312,6 +312,9 @@ pub struct ReportArgs {
     /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
     #[arg(long)]
     pub step_summary: bool,
+    /// Print every policy failure on stderr [default: the first 20, then how many more].
+    #[arg(long)]
+    pub all_failures: bool,
     /// Matrix folder.
     #[command(flatten)]
     pub dir: MatrixDirArgs,
@@ -423,6 +426,7 @@ impl Cli {
                 output: a.output,
                 fail_on: if a.fail_on.is_empty() { FailOn::defaults() } else { a.fail_on },
                 step_summary: a.step_summary,
+                all_failures: a.all_failures,
                 dir: a.dir.resolve(),
             }),
         }
@@ -528,8 +532,13 @@ mod tests {
     #[test]
     fn report_defaults_to_table_and_incompatible() {
         let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json"]).expect("parses");
-        let Config::Report { format, fail_on, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
-        assert_eq!((format, fail_on), (ReportFormat::Table, vec![FailOn::Incompatible]));
+        let Config::Report { format, fail_on, all_failures, .. } = cli.into_config().expect("valid") else {
+            panic!("wrong command")
+        };
+        assert_eq!((format, fail_on, all_failures), (ReportFormat::Table, vec![FailOn::Incompatible], false));
+        let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--all-failures"]).expect("parses");
+        let Config::Report { all_failures, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
+        assert!(all_failures);
         let err = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--format", "pdf"]).expect_err("bad");
         assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE));
     }

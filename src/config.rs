@@ -103,6 +103,8 @@ pub enum Config {
         fail_on: Vec<FailOn>,
         /// Also append the Markdown report to `$GITHUB_STEP_SUMMARY`.
         step_summary: bool,
+        /// Print every policy failure, not only the first [`crate::report::MAX_POLICY_LINES`].
+        all_failures: bool,
         /// Matrices (the Kubernetes policy and table need them).
         dir: MatrixDir,
     },

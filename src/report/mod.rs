@@ -23,6 +23,6 @@ pub use error::ReportError;
 pub use format::{ReportFormat, ReportTarget, write_report, write_report_file};
 pub use grid::Grid;
 pub use model::RunReport;
-pub use policy::{FailOn, PolicyFailure, evaluate};
+pub use policy::{FailOn, MAX_POLICY_LINES, PolicyFailure, evaluate, list_all_command, policy_lines};
 pub use read::read_runs;
 pub use side_by_side::SideBySide;
