@@ -13,6 +13,7 @@ use crate::error::{EXIT_CODES_HELP, Error};
 use crate::fixture::Scope;
 use crate::matrix::sync::SyncInputs;
 use crate::probe::ApiSelection;
+use crate::report::diff::DiffFormat;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::run::RunConfig;
 
@@ -39,9 +40,47 @@ pub enum Command {
     /// Render saved runs (run.json) again in any format, and apply the CI policy (no daemon needed).
     #[command(after_long_help = REPORT_HELP)]
     Report(ReportArgs),
+    /// Show what changed from one saved run to another: daemon, verdicts per API version, body fields.
+    #[command(after_long_help = DIFF_HELP)]
+    Diff(DiffArgs),
     /// Remove what runs left on a daemon: only objects labelled dockmatrix.run (one run's, or all runs').
     Clean(CleanArgs),
 }
+
+/// `dockmatrix diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The run changes are from (a run.json holding one run).
+    #[arg(value_name = "A.json")]
+    pub before: PathBuf,
+    /// The run changes are to.
+    #[arg(value_name = "B.json")]
+    pub after: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FMT", default_value = "text")]
+    pub format: DiffFormatArg,
+    /// Exit 1 when anything changed (for CI) [default: exit 0 either way].
+    #[arg(long)]
+    pub fail_on_change: bool,
+}
+
+/// Output format of `diff`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormatArg {
+    /// Plain text.
+    Text,
+    /// GitHub-flavoured Markdown.
+    Md,
+    /// JSON.
+    Json,
+}
+
+const DIFF_HELP: &str = "What is compared:
+  daemon   engine, version, os, arch, the advertised and the enforced API range
+  verdicts each endpoint's verdict and status at each API version; consecutive versions that changed the same
+           way are one range, and a version only one run probed reads `not probed`
+  fields   the fields of each endpoint's served (ok) JSON bodies, by presence: a field only one run has at
+           versions both served, or whose presence changes across versions in one run and not in the other";
 
 /// `dockmatrix clean`
 #[derive(Debug, Args)]
@@ -420,6 +459,16 @@ impl Cli {
                 };
                 Ok(Config::Clean { host: a.host, scope })
             }
+            Command::Diff(a) => Ok(Config::Diff {
+                before: a.before,
+                after: a.after,
+                format: match a.format {
+                    DiffFormatArg::Text => DiffFormat::Text,
+                    DiffFormatArg::Md => DiffFormat::Markdown,
+                    DiffFormatArg::Json => DiffFormat::Json,
+                },
+                fail_on_change: a.fail_on_change,
+            }),
             Command::Report(a) => Ok(Config::Report {
                 runs: a.runs,
                 format: a.format,
@@ -541,6 +590,35 @@ mod tests {
         assert!(all_failures);
         let err = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--format", "pdf"]).expect_err("bad");
         assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE));
+    }
+
+    #[test]
+    fn parses_the_diff_command() {
+        let cases: &[(&[&str], DiffFormat, bool)] = &[
+            (&["dockmatrix", "diff", "a.json", "b.json"], DiffFormat::Text, false),
+            (
+                &["dockmatrix", "diff", "a.json", "b.json", "--format", "md", "--fail-on-change"],
+                DiffFormat::Markdown,
+                true,
+            ),
+            (&["dockmatrix", "diff", "--format", "json", "a.json", "b.json"], DiffFormat::Json, false),
+        ];
+        for (args, format, fail_on_change) in cases {
+            let config = Cli::try_parse_from(*args).expect("parses").into_config().expect("valid");
+            let expected = Config::Diff {
+                before: "a.json".into(),
+                after: "b.json".into(),
+                format: *format,
+                fail_on_change: *fail_on_change,
+            };
+            assert_eq!(config, expected, "{args:?}");
+        }
+        for bad in
+            [&["dockmatrix", "diff", "a.json"][..], &["dockmatrix", "diff", "a.json", "b.json", "--format", "html"]]
+        {
+            let err = Cli::try_parse_from(bad).expect_err("invalid");
+            assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE), "{bad:?}");
+        }
     }
 
     #[test]

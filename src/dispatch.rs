@@ -59,6 +59,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
         Config::Clean { host, scope } => crate::run::clean_command(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
+        Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
         Config::Report { runs, format, output, fail_on, step_summary, all_failures, dir } => {
             let options = ReportOptions { format, output, step_summary, all_failures };
             report(&runs, options, &fail_on, &dir, out, err)
@@ -135,6 +136,27 @@ fn report(
         let _ = writeln!(err, "{line}");
     }
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
+}
+
+fn diff(
+    before: &Path,
+    after: &Path,
+    format: crate::report::diff::DiffFormat,
+    fail_on_change: bool,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    use crate::report::diff::{RunDiff, write};
+    let read_one = |path: &Path| -> Result<crate::report::RunReport, Error> {
+        let mut runs = crate::report::read_runs(path)?;
+        match runs.len() {
+            1 => Ok(runs.remove(0)),
+            found => Err(crate::report::ReportError::NotOneRun { path: path.to_path_buf(), found }.into()),
+        }
+    };
+    let (a, b) = (read_one(before)?, read_one(after)?);
+    let diff = RunDiff::of(&a, before, &b, after);
+    write(&diff, format, out)?;
+    Ok(if fail_on_change && !diff.is_empty() { EXIT_POLICY_FAILURE } else { EXIT_OK })
 }
 
 fn output_error(what: &str, source: std::io::Error) -> Error {

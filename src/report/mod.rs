@@ -1,6 +1,7 @@
 //! Everything a person reads: tables of the matrices, and the run's reports in every format.
 
 pub mod coverage;
+pub mod diff;
 pub mod error;
 pub mod format;
 pub mod grid;

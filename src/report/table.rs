@@ -66,7 +66,7 @@ fn render_side_by_side(m: &SideBySide, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// `text` cut into lines of at most `width` characters at spaces (a longer word gets a line of its own).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "browser-tests")]
 mod browser;
+mod diff;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
 mod hijack;
