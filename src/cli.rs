@@ -14,8 +14,12 @@ use crate::fixture::Scope;
 use crate::matrix::sync::SyncInputs;
 use crate::probe::ApiSelection;
 use crate::report::diff::DiffFormat;
-use crate::report::{FailOn, ReportFormat, ReportTarget};
+use crate::report::{FailOn, ReportTarget};
 use crate::run::RunConfig;
+
+mod saved;
+
+pub use saved::{DiffArgs, DiffFormatArg, ReportArgs};
 
 /// Which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
 #[derive(Debug, Parser)]
@@ -38,49 +42,14 @@ pub enum Command {
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
     /// Render saved runs (run.json) again in any format, and apply the CI policy (no daemon needed).
-    #[command(after_long_help = REPORT_HELP)]
+    #[command(after_long_help = saved::REPORT_HELP)]
     Report(ReportArgs),
     /// Show what changed from one saved run to another: daemon, verdicts per API version, body fields.
-    #[command(after_long_help = DIFF_HELP)]
+    #[command(after_long_help = saved::DIFF_HELP)]
     Diff(DiffArgs),
     /// Remove what runs left on a daemon: only objects labelled dockmatrix.run (one run's, or all runs').
     Clean(CleanArgs),
 }
-
-/// `dockmatrix diff`
-#[derive(Debug, Args)]
-pub struct DiffArgs {
-    /// The run changes are from (a run.json holding one run).
-    #[arg(value_name = "A.json")]
-    pub before: PathBuf,
-    /// The run changes are to.
-    #[arg(value_name = "B.json")]
-    pub after: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, value_name = "FMT", default_value = "text")]
-    pub format: DiffFormatArg,
-    /// Exit 1 when anything changed (for CI) [default: exit 0 either way].
-    #[arg(long)]
-    pub fail_on_change: bool,
-}
-
-/// Output format of `diff`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DiffFormatArg {
-    /// Plain text.
-    Text,
-    /// GitHub-flavoured Markdown.
-    Md,
-    /// JSON.
-    Json,
-}
-
-const DIFF_HELP: &str = "What is compared:
-  daemon   engine, version, os, arch, the advertised and the enforced API range
-  verdicts each endpoint's verdict and status at each API version; consecutive versions that changed the same
-           way are one range, and a version only one run probed reads `not probed`
-  fields   the fields of each endpoint's served (ok) JSON bodies, by presence: a field only one run has at
-           versions both served, or whose presence changes across versions in one run and not in the other";
 
 /// `dockmatrix clean`
 #[derive(Debug, Args)]
@@ -333,44 +302,6 @@ impl SnapshotCommand {
     }
 }
 
-/// `dockmatrix report`
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// Saved runs; several make several targets (one JUnit test suite each, one section each elsewhere).
-    #[arg(value_name = "RUN.json", required = true)]
-    pub runs: Vec<PathBuf>,
-    /// Format: table, md, json, junit or html.
-    #[arg(long, value_name = "FMT", default_value = "table")]
-    pub format: ReportFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Exit 1 when the runs break this policy; repeatable [default: incompatible].
-    #[arg(long = "fail-on", value_name = "POLICY")]
-    pub fail_on: Vec<FailOn>,
-    /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
-    #[arg(long)]
-    pub step_summary: bool,
-    /// Print every policy failure on stderr [default: the first 20, then how many more].
-    #[arg(long)]
-    pub all_failures: bool,
-    /// Matrix folder.
-    #[command(flatten)]
-    pub dir: MatrixDirArgs,
-}
-
-const REPORT_HELP: &str = "Policies (--fail-on):
-  incompatible        any incompatible verdict (the default)
-  error               any error verdict (transport failure, timeout)
-  changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
-  scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
-  kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
-                      against this daemon, or the release refuses the daemon's API version
-  endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
-
-Coverage: an endpoint is answered when one of its verdicts is neither skipped nor error, and ok in the whole
-enforced range when every probe between the daemon's enforced minimum and maximum API version is ok.";
-
 impl Cli {
     /// Validates the arguments into a [`Config`]; the only validation step.
     pub fn into_config(self) -> Result<Config, Error> {
@@ -494,6 +425,7 @@ impl From<FormatArg> for TableFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::ReportFormat;
 
     #[test]
     fn parses_the_kubernetes_table_command() {
