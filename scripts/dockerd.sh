@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Private, network-safe Docker daemon for dockmatrix tests and CI (Debian 12, root).
-#   bash scripts/dockerd.sh start|stop|env [DIR]    DIR: ${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-dockerd}
+#   bash scripts/dockerd.sh start|stop|env|image [DIR]    DIR: ${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-dockerd}
 # `start` prints one line on stdout, `export DOCKER_HOST=unix://DIR/docker.sock`; everything else goes
 # to stderr. The daemon listens on a unix socket only, with no bridge, no iptables and no IP forwarding:
 # containers must say HostConfig.NetworkMode "none" (the default "bridge" network does not exist).
 # DOCKMATRIX_DOCKERD=/path/to/dockerd runs another dockerd build (it still uses Debian's containerd/runc).
+# `image` imports the fixture image into the daemon on DOCKMATRIX_SOCK (default DIR/docker.sock), which may be
+# any Docker-compatible daemon (scripts/daemons.sh uses it for podman).
 set -euo pipefail
 
 IMAGE_REPO=dockmatrix/busybox IMAGE_TAG=local
 DOCKERD=${DOCKMATRIX_DOCKERD:-/usr/sbin/dockerd}
 
-usage() { echo "usage: bash scripts/dockerd.sh start|stop|env [DIR]" >&2; exit 2; }
+usage() { echo "usage: bash scripts/dockerd.sh start|stop|env|image [DIR]" >&2; exit 2; }
 log() { echo "dockerd.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
@@ -23,7 +25,7 @@ while [ "${DIR%/}" != "$DIR" ] && [ "$DIR" != / ]; do DIR=${DIR%/}; done
 [[ $DIR =~ ^/[A-Za-z0-9._/+-]+$ ]] || die "DIR must be an absolute path of [A-Za-z0-9._/+-]: '$DIR'"
 # Unix socket paths must stay < 108 bytes (we keep < 100); the longest one is containerd's.
 [ ${#DIR} -le 60 ] || die "DIR is ${#DIR} bytes; at most 60 keeps $DIR/exec/containerd/containerd-debug.sock under 100"
-SOCK=$DIR/docker.sock PIDFILE=$DIR/docker.pid LOG=$DIR/dockerd.log
+SOCK=${DOCKMATRIX_SOCK:-$DIR/docker.sock} PIDFILE=$DIR/docker.pid LOG=$DIR/dockerd.log
 CTRD_PIDFILE=$DIR/exec/containerd/containerd.pid
 
 # curl to the daemon; never anything but the unix socket (the host part of the URL is not resolved).
@@ -137,6 +139,11 @@ ensure_image() {
   out=$(API_TIMEOUT=60 api -X POST --data-binary "@$tmp/rootfs.tar" -H 'Content-Type: application/x-tar' \
     "http://localhost/images/create?fromSrc=-&repo=$IMAGE_REPO&tag=$IMAGE_TAG&changes=CMD%20%5B%22sh%22%5D" 2>&1 || true)
   rm -rf "$tmp"
+  # Podman 4.3's compat import ignores `tag` (it names the image docker.io/REPO:latest): tag it by id.
+  local id
+  if ! image_exists && id=$(grep -o 'sha256:[0-9a-f]\{64\}' <<<"$out" | tail -n 1) && [ -n "$id" ]; then
+    api -o /dev/null -X POST "http://localhost/images/$id/tag?repo=$IMAGE_REPO&tag=$IMAGE_TAG" || true
+  fi
   image_exists || die "importing $IMAGE_REPO:$IMAGE_TAG failed: $out"
   log "imported $IMAGE_REPO:$IMAGE_TAG"
 }
@@ -205,6 +212,7 @@ case $VERB in
     ensure_image
     echo "export DOCKER_HOST=unix://$SOCK" ;;
   stop) if [ -d "$DIR" ]; then lock; fi; stop_daemon ;;
+  image) ping_ok || die "nothing answers on $SOCK"; mkdir -p "$DIR"; ensure_image ;;
   env) ping_ok || die "no dockerd answers on $SOCK (run: bash scripts/dockerd.sh start $DIR)"
     echo "export DOCKER_HOST=unix://$SOCK" ;;
   *) usage ;;

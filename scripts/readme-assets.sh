@@ -5,6 +5,8 @@
 # Usage: eval "$(bash scripts/dockerd.sh start)" && bash scripts/readme-assets.sh
 # DOCKMATRIX=/path/to/dockmatrix uses that binary instead of building target/release/dockmatrix.
 # SCREENSHOT_WIDTH/SCREENSHOT_HEIGHT override the window (1920×1200 shows every API column of a 20.10 run).
+# Maintainer-only, run by hand: unlike the scripts the tests call, it installs Debian's chromium when it is missing
+# (needs root and apt). No build step or test runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +14,11 @@ log() { echo "readme-assets.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [ -n "${DOCKER_HOST:-}" ] || die 'DOCKER_HOST is not set; start a daemon with: eval "$(bash scripts/dockerd.sh start)"'
+if ! command -v chromium >/dev/null 2>&1; then
+  log "chromium not found; installing Debian's chromium"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
+fi
 readme=README.md start='<!-- dockmatrix:table:start -->' end='<!-- dockmatrix:table:end -->'
 [ "$(grep -cxF "$start" "$readme")" = 1 ] && [ "$(grep -cxF "$end" "$readme")" = 1 ] ||
   die "$readme must hold each marker exactly once, on a line of its own: $start ... $end"

@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
-# The test command of the README and of CI: start a private dockerd, run every test with the live
-# tests on against it, and stop the daemon whatever happened.
+# The test command of the README and of CI (Debian 12, root): install everything the tests need once, serially;
+# fetch and start every daemon of the matrix (scripts/daemons.sh); run every test with the live, browser and
+# schema tests on; stop the daemons whatever happened.
 #   bash scripts/test.sh [extra cargo test args]
+# Tests never install anything: one that misses a tool fails and names the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DIR=${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-test}
-stop() { bash scripts/dockerd.sh stop "$DIR" || true; }
+command -v cargo >/dev/null || { echo "test.sh: cargo is not installed (rustup.rs)" >&2; exit 1; }
+DAEMONS=(docker-20.10 docker-26.1 docker-28.5 podman-4.3)
+dir_of() { if [ "$1" = docker-20.10 ]; then echo "${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-test}"; else echo "/tmp/dockmatrix-test-$1"; fi; }
+
+stop() {
+  local n
+  for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh stop "$n" "$(dir_of "$n")" >/dev/null 2>&1 || true; done
+}
 trap stop EXIT
 
-command -v cargo >/dev/null || { echo "test.sh: cargo is not installed (rustup.rs)" >&2; exit 1; }
-eval "$(bash scripts/dockerd.sh start "$DIR")"
-export DOCKER_HOST
-echo "test.sh: daemon at $DOCKER_HOST" >&2
+t0=$(date +%s)
+# chromium: the HTML report test; libxml2-utils: xmllint for the JUnit schema test; util-linux: `script` for the
+# progress-bar test; curl: the daemon scripts.
+bash scripts/daemons.sh packages chromium libxml2-utils util-linux curl
+for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh fetch "$n"; done
+hosts=()
+for n in "${DAEMONS[@]}"; do
+  line=$(bash scripts/daemons.sh start "$n" "$(dir_of "$n")")
+  host=${line#export DOCKER_HOST=}
+  hosts+=("$n=$host")
+  [ "$n" = docker-20.10 ] && export DOCKER_HOST=$host
+done
+DOCKMATRIX_TEST_DAEMONS=$(IFS=,; echo "${hosts[*]}")
+export DOCKMATRIX_TEST_DAEMONS
+echo "test.sh: daemons ready in $(($(date +%s) - t0)) s: $DOCKMATRIX_TEST_DAEMONS (DOCKER_HOST=$DOCKER_HOST)" >&2
 
 cargo test --locked --all-features "$@"

@@ -11,7 +11,7 @@ use crate::client::version::ApiVersion;
 use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::fixture::Scope;
-use crate::matrix::sync::SyncInputs;
+use crate::matrix::sync::{SOURCES_DIR, SyncInputs};
 use crate::probe::ApiSelection;
 use crate::report::diff::DiffFormat;
 use crate::report::{FailOn, ReportTarget};
@@ -137,8 +137,8 @@ pub struct RunArgs {
     /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
-    /// Exit 1 when the run breaks this policy: incompatible, error, changed-snapshot, scenario,
-    /// kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible, error and scenario].
+    /// Exit 1 when the run breaks this policy: incompatible, error, unenforced, changed-snapshot,
+    /// scenario, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,
     /// Matrix folder.
@@ -169,7 +169,8 @@ pub enum MatrixCommand {
     Check(MatrixDirArgs),
     /// Print a compatibility table generated from the matrices.
     Table(TableArgs),
-    /// Regenerate the matrices from the official specs and the research data in shared/.
+    /// Regenerate the matrices from the official specs and the research data in sources/.
+    #[command(after_long_help = SYNC_HELP)]
     Sync(SyncArgs),
 }
 
@@ -239,26 +240,41 @@ pub enum TableWhich {
 }
 
 const KUBERNETES_TABLE_HELP: &str = "Where the data comes from:
-  matrices/kubernetes.yaml is generated from shared/k8s/kubelet-docker-usage.yaml: for each release, the
+  matrices/kubernetes.yaml is generated from sources/k8s/kubelet-docker-usage.yaml: for each release, the
   kubelet's Docker wrapper interface (dockertools 1.2-1.6, dockershim libdocker 1.7-1.23, cri-dockerd) was
   traced method by method to the HTTP calls of the Docker client it vendors, and an endpoint is listed only
   when a non-test kubelet caller exists. Releases marked † were read from a branch point, a code-freeze state
   or a vendored fork rather than the release tag. A widely shared table also ticks container changes and
   container kill; no kubelet calls them, so they are not ticked here.";
 
+const SYNC_HELP: &str = "Where the inputs come from:
+  With none of --specs, --legacy, --docker-versions and --kubelet, sync reads all four from the
+  folder --sources names, by default sources/ in the current directory (the repository root):
+    sources/docker-api/specs/v1.NN.yaml      -> matrices/endpoints.yaml
+    sources/docker-api/endpoints.csv         -> matrices/endpoints.yaml (history before 1.25)
+    sources/docker-api/docker-versions.csv   -> matrices/docker.yaml
+    sources/k8s/kubelet-docker-usage.yaml    -> matrices/kubernetes.yaml
+  Given any of those four flags instead, it reads only those files and regenerates only their
+  matrices. sources/ is the repository's copy of the project's research data; a maintainer
+  refreshes it with scripts/import-sources.sh (sources/README.md). Hand-written notes of an
+  endpoint survive a re-sync.";
+
 /// `matrix sync`
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Folder of swagger specs v1.NN.yaml (shared/docker-api/specs).
+    /// Folder laid out like the repository's sources/ to read every input from [default: ./sources].
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["specs", "legacy", "docker_versions", "kubelet"])]
+    pub sources: Option<PathBuf>,
+    /// Folder of swagger specs v1.NN.yaml (sources/docker-api/specs).
     #[arg(long, value_name = "DIR")]
     pub specs: Option<PathBuf>,
-    /// endpoints.csv: every method and path since API 1.0 (shared/docker-api/endpoints.csv).
+    /// endpoints.csv: every method and path since API 1.0 (sources/docker-api/endpoints.csv).
     #[arg(long, value_name = "CSV")]
     pub legacy: Option<PathBuf>,
-    /// docker-versions.csv: release → API range (shared/docker-api/docker-versions.csv).
+    /// docker-versions.csv: release → API range (sources/docker-api/docker-versions.csv).
     #[arg(long, value_name = "CSV")]
     pub docker_versions: Option<PathBuf>,
-    /// kubelet-docker-usage.yaml (shared/k8s/kubelet-docker-usage.yaml).
+    /// kubelet-docker-usage.yaml (sources/k8s/kubelet-docker-usage.yaml).
     #[arg(long, value_name = "YAML")]
     pub kubelet: Option<PathBuf>,
     /// Matrix folder to write.
@@ -267,6 +283,35 @@ pub struct SyncArgs {
     /// Write nothing; exit 1 when a matrix would change (for CI).
     #[arg(long)]
     pub check: bool,
+}
+
+impl SyncArgs {
+    /// The files given, else every input from the sources folder.
+    fn inputs(&self) -> Result<SyncInputs, Error> {
+        let given = SyncInputs {
+            specs: self.specs.clone(),
+            legacy: self.legacy.clone(),
+            docker_versions: self.docker_versions.clone(),
+            kubelet: self.kubelet.clone(),
+        };
+        if given != SyncInputs::default() {
+            return Ok(given);
+        }
+        let dir = self.sources.clone().unwrap_or_else(|| PathBuf::from(SOURCES_DIR));
+        if !dir.is_dir() {
+            let message = match &self.sources {
+                Some(d) => format!("--sources: {} is not a folder", d.display()),
+                None => format!("no {SOURCES_DIR}/ folder in the current directory to sync from"),
+            };
+            return Err(Error::usage(
+                message,
+                Some(
+                    "run from the repository root, where sources/ is, or pass --sources DIR, or name the files with --specs, --legacy, --docker-versions and --kubelet",
+                ),
+            ));
+        }
+        Ok(SyncInputs::from_dir(&dir))
+    }
 }
 
 /// `dockmatrix snapshot ...`
@@ -363,20 +408,7 @@ impl Cli {
                 }
             }),
             Command::Matrix(MatrixCommand::Sync(a)) => {
-                if a.specs.is_none() && a.legacy.is_none() && a.docker_versions.is_none() && a.kubelet.is_none() {
-                    return Err(Error::usage(
-                        "matrix sync needs at least one source",
-                        Some(
-                            "for example: --specs ../shared/docker-api/specs --legacy ../shared/docker-api/endpoints.csv --docker-versions ../shared/docker-api/docker-versions.csv --kubelet ../shared/k8s/kubelet-docker-usage.yaml",
-                        ),
-                    ));
-                }
-                let inputs = SyncInputs {
-                    specs: a.specs,
-                    legacy: a.legacy,
-                    docker_versions: a.docker_versions,
-                    kubelet: a.kubelet,
-                };
+                let inputs = a.inputs()?;
                 Ok(Config::MatrixSync { inputs, dir: a.dir, check: a.check })
             }
             Command::Snapshot(c) => Ok(c.into_config()),
@@ -424,6 +456,8 @@ impl From<FormatArg> for TableFormat {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::report::ReportFormat;
 
@@ -446,6 +480,37 @@ mod tests {
         };
         assert_eq!(api, ApiVersion::new(1, 24));
         assert_eq!(releases, ["1.4", "1.3"]);
+    }
+
+    fn sync_inputs(args: &[&str]) -> Result<SyncInputs, Error> {
+        let cli = Cli::try_parse_from(["dockmatrix", "matrix", "sync"].iter().chain(args)).expect("parses");
+        match cli.into_config()? {
+            Config::MatrixSync { inputs, .. } => Ok(inputs),
+            _ => panic!("wrong command"),
+        }
+    }
+
+    #[test]
+    fn sync_with_no_inputs_reads_the_sources_folder() {
+        // Unit tests run from the repository root, where sources/ is.
+        assert_eq!(sync_inputs(&[]).expect("valid"), SyncInputs::from_dir(Path::new("sources")));
+        let elsewhere = sync_inputs(&["--sources", "src"]).expect("valid");
+        assert_eq!(elsewhere.kubelet.as_deref(), Some(Path::new("src/k8s/kubelet-docker-usage.yaml")));
+    }
+
+    #[test]
+    fn sync_with_some_inputs_reads_only_those() {
+        let inputs = sync_inputs(&["--docker-versions", "d.csv"]).expect("valid");
+        let expected = SyncInputs { docker_versions: Some("d.csv".into()), ..SyncInputs::default() };
+        assert_eq!(inputs, expected);
+    }
+
+    #[test]
+    fn sync_rejects_a_missing_sources_folder_and_mixed_inputs() {
+        let err = sync_inputs(&["--sources", "no/such/folder"]).expect_err("not a folder");
+        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+        let mixed = Cli::try_parse_from(["dockmatrix", "matrix", "sync", "--sources", "s", "--specs", "s/specs"]);
+        assert!(mixed.is_err(), "--sources and --specs conflict");
     }
 
     #[test]

@@ -165,6 +165,12 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         opt(daemon.enforced_min),
         opt(daemon.enforced_max),
     );
+    if let Some(note) = daemon.unenforced_note() {
+        let _ = writeln!(
+            err,
+            "daemon: {note}; its answers outside the advertised range are `unenforced` (`--fail-on unenforced` counts them)"
+        );
+    }
     let opts = PlanOptions { api: Some(config.api.clone()), only: config.only.clone(), allow: config.allow.clone() };
     let cases = case::plan(m, &daemon, &opts);
     if cases.is_empty() {
@@ -194,7 +200,13 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         })
     };
     let phase = Instant::now();
-    let needs = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe));
+    // The shared fixtures are those of a full plan, whatever --only selected: a list or an event probe must show
+    // the same objects in a run of one endpoint as in a run of all of them.
+    let mut needs = {
+        let all = case::plan(m, &daemon, &PlanOptions { only: Vec::new(), ..opts.clone() });
+        Needs::of(all.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe))
+    };
+    needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
     let setup = {
         let mut cancel = cancel_rx.clone();
         tokio::select! {

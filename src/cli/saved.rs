@@ -37,6 +37,8 @@ pub struct ReportArgs {
 pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
   incompatible        any incompatible verdict (the default)
   error               any error verdict (transport failure, timeout)
+  unenforced          any answer at a version outside the daemon's advertised range (a daemon that does not
+                      enforce API versions, such as Podman, serves them; not counted unless asked)
   changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
   scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use

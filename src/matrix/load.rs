@@ -269,7 +269,7 @@ pub fn parse_input<T: DeserializeOwned>(path: &Path) -> Result<T, MatrixError> {
         path: path.to_path_buf(),
         message: e.to_string(),
         help: Some(
-            "the sync inputs are the files under shared/docker-api and shared/k8s; check the file is one of them"
+            "the sync inputs are the files under sources/docker-api and sources/k8s; check the file is one of them"
                 .into(),
         ),
     })

@@ -298,7 +298,8 @@ pub struct Recipe {
     /// Statuses besides 2xx that mean the endpoint answered as defined (304 for start-again, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<u16>,
-    /// Send this endpoint's probes one at a time (daemons before API 1.42 refuse concurrent `/system/df`).
+    /// Send this endpoint's probes alone, with no other probe in flight (a prune acts on whatever matches, and
+    /// daemons refuse concurrent prunes or race against what runs beside them).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub serial: bool,
     /// Absence is expected here, and why (an endpoint only experimental daemons route): `absent`, not

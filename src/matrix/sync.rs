@@ -27,6 +27,10 @@ const OVERRIDES: &[(&str, &str, &str, &str)] = &[
     ("GET", "/plugins/{name}", "plugin.inspect.legacy", "Inspect a plugin (experimental 1.24 form)"),
 ];
 
+/// The folder, relative to the current directory, that holds the inputs when `matrix sync` is given none: the
+/// repository's own copy of the research data (`scripts/import-sources.sh` refreshes it).
+pub const SOURCES_DIR: &str = "sources";
+
 /// What `matrix sync` reads; each input present regenerates its matrix.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncInputs {
@@ -38,6 +42,18 @@ pub struct SyncInputs {
     pub docker_versions: Option<PathBuf>,
     /// `kubelet-docker-usage.yaml`.
     pub kubelet: Option<PathBuf>,
+}
+
+impl SyncInputs {
+    /// Every input, from a folder laid out like the repository's `sources/`.
+    pub fn from_dir(dir: &Path) -> Self {
+        SyncInputs {
+            specs: Some(dir.join("docker-api/specs")),
+            legacy: Some(dir.join("docker-api/endpoints.csv")),
+            docker_versions: Some(dir.join("docker-api/docker-versions.csv")),
+            kubelet: Some(dir.join("k8s/kubelet-docker-usage.yaml")),
+        }
+    }
 }
 
 /// One regenerated matrix file: its name and new text.
@@ -67,7 +83,7 @@ pub fn sync(inputs: &SyncInputs, dir: &Path) -> Result<Vec<Generated>, MatrixErr
             return Err(MatrixError::Source {
                 path: dir.to_path_buf(),
                 message: "endpoints need both --specs and --legacy".into(),
-                help: Some("pass --specs shared/docker-api/specs --legacy shared/docker-api/endpoints.csv".into()),
+                help: Some("pass --specs sources/docker-api/specs --legacy sources/docker-api/endpoints.csv".into()),
             });
         }
     };
@@ -104,13 +120,13 @@ fn existing<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Ma
     load::parse::<T>(&src).map(Some)
 }
 
-/// How a source file is named inside a generated matrix: from `shared/` on, so the text does not depend on where
-/// sync ran.
+/// How a source file is named inside a generated matrix: from the last `sources` folder on, so the text does not
+/// depend on where sync ran; a path outside any `sources` folder is named as given.
 fn display_source(path: &Path) -> String {
-    let s = path.display().to_string();
-    match s.find("shared/") {
-        Some(i) => s[i..].to_string(),
-        None => s,
+    let parts: Vec<String> = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    match parts.iter().rposition(|p| p == SOURCES_DIR) {
+        Some(i) => parts[i..].join("/"),
+        None => path.display().to_string(),
     }
 }
 
@@ -118,7 +134,7 @@ fn source_error(path: &Path, message: impl Into<String>) -> MatrixError {
     MatrixError::Source { path: path.to_path_buf(), message: message.into(), help: None }
 }
 
-/// A minimal CSV reader for the shared files: a header row, comma-separated, no quoting.
+/// A minimal CSV reader for the source files: a header row, comma-separated, no quoting.
 fn read_csv(path: &Path) -> Result<Vec<HashMap<String, String>>, MatrixError> {
     let text =
         std::fs::read_to_string(path).map_err(|source| MatrixError::Read { path: path.to_path_buf(), source })?;
@@ -227,7 +243,7 @@ fn read_specs(dir: &Path) -> Result<Vec<(ApiVersion, SpecOps)>, MatrixError> {
         return Err(MatrixError::Source {
             path: dir.to_path_buf(),
             message: "no v1.NN.yaml spec in this folder".into(),
-            help: Some("pass --specs shared/docker-api/specs".into()),
+            help: Some("pass --specs sources/docker-api/specs".into()),
         });
     }
     specs.sort_by_key(|(v, _)| *v);
@@ -540,6 +556,32 @@ mod tests {
         );
         assert_eq!(path_version_from("unversioned request paths").map(|p| p.mode), Some(PathMode::Unversioned));
         assert_eq!(path_version_from("something else"), None);
+    }
+
+    #[test]
+    fn names_sources_from_the_sources_folder_on() {
+        let cases = [
+            ("sources/docker-api/specs", "sources/docker-api/specs"),
+            ("./sources/docker-api/endpoints.csv", "sources/docker-api/endpoints.csv"),
+            (
+                "/home/me/sources/dockmatrix/sources/k8s/kubelet-docker-usage.yaml",
+                "sources/k8s/kubelet-docker-usage.yaml",
+            ),
+            ("../shared/docker-api/specs", "../shared/docker-api/specs"),
+            ("/tmp/mysources/docker-versions.csv", "/tmp/mysources/docker-versions.csv"),
+        ];
+        for (path, shown) in cases {
+            assert_eq!(display_source(Path::new(path)), shown, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_sources_folder_gives_every_input() {
+        let inputs = SyncInputs::from_dir(Path::new(SOURCES_DIR));
+        assert_eq!(inputs.specs.as_deref(), Some(Path::new("sources/docker-api/specs")));
+        assert_eq!(inputs.legacy.as_deref(), Some(Path::new("sources/docker-api/endpoints.csv")));
+        assert_eq!(inputs.docker_versions.as_deref(), Some(Path::new("sources/docker-api/docker-versions.csv")));
+        assert_eq!(inputs.kubelet.as_deref(), Some(Path::new("sources/k8s/kubelet-docker-usage.yaml")));
     }
 
     #[test]

@@ -240,18 +240,33 @@ fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
                 Some(format!("tokens: {}", known.join(", "))),
             ));
         }
-        // Safety: a prune may only ever remove the run's own objects, so it must filter on the run's label.
+        // Safety: a prune may only ever remove the run's own objects, so it must filter on a label naming the run.
+        // One label, not two: Podman 4.3 ORs the clauses of a label filter where dockerd ANDs them.
         if id.ends_with(".prune")
             && recipe.class.is_none()
             && recipe.skip.is_none()
-            && !recipe.query.get("filters").is_some_and(|f| f.contains("dockmatrix.run=$run"))
+            && !recipe.query.get("filters").is_some_and(|f| {
+                let labels = serde_json::from_str::<serde_json::Value>(f).ok().and_then(|v| v.get("label").cloned());
+                let labels: Vec<&str> = labels
+                    .as_ref()
+                    .and_then(|l| l.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_str())
+                    .collect();
+                labels.len() == 1
+                    && (labels[0] == "dockmatrix.run=$run" || labels[0].starts_with("dockmatrix.key=$run/"))
+            })
         {
             let (off, len) = here();
             return Err(src.error_at(
                 off,
                 len,
-                format!("`{id}` prunes without the run's label filter"),
-                Some(r#"add query filters: '{"label":["dockmatrix.run=$run"]}', or put it in an opt-in class"#.into()),
+                format!("`{id}` prunes without a single label filter naming the run"),
+                Some(
+                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class"#
+                        .into(),
+                ),
             ));
         }
         if let Some(h) = &recipe.hijack
@@ -673,8 +688,8 @@ mod tests {
     fn rejects_a_prune_without_the_run_label() {
         insta::assert_snapshot!(broken(
             "probes",
-            r#"filters: '{"label":["dockmatrix.run=$run","dockmatrix.fixture=volume.prune"]}'"#,
-            r#"filters: '{"label":["dockmatrix.fixture=volume.prune"]}'"#
+            r#"filters: '{"label":["dockmatrix.key=$run/volume.prune"]}'"#,
+            r#"filters: '{"label":["dockmatrix.run=$run","dockmatrix.fixture=volume.prune"]}'"#
         ));
     }
 

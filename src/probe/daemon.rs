@@ -27,6 +27,17 @@ impl EngineKind {
     }
 }
 
+impl DaemonInfo {
+    /// `serves 1.0–1.57, advertises 1.24–1.41: does not enforce API versions`, when the sweep found the daemon
+    /// accepting versions outside the range it advertises; `None` for a daemon that enforces what it says.
+    pub fn unenforced_note(&self) -> Option<String> {
+        let (lo, hi) = (self.enforced_min?, self.enforced_max?);
+        let (alo, ahi) = (self.min_api_version.unwrap_or(lo), self.api_version?);
+        (lo < alo || hi > ahi)
+            .then(|| format!("serves {lo}–{hi}, advertises {alo}–{ahi}: does not enforce API versions"))
+    }
+}
+
 /// The daemon as discovered before the sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DaemonInfo {

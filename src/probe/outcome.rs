@@ -23,19 +23,24 @@ pub enum Verdict {
     Incompatible,
     /// Transport failure or timeout.
     Error,
+    /// Answered at a version outside the range the daemon advertises, by a daemon that does not enforce API
+    /// versions (Podman serves any `/vX.Y`): not counted by the default `--fail-on`; `--fail-on unenforced` counts
+    /// it.
+    Unenforced,
     /// Not probed; `reason` says why.
     Skipped,
 }
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 7] = [
+    pub const ALL: [Verdict; 8] = [
         Verdict::Ok,
         Verdict::VersionRejected,
         Verdict::Absent,
         Verdict::NotApplicable,
         Verdict::Incompatible,
         Verdict::Error,
+        Verdict::Unenforced,
         Verdict::Skipped,
     ];
 
@@ -48,6 +53,7 @@ impl Verdict {
             Verdict::NotApplicable => "not-applicable",
             Verdict::Incompatible => "incompatible",
             Verdict::Error => "error",
+            Verdict::Unenforced => "unenforced",
             Verdict::Skipped => "skipped",
         }
     }

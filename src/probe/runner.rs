@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{RwLock, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::case::ProbeCase;
@@ -326,7 +326,7 @@ struct Shared {
     ctx: RunContext,
     daemon: Arc<DaemonInfo>,
     limit: Arc<Semaphore>,
-    serial: Arc<tokio::sync::Mutex<()>>,
+    serial: Arc<RwLock<()>>,
     tx: mpsc::UnboundedSender<ProbeOutcome>,
 }
 
@@ -340,7 +340,7 @@ async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
     let mut own = Private::new(kind, &first.endpoint.id, &ctx.run_id, lane);
     for case in cases {
         let Ok(_permit) = limit.acquire().await else { return };
-        let _one_at_a_time = if case.recipe.serial { Some(serial.lock().await) } else { None };
+        let _turn = Turn::take(&serial, case.recipe.serial).await;
         let value = if enforced(&case, &daemon) {
             let name = ctx.substitute("$name", &case, None);
             match own.prepare(&ops, &ctx.fixtures, &name).await {
@@ -356,6 +356,21 @@ async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
             (own_token(kind), ctx.missing.clone())
         };
         let _ = tx.send(probe(&client, &ctx, &case, &daemon, Some(&value)).await);
+    }
+}
+
+/// A case's hold on the sweep: shared for most, exclusive for `serial` ones, which then run with nothing else in
+/// flight. Prunes act on every object that matches, and daemons race against what runs beside them (Podman 4.3's
+/// network prune answers 500 when a container goes away meanwhile; its tags and untags of one image lose updates):
+/// run alone, their answers do not depend on `--jobs`.
+enum Turn<'a> {
+    Shared(#[expect(dead_code, reason = "held for its drop")] tokio::sync::RwLockReadGuard<'a, ()>),
+    Alone(#[expect(dead_code, reason = "held for its drop")] tokio::sync::RwLockWriteGuard<'a, ()>),
+}
+
+impl<'a> Turn<'a> {
+    async fn take(lock: &'a RwLock<()>, alone: bool) -> Turn<'a> {
+        if alone { Turn::Alone(lock.write().await) } else { Turn::Shared(lock.read().await) }
     }
 }
 
@@ -375,7 +390,7 @@ pub async fn sweep(
     mut cancel: watch::Receiver<bool>,
 ) -> bool {
     let limit = Arc::new(Semaphore::new(jobs.max(1)));
-    let serial = Arc::new(tokio::sync::Mutex::new(()));
+    let serial = Arc::new(RwLock::new(()));
     let daemon = Arc::new(daemon.clone());
     let mut set = JoinSet::new();
     let mut chains: Vec<(String, Vec<ProbeCase>)> = Vec::new();
@@ -426,7 +441,7 @@ pub async fn sweep(
         let (client, ctx, daemon, tx, serial) =
             (client.clone(), ctx.clone(), daemon.clone(), tx.clone(), serial.clone());
         set.spawn(async move {
-            let _one_at_a_time = if case.recipe.serial { Some(serial.lock().await) } else { None };
+            let _turn = Turn::take(&serial, case.recipe.serial).await;
             let outcome = probe(&client, &ctx, &case, &daemon, None).await;
             let _ = tx.send(outcome);
             drop(permit);

@@ -99,8 +99,14 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
         (Verdict::Incompatible, format!("unexpected {}: {message}", resp.status))
     };
     match (base, v) {
-        (Verdict::Ok | Verdict::NotApplicable, Some(v)) if !inside(v) => {
-            (Verdict::Incompatible, format!("served v{v} ({}), outside the advertised range {range_text}", resp.status))
+        // Outside the advertised range a daemon that enforces versions answers 400 "too old/new" (handled above);
+        // any other answer there means it does not enforce them, whatever that answer says.
+        (_, Some(v)) if !inside(v) => {
+            let what = if why.is_empty() { base.to_string() } else { format!("{base}: {why}") };
+            (
+                Verdict::Unenforced,
+                format!("answered v{v} ({}, {what}) outside the advertised range {range_text}", resp.status),
+            )
         }
         (Verdict::Absent, _) if case.recipe.absent_ok.is_some() => {
             (Verdict::Absent, format!("{why} ({})", case.recipe.absent_ok.as_deref().unwrap_or_default()))
@@ -118,6 +124,114 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matrix::model::{Endpoint, Recipe};
+    use crate::probe::daemon::EngineKind;
+
+    fn v(s: &str) -> ApiVersion {
+        s.parse().expect("version")
+    }
+
+    /// A Podman-like daemon: advertises 1.24..=1.41, answers every version from 1.0 to 1.57.
+    fn podman() -> DaemonInfo {
+        DaemonInfo {
+            name: "podman-4.3".into(),
+            kind: EngineKind::Podman,
+            version: "4.3.1".into(),
+            api_version: Some(v("1.41")),
+            min_api_version: Some(v("1.24")),
+            enforced_min: Some(v("1.0")),
+            enforced_max: Some(v("1.57")),
+            os: "linux".into(),
+            arch: "amd64".into(),
+            server: String::new(),
+            ostype: None,
+            experimental: None,
+            builder_version: None,
+            head_ping: true,
+        }
+    }
+
+    fn case(version: Option<&str>, last: Option<&str>) -> ProbeCase {
+        ProbeCase {
+            endpoint: Endpoint {
+                id: "container.list".into(),
+                method: crate::matrix::Method::Get,
+                path: "/containers/json".into(),
+                first: v("1.0"),
+                last: last.map(v),
+                tag: "Container".into(),
+                operation_id: None,
+                summary: String::new(),
+                notes: Vec::new(),
+            },
+            api_version: version.map(v),
+            recipe: Recipe::default(),
+            skip: None,
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn answers_outside_the_advertised_range_of_a_daemon_that_serves_them_are_unenforced() {
+        let d = podman();
+        type Row<'a> = (Option<&'a str>, Option<&'a str>, u16, &'a str, Verdict, &'a str);
+        let rows: &[Row] = &[
+            // version, endpoint's last version, status, body, verdict, start of the reason
+            (Some("1.30"), None, 200, "[]", Verdict::Ok, ""),
+            (
+                Some("1.11"),
+                None,
+                200,
+                "[]",
+                Verdict::Unenforced,
+                "answered v1.11 (200, ok) outside the advertised range 1.24..=1.41",
+            ),
+            (
+                Some("1.57"),
+                None,
+                500,
+                r#"{"message":"boom"}"#,
+                Verdict::Unenforced,
+                "answered v1.57 (500, incompatible: server error 500: boom)",
+            ),
+            (Some("1.11"), None, 404, "Not Found", Verdict::Unenforced, "answered v1.11 (404, absent: Not Found)"),
+            (
+                Some("1.11"),
+                None,
+                400,
+                r#"{"message":"client version 1.11 is too old. Minimum supported API version is 1.24"}"#,
+                Verdict::VersionRejected,
+                "client version 1.11 is too old",
+            ),
+            (Some("1.30"), None, 404, "Not Found", Verdict::Incompatible, "defined at v1.30 but not routed"),
+            (Some("1.30"), None, 500, r#"{"message":"boom"}"#, Verdict::Incompatible, "server error 500: boom"),
+            (None, None, 200, "[]", Verdict::Ok, ""),
+        ];
+        for (version, last, status, body, verdict, reason) in rows {
+            let (got, why) = judge(&case(*version, *last), &answer(*status, body), &d);
+            assert_eq!(got, *verdict, "{version:?} {status}: {why}");
+            assert!(why.starts_with(reason), "{version:?} {status}: {why:?} does not start with {reason:?}");
+        }
+    }
+
+    #[test]
+    fn a_daemon_that_serves_more_than_it_advertises_is_told_once() {
+        assert_eq!(
+            podman().unenforced_note().as_deref(),
+            Some("serves 1.0–1.57, advertises 1.24–1.41: does not enforce API versions")
+        );
+        let docker = DaemonInfo { enforced_min: Some(v("1.24")), enforced_max: Some(v("1.41")), ..podman() };
+        assert_eq!(docker.unenforced_note(), None);
+    }
 
     #[test]
     fn reads_the_stated_limits() {

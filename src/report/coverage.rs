@@ -241,6 +241,7 @@ pub fn worst(verdicts: impl Iterator<Item = Verdict>) -> Option<Verdict> {
             Verdict::Skipped => 0,
             Verdict::Ok => 1,
             Verdict::NotApplicable => 2,
+            Verdict::Unenforced => 2,
             Verdict::VersionRejected => 3,
             Verdict::Absent => 4,
             Verdict::Error => 5,

@@ -40,6 +40,7 @@ pub fn letter(v: Verdict) -> &'static str {
         Verdict::NotApplicable => "N",
         Verdict::Incompatible => "I",
         Verdict::Error => "E",
+        Verdict::Unenforced => "U",
         Verdict::Skipped => "S",
     }
 }
@@ -385,6 +386,7 @@ table.heat { border-collapse: separate; border-spacing: 0; }
 .v-not-applicable { background: var(--na); color: #4d4500; }
 .v-incompatible { background: var(--inc); color: #fff; }
 .v-error { background: var(--err); color: #3d0026; }
+.v-unenforced { background: repeating-linear-gradient(45deg, #9fd9c6, #9fd9c6 4px, #c9ece0 4px, #c9ece0 8px); color: #0b4d3a; }
 .v-skipped { background: repeating-linear-gradient(45deg, #fff, #fff 3px, #e4e4e4 3px, #e4e4e4 6px); color: #666; }
 td.in, th.ver.in { }
 .heat .lo { border-left: 3px solid var(--enf); }

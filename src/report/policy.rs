@@ -19,6 +19,8 @@ pub enum FailOn {
     Incompatible,
     /// Any `error` verdict.
     Error,
+    /// Any `unenforced` verdict: an answer at a version outside the daemon's advertised range (opt-in).
+    Unenforced,
     /// Any snapshot that changed.
     ChangedSnapshot,
     /// `kubernetes:1.23`: an endpoint this release's kubelet calls is not ok at the version it would use against
@@ -57,6 +59,7 @@ impl fmt::Display for FailOn {
         match self {
             FailOn::Incompatible => f.write_str("incompatible"),
             FailOn::Error => f.write_str("error"),
+            FailOn::Unenforced => f.write_str("unenforced"),
             FailOn::ChangedSnapshot => f.write_str("changed-snapshot"),
             FailOn::Scenario => f.write_str("scenario"),
             FailOn::Kubernetes(r) => write!(f, "kubernetes:{r}"),
@@ -84,6 +87,7 @@ impl FromStr for FailOn {
         match t.to_ascii_lowercase().as_str() {
             "incompatible" => Ok(FailOn::Incompatible),
             "error" => Ok(FailOn::Error),
+            "unenforced" => Ok(FailOn::Unenforced),
             "changed-snapshot" | "changed-snapshots" => Ok(FailOn::ChangedSnapshot),
             "scenario" | "scenarios" => Ok(FailOn::Scenario),
             _ => Err(err("unknown policy")),
@@ -122,8 +126,12 @@ pub fn evaluate(
             failures.push(PolicyFailure { policy: policy.clone(), target: run.daemon.name.clone(), message })
         };
         match policy {
-            FailOn::Incompatible | FailOn::Error => {
-                let wanted = if *policy == FailOn::Incompatible { Verdict::Incompatible } else { Verdict::Error };
+            FailOn::Incompatible | FailOn::Error | FailOn::Unenforced => {
+                let wanted = match policy {
+                    FailOn::Incompatible => Verdict::Incompatible,
+                    FailOn::Error => Verdict::Error,
+                    _ => Verdict::Unenforced,
+                };
                 run.probes.iter().filter(|p| p.verdict == wanted).for_each(|p| fail(describe(p)));
             }
             FailOn::ChangedSnapshot if changed_snapshots > 0 => {

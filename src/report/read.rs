@@ -10,10 +10,18 @@ use super::model::{RUN_SCHEMA_VERSION, RunReport};
 
 /// Reads one RUN.json: a single run (what `dockmatrix run` writes), several runs with their side-by-side matrix
 /// (what `--format json` writes for several runs; the matrix is derived, so only the runs are read), or an array of
-/// runs (what it wrote before).
+/// runs (what it wrote before). A name ending in `.gz` is read through gzip.
 pub fn read_runs(path: &Path) -> Result<Vec<RunReport>, ReportError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
+    let read = || -> std::io::Result<String> {
+        if path.extension().is_some_and(|e| e == "gz") {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(path)?), &mut text)?;
+            Ok(text)
+        } else {
+            std::fs::read_to_string(path)
+        }
+    };
+    let text = read().map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
     parse_runs(path, &text)
 }
 
@@ -84,6 +92,23 @@ mod tests {
         assert_eq!(one.len(), 1);
         let array = format!("[{FIXTURE},{FIXTURE}]");
         assert_eq!(parse_runs(Path::new("runs.json"), &array).expect("array parses").len(), 2);
+    }
+
+    #[test]
+    fn reads_a_gzipped_run_and_names_a_broken_one() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("run.json.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(FIXTURE.as_bytes()).expect("compress");
+        std::fs::write(&path, gz.finish().expect("compress")).expect("write");
+        let runs = read_runs(&path).expect("gzipped fixture reads");
+        assert_eq!(runs, parse_runs(Path::new("run.json"), FIXTURE).expect("fixture parses"));
+
+        std::fs::write(&path, FIXTURE).expect("write plain text under a .gz name");
+        let err = read_runs(&path).expect_err("not gzip");
+        assert!(matches!(err, ReportError::Read { .. }), "{err:?}");
+        assert!(err.to_string().contains("run.json.gz"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Renders the HTML report in headless Chromium (`--features browser-tests`; installs Debian's chromium when
-//! missing) and checks that the screenshot is a real page, not a blank one.
+//! Renders the HTML report in headless Chromium (`--features browser-tests`; needs Debian's chromium, which
+//! scripts/test.sh installs: tests never install) and checks that the screenshot is a real page, not a blank one.
 
 use std::path::Path;
 use std::process::Command;
@@ -19,14 +19,17 @@ fn html_report_renders_in_chromium() {
         .expect("the binary runs");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     // probe-72 is container.top at 1.40 in the fixture: the screenshot shows the evidence panel open too.
-    let status = Command::new("bash")
+    let shot = Command::new("bash")
         .arg(root.join("scripts/html-screenshot.sh"))
         .arg(&html)
         .arg(&png)
         .arg("probe-72")
-        .status()
+        .output()
         .expect("the screenshot script runs");
-    assert!(status.success(), "chromium failed: {status}");
+    // The script's last lines say why: a missing chromium names the package, else chromium's own complaint.
+    let log = String::from_utf8_lossy(&shot.stderr);
+    let tail: Vec<&str> = log.trim().lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
+    assert!(shot.status.success(), "html-screenshot.sh failed ({}):\n{}", shot.status, tail.join("\n"));
     let size = std::fs::metadata(&png).expect("screenshot written").len();
     // A blank 1400×1000 page compresses to a few kilobytes; the heat map is far larger.
     assert!(size > 20 * 1024, "screenshot is only {size} bytes: a blank page?");

@@ -1,12 +1,19 @@
 //! Validates the JUnit report against the schema CI systems read (`tests/fixtures/junit.xsd`) with xmllint
-//! (`--features schema-tests`; scripts/junit-validate.sh installs Debian's libxml2-utils when missing).
+//! (`--features schema-tests`; needs Debian's libxml2-utils, which scripts/test.sh installs: tests never install).
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The exit code of scripts/junit-validate.sh when xmllint is missing.
+const TOOL_MISSING: i32 = 127;
+
+/// Runs scripts/junit-validate.sh on `xml`; a missing xmllint fails the test with the script's message, which names
+/// the package to install.
 fn validate(xml: &Path) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    Command::new("bash").arg(root.join("scripts/junit-validate.sh")).arg(xml).output().expect("bash runs")
+    let out = Command::new("bash").arg(root.join("scripts/junit-validate.sh")).arg(xml).output().expect("bash runs");
+    assert!(out.status.code() != Some(TOOL_MISSING), "{}", String::from_utf8_lossy(&out.stderr).trim());
+    out
 }
 
 #[test]

@@ -12,6 +12,8 @@ mod junit_schema;
 #[cfg(feature = "live-tests")]
 mod live;
 #[cfg(feature = "live-tests")]
+mod live_daemons;
+#[cfg(feature = "live-tests")]
 mod live_fixtures;
 #[cfg(feature = "live-tests")]
 mod live_scenario;

@@ -57,45 +57,68 @@ fn a_broken_matrix_points_at_its_line_with_exit_2() {
     assert!(err.lines().count() < 25, "one screen: {err}");
 }
 
+/// Copies the committed matrices into a new temporary folder (probes.yaml too: sync loads what it wrote).
+fn copy_of_the_matrices() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["endpoints.yaml", "docker.yaml", "kubernetes.yaml", "probes.yaml"] {
+        std::fs::copy(format!("matrices/{f}"), dir.path().join(f)).expect("copy");
+    }
+    dir
+}
+
 #[test]
-fn sync_from_shared_reproduces_the_committed_matrices() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(shared.join("docker-api/specs").is_dir(), "shared/ must sit beside the repository: {}", shared.display());
-    let s = |p: &str| shared.join(p).display().to_string();
-    let o = dockmatrix(
-        &[
-            "matrix",
-            "sync",
-            "--check",
-            "--specs",
-            &s("docker-api/specs"),
-            "--legacy",
-            &s("docker-api/endpoints.csv"),
-            "--docker-versions",
-            &s("docker-api/docker-versions.csv"),
-            "--kubelet",
-            &s("k8s/kubelet-docker-usage.yaml"),
-        ],
-        &[],
-    );
+fn sync_from_sources_reproduces_the_committed_matrices() {
+    // No input flag: sync reads the repository's own sources/, and nothing outside the repository.
+    let o = dockmatrix(&["matrix", "sync", "--check"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("3 matrices up to date"), "{}", stdout(&o));
+
+    // The check does catch a stale matrix: one endpoint's first version changed by hand.
+    let dir = copy_of_the_matrices();
+    let endpoints = dir.path().join("endpoints.yaml");
+    let text = std::fs::read_to_string(&endpoints).expect("read");
+    let stale =
+        text.replacen("path: /plugins/{name}/push\n  first: '1.25'", "path: /plugins/{name}/push\n  first: '1.24'", 1);
+    assert_ne!(stale, text, "plugin.push starts at 1.25 in the committed matrix");
+    std::fs::write(&endpoints, stale).expect("write");
+    let d = dir.path().display().to_string();
+    let o = dockmatrix(&["matrix", "sync", "--check", "--dir", &d], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("endpoints.yaml: out of date"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("docker.yaml") && !stderr(&o).contains("kubernetes.yaml"), "{}", stderr(&o));
+}
+
+#[test]
+fn sync_names_the_in_repository_sources() {
+    for f in ["endpoints.yaml", "docker.yaml", "kubernetes.yaml"] {
+        let text = std::fs::read_to_string(format!("matrices/{f}")).expect("read");
+        let sources: Vec<&str> =
+            text.lines().skip_while(|l| *l != "sources:").skip(1).take_while(|l| l.starts_with("- ")).collect();
+        assert!(!sources.is_empty(), "{f} lists its sources");
+        assert!(sources.iter().all(|l| l.starts_with("- sources/")), "{f}: {sources:?}");
+    }
 }
 
 #[test]
 fn sync_keeps_hand_written_notes() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let text = std::fs::read_to_string("matrices/endpoints.yaml").expect("read");
+    let dir = copy_of_the_matrices();
+    let endpoints = dir.path().join("endpoints.yaml");
+    let text = std::fs::read_to_string(&endpoints).expect("read");
     let noted =
         text.replacen("  summary: List containers\n", "  summary: List containers\n  notes:\n  - kept by sync\n", 1);
-    std::fs::write(dir.path().join("endpoints.yaml"), noted).expect("write");
-    let s = |p: &str| shared.join(p).display().to_string();
+    assert_ne!(noted, text, "container.list has that summary");
+    // A stale row too, so that sync does rewrite the file rather than find it unchanged.
+    let noted =
+        noted.replacen("path: /plugins/{name}/push\n  first: '1.25'", "path: /plugins/{name}/push\n  first: '1.24'", 1);
+    std::fs::write(&endpoints, noted).expect("write");
     let d = dir.path().display().to_string();
-    let o = dockmatrix(
-        &["matrix", "sync", "--specs", &s("docker-api/specs"), "--legacy", &s("docker-api/endpoints.csv"), "--dir", &d],
-        &[],
-    );
+    let o = dockmatrix(&["matrix", "sync", "--dir", &d], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let after = std::fs::read_to_string(dir.path().join("endpoints.yaml")).expect("read");
+    assert!(stdout(&o).contains("endpoints.yaml: written"), "{}", stdout(&o));
+    let after = std::fs::read_to_string(&endpoints).expect("read");
     assert!(after.contains("  summary: List containers\n  notes:\n  - kept by sync\n"), "notes lost");
+    assert!(after.contains("path: /plugins/{name}/push\n  first: '1.25'"), "the stale row is regenerated");
+    // Apart from the note, the result is the committed matrix.
+    let committed = std::fs::read_to_string("matrices/endpoints.yaml").expect("read");
+    assert_eq!(after.replacen("  notes:\n  - kept by sync\n", "", 1), committed);
 }

@@ -1,0 +1,223 @@
+//! Live tests of the daemon axis (issue 10): each daemon `scripts/test.sh` starts (Docker 26.1 and 28.5, Podman
+//! 4.3; 20.10 is `live.rs`'s) is swept at `--jobs 32` and must give the verdict table of its committed run
+//! (`docs/runs/NAME.json.gz`, swept at `--jobs 1`), match its committed snapshots, and be left as it was.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dockmatrix::client::{Client, Request};
+use dockmatrix::matrix::Method;
+use dockmatrix::report::RunReport;
+
+use super::live::client_for;
+use super::{dockmatrix, stderr, stdout};
+
+/// The daemons `scripts/test.sh` started: `NAME=URL,...` in `DOCKMATRIX_TEST_DAEMONS`.
+fn daemon(name: &str) -> String {
+    let list = std::env::var("DOCKMATRIX_TEST_DAEMONS").unwrap_or_default();
+    list.split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, url)| url.to_string())
+        .unwrap_or_else(|| {
+            panic!(
+                "DOCKMATRIX_TEST_DAEMONS ({list:?}) names no {name}: run the live tests through `bash scripts/test.sh`, \
+                 which starts every daemon (bash scripts/daemons.sh start {name})"
+            )
+        })
+}
+
+/// Endpoint and API version (`None`: unversioned) → verdict.
+type Verdicts = BTreeMap<(String, Option<String>), String>;
+
+fn verdicts(run: &RunReport) -> Verdicts {
+    run.probes
+        .iter()
+        .map(|p| ((p.endpoint.clone(), p.api_version.map(|v| v.to_string())), p.verdict.to_string()))
+        .collect()
+}
+
+fn read_run(path: &std::path::Path) -> RunReport {
+    let mut runs = dockmatrix::report::read_runs(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(runs.len(), 1, "{}", path.display());
+    runs.remove(0)
+}
+
+/// The cells where two verdict tables differ, one line each (at most 40, then a count).
+fn differences(committed: &Verdicts, now: &Verdicts) -> Vec<String> {
+    let keys: BTreeSet<_> = committed.keys().chain(now.keys()).collect();
+    let mut out: Vec<String> = keys
+        .into_iter()
+        .filter(|k| committed.get(*k) != now.get(*k))
+        .map(|(e, v)| {
+            let at = v.as_deref().unwrap_or("unversioned");
+            let show = |t: &Verdicts| t.get(&(e.clone(), v.clone())).cloned().unwrap_or_else(|| "not probed".into());
+            format!("{e} at {at}: committed {}, now {}", show(committed), show(now))
+        })
+        .collect();
+    if out.len() > 40 {
+        let more = out.len() - 40;
+        out.truncate(40);
+        out.push(format!("... and {more} more"));
+    }
+    out
+}
+
+/// Every object a run could leave: kind → names or ids. Kinds a daemon does not serve (plugins on Podman, secrets
+/// outside a swarm) are empty.
+fn inventory(client: &Client) -> BTreeMap<&'static str, BTreeSet<String>> {
+    let kinds: [(&str, &str, Option<&str>, &str); 7] = [
+        ("containers", "/containers/json?all=1", None, "/Id"),
+        ("images", "/images/json?all=1", None, "/Id"),
+        ("volumes", "/volumes", Some("Volumes"), "/Name"),
+        ("networks", "/networks", None, "/Id"),
+        ("plugins", "/plugins", None, "/Name"),
+        ("secrets", "/secrets", None, "/Spec/Name"),
+        ("configs", "/configs", None, "/Spec/Name"),
+    ];
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    kinds
+        .into_iter()
+        .map(|(kind, path, key, at)| {
+            let resp = rt.block_on(client.send(Request::new(Method::Get, path))).expect("the daemon answers");
+            let answer =
+                if (200..300).contains(&resp.status) { resp.json().unwrap_or_default() } else { Default::default() };
+            let items = key.map_or(&answer, |k| &answer[k]);
+            let names = items
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o.pointer(at).and_then(|v| v.as_str()).map(str::to_string))
+                .collect();
+            (kind, names)
+        })
+        .collect()
+}
+
+/// What one sweep of `name` at `--jobs 32` gave: its exit code, output and run.
+struct Sweep {
+    code: Option<i32>,
+    output: String,
+    run: RunReport,
+}
+
+/// Sweeps `name` at `--jobs 32` (against its committed snapshots when `snapshots`), checks it left the daemon as it
+/// found it, and compares the verdict table with the committed run when the daemon's version is the committed one.
+fn sweep_matches_the_committed_run(name: &str, snapshots: bool) -> Sweep {
+    let host = daemon(name);
+    let client = client_for(&host);
+    let before = inventory(&client);
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().display().to_string();
+    let mut args = vec!["run", "--quiet", "--jobs", "32", "--host", &host, "--out", &out_dir];
+    args.extend(if snapshots {
+        ["--ci", "--snapshots", "snapshots"].as_slice()
+    } else {
+        ["--no-snapshots"].as_slice()
+    });
+    let started = std::time::Instant::now();
+    let o = dockmatrix(&args, &[]);
+    eprintln!("{name}: full sweep at --jobs 32 in {:.1} s", started.elapsed().as_secs_f64());
+    let output = format!("{}{}", stdout(&o), stderr(&o));
+    let after = inventory(&client);
+    if after != before {
+        dockmatrix(&["clean", "--all", "--host", &host], &[]);
+    }
+    assert_eq!(after, before, "{name}: the sweep left the daemon changed\n{output}");
+    let run = read_run(&out.path().join("run.json"));
+    assert!(run.complete, "{name}: the run did not complete\n{output}");
+
+    let committed = read_run(&std::path::Path::new("docs/runs").join(format!("{name}.json.gz")));
+    if committed.daemon.version == run.daemon.version {
+        let diff = differences(&verdicts(&committed), &verdicts(&run));
+        assert!(
+            diff.is_empty(),
+            "{name}: verdicts at --jobs 32 differ from the committed run at --jobs 1:\n{}",
+            diff.join("\n")
+        );
+    } else {
+        // Only Debian sid moves under us (docker-28.5): say so loudly, and still hold the run to its exit code.
+        eprintln!(
+            "{name}: the daemon is {} now, the committed run is of {}: verdicts not compared; refresh with \
+             `bash scripts/compatibility.sh --sweep`",
+            run.daemon.version, committed.daemon.version
+        );
+        assert!(name == "docker-28.5", "{name} changed version: {} → {}", committed.daemon.version, run.daemon.version);
+    }
+    Sweep { code: o.status.code(), output, run }
+}
+
+#[test]
+fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
+    let s = sweep_matches_the_committed_run("docker-26.1", true);
+    assert_eq!(s.code, Some(0), "{}", s.output);
+    assert!(s.output.contains("0 new, 0 missing, 0 changed"), "{}", s.output);
+    let enforced = (s.run.daemon.enforced_min.map(|v| v.to_string()), s.run.daemon.enforced_max.map(|v| v.to_string()));
+    assert_eq!(enforced, (Some("1.24".into()), Some("1.45".into())));
+}
+
+#[test]
+fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
+    let s = sweep_matches_the_committed_run("docker-28.5", false);
+    assert_eq!(s.code, Some(0), "{}", s.output);
+}
+
+#[test]
+fn podman_4_3_names_its_real_gaps_and_nothing_else() {
+    let s = sweep_matches_the_committed_run("podman-4.3", true);
+    assert_eq!(s.code, Some(1), "{}", s.output);
+    assert!(s.output.contains("0 new, 0 missing, 0 changed"), "{}", s.output);
+    assert!(
+        s.output.contains("serves 1.0–1.57, advertises 1.24–1.41: does not enforce API versions"),
+        "told once, at the daemon level: {}",
+        s.output
+    );
+    let of = |verdict: &str| -> BTreeSet<&str> {
+        s.run.probes.iter().filter(|p| p.verdict.as_str() == verdict).map(|p| p.endpoint.as_str()).collect()
+    };
+    // Podman's real gaps inside its advertised range: routes it lacks.
+    for gap in ["plugin.list", "container.update", "swarm.inspect", "config.list"] {
+        assert!(of("incompatible").contains(gap), "{gap} is a gap of Podman 4.3: {:?}", of("incompatible"));
+    }
+    assert!(of("error").is_empty(), "no transport errors: {:?}", of("error"));
+    let no_fixture: Vec<_> =
+        s.run.probes.iter().filter(|p| p.reason.contains("no fixture")).map(|p| p.endpoint.as_str()).collect();
+    assert!(no_fixture.is_empty(), "Podman's fixtures are all made: {no_fixture:?}");
+    // Out of the advertised range it answers anyway: unenforced, not incompatible.
+    let old = s.run.probes.iter().find(|p| p.endpoint == "system.version" && p.api_version == "1.11".parse().ok());
+    assert_eq!(old.map(|p| p.verdict.as_str()), Some("unenforced"));
+}
+
+/// An answer does not depend on what else `--only` selected: the run's image is there for `image.list` alone.
+#[test]
+fn a_run_of_one_endpoint_sees_the_fixtures_of_a_full_run() {
+    let host = daemon("docker-26.1");
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().display().to_string();
+    let o = dockmatrix(
+        &[
+            "run",
+            "--quiet",
+            "--no-snapshots",
+            "--only",
+            "image.list",
+            "--api",
+            "1.43..1.44",
+            "--host",
+            &host,
+            "--out",
+            &out_dir,
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let run = read_run(&out.path().join("run.json"));
+    let body = |v: &str| -> serde_json::Value {
+        let p = run.probes.iter().find(|p| p.api_version == v.parse().ok()).expect("probed");
+        serde_json::from_str(p.evidence.body.as_deref().unwrap_or("null")).expect("JSON body")
+    };
+    let (old, new) = (body("1.43"), body("1.44"));
+    assert_eq!(old.as_array().map(Vec::len), Some(1), "the run's image: {old}");
+    assert!(old[0].get("VirtualSize").is_some(), "VirtualSize through 1.43: {old}");
+    assert_eq!(new.as_array().map(Vec::len), Some(1), "the run's image: {new}");
+    assert!(new[0].get("VirtualSize").is_none(), "no VirtualSize from 1.44: {new}");
+}
