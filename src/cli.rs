@@ -13,8 +13,13 @@ use crate::error::{EXIT_CODES_HELP, Error};
 use crate::fixture::Scope;
 use crate::matrix::sync::{SOURCES_DIR, SyncInputs};
 use crate::probe::ApiSelection;
-use crate::report::{FailOn, ReportFormat, ReportTarget};
+use crate::report::diff::DiffFormat;
+use crate::report::{FailOn, ReportTarget};
 use crate::run::RunConfig;
+
+mod saved;
+
+pub use saved::{DiffArgs, DiffFormatArg, ReportArgs};
 
 /// Which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
 #[derive(Debug, Parser)]
@@ -37,8 +42,11 @@ pub enum Command {
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
     /// Render saved runs (run.json) again in any format, and apply the CI policy (no daemon needed).
-    #[command(after_long_help = REPORT_HELP)]
+    #[command(after_long_help = saved::REPORT_HELP)]
     Report(ReportArgs),
+    /// Show what changed from one saved run to another: daemon, verdicts per API version, body fields.
+    #[command(after_long_help = saved::DIFF_HELP)]
+    Diff(DiffArgs),
     /// Remove what runs left on a daemon: only objects labelled dockmatrix.run (one run's, or all runs').
     Clean(CleanArgs),
 }
@@ -339,43 +347,6 @@ impl SnapshotCommand {
     }
 }
 
-/// `dockmatrix report`
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// Saved runs; several make several targets (one JUnit test suite each, one section each elsewhere).
-    #[arg(value_name = "RUN.json", required = true)]
-    pub runs: Vec<PathBuf>,
-    /// Format: table, md, json, junit or html.
-    #[arg(long, value_name = "FMT", default_value = "table")]
-    pub format: ReportFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Exit 1 when the runs break this policy; repeatable [default: incompatible].
-    #[arg(long = "fail-on", value_name = "POLICY")]
-    pub fail_on: Vec<FailOn>,
-    /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
-    #[arg(long)]
-    pub step_summary: bool,
-    /// Matrix folder.
-    #[command(flatten)]
-    pub dir: MatrixDirArgs,
-}
-
-const REPORT_HELP: &str = "Policies (--fail-on):
-  incompatible        any incompatible verdict (the default)
-  error               any error verdict (transport failure, timeout)
-  unenforced          any answer at a version outside the daemon's advertised range (a daemon that does not
-                      enforce API versions, such as Podman, serves them; not counted unless asked)
-  changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
-  scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
-  kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
-                      against this daemon, or the release refuses the daemon's API version
-  endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
-
-Coverage: an endpoint is answered when one of its verdicts is neither skipped nor error, and ok in the whole
-enforced range when every probe between the daemon's enforced minimum and maximum API version is ok.";
-
 impl Cli {
     /// Validates the arguments into a [`Config`]; the only validation step.
     pub fn into_config(self) -> Result<Config, Error> {
@@ -451,12 +422,23 @@ impl Cli {
                 };
                 Ok(Config::Clean { host: a.host, scope })
             }
+            Command::Diff(a) => Ok(Config::Diff {
+                before: a.before,
+                after: a.after,
+                format: match a.format {
+                    DiffFormatArg::Text => DiffFormat::Text,
+                    DiffFormatArg::Md => DiffFormat::Markdown,
+                    DiffFormatArg::Json => DiffFormat::Json,
+                },
+                fail_on_change: a.fail_on_change,
+            }),
             Command::Report(a) => Ok(Config::Report {
                 runs: a.runs,
                 format: a.format,
                 output: a.output,
                 fail_on: if a.fail_on.is_empty() { FailOn::defaults() } else { a.fail_on },
                 step_summary: a.step_summary,
+                all_failures: a.all_failures,
                 dir: a.dir.resolve(),
             }),
         }
@@ -477,6 +459,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::report::ReportFormat;
 
     #[test]
     fn parses_the_kubernetes_table_command() {
@@ -595,10 +578,44 @@ mod tests {
     #[test]
     fn report_defaults_to_table_and_incompatible() {
         let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json"]).expect("parses");
-        let Config::Report { format, fail_on, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
-        assert_eq!((format, fail_on), (ReportFormat::Table, vec![FailOn::Incompatible]));
+        let Config::Report { format, fail_on, all_failures, .. } = cli.into_config().expect("valid") else {
+            panic!("wrong command")
+        };
+        assert_eq!((format, fail_on, all_failures), (ReportFormat::Table, vec![FailOn::Incompatible], false));
+        let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--all-failures"]).expect("parses");
+        let Config::Report { all_failures, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
+        assert!(all_failures);
         let err = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--format", "pdf"]).expect_err("bad");
         assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE));
+    }
+
+    #[test]
+    fn parses_the_diff_command() {
+        let cases: &[(&[&str], DiffFormat, bool)] = &[
+            (&["dockmatrix", "diff", "a.json", "b.json"], DiffFormat::Text, false),
+            (
+                &["dockmatrix", "diff", "a.json", "b.json", "--format", "md", "--fail-on-change"],
+                DiffFormat::Markdown,
+                true,
+            ),
+            (&["dockmatrix", "diff", "--format", "json", "a.json", "b.json"], DiffFormat::Json, false),
+        ];
+        for (args, format, fail_on_change) in cases {
+            let config = Cli::try_parse_from(*args).expect("parses").into_config().expect("valid");
+            let expected = Config::Diff {
+                before: "a.json".into(),
+                after: "b.json".into(),
+                format: *format,
+                fail_on_change: *fail_on_change,
+            };
+            assert_eq!(config, expected, "{args:?}");
+        }
+        for bad in
+            [&["dockmatrix", "diff", "a.json"][..], &["dockmatrix", "diff", "a.json", "b.json", "--format", "html"]]
+        {
+            let err = Cli::try_parse_from(bad).expect_err("invalid");
+            assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE), "{bad:?}");
+        }
     }
 
     #[test]

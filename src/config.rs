@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::client::version::ApiVersion;
 use crate::matrix::sync::SyncInputs;
+use crate::report::diff::DiffFormat;
 use crate::report::{FailOn, ReportFormat};
 
 /// Where the matrices come from.
@@ -103,8 +104,21 @@ pub enum Config {
         fail_on: Vec<FailOn>,
         /// Also append the Markdown report to `$GITHUB_STEP_SUMMARY`.
         step_summary: bool,
+        /// Print every policy failure, not only the first [`crate::report::MAX_POLICY_LINES`].
+        all_failures: bool,
         /// Matrices (the Kubernetes policy and table need them).
         dir: MatrixDir,
+    },
+    /// `diff`
+    Diff {
+        /// Run A, the one changes are from.
+        before: PathBuf,
+        /// Run B, the one changes are to.
+        after: PathBuf,
+        /// Output format.
+        format: DiffFormat,
+        /// Exit 1 when anything changed.
+        fail_on_change: bool,
     },
     /// `clean`
     Clean {

@@ -59,8 +59,10 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
         Config::Clean { host, scope } => crate::run::clean_command(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
-        Config::Report { runs, format, output, fail_on, step_summary, dir } => {
-            report(&runs, format, output, &fail_on, step_summary, &dir, out, err)
+        Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
+        Config::Report { runs, format, output, fail_on, step_summary, all_failures, dir } => {
+            let options = ReportOptions { format, output, step_summary, all_failures };
+            report(&runs, options, &fail_on, &dir, out, err)
         }
     }
 }
@@ -90,18 +92,24 @@ fn snapshot_command(
     Ok(EXIT_OK)
 }
 
-#[expect(clippy::too_many_arguments, reason = "one parameter per field of Config::Report")]
-fn report(
-    paths: &[std::path::PathBuf],
+/// How `report` renders and what it prints.
+struct ReportOptions {
     format: crate::report::ReportFormat,
     output: Option<std::path::PathBuf>,
-    fail_on: &[crate::report::FailOn],
     step_summary: bool,
+    all_failures: bool,
+}
+
+fn report(
+    paths: &[std::path::PathBuf],
+    options: ReportOptions,
+    fail_on: &[crate::report::FailOn],
     dir: &MatrixDir,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Error> {
     use crate::report::{ReportTarget, markdown};
+    let ReportOptions { format, output, step_summary, all_failures } = options;
     let m = load_matrices(dir)?;
     for policy in fail_on {
         policy.check(&m)?;
@@ -122,10 +130,33 @@ fn report(
         }
     }
     let failures: Vec<_> = runs.iter().flat_map(|run| crate::report::evaluate(fail_on, run, &m, 0)).collect();
-    for f in &failures {
-        let _ = writeln!(err, "policy failure: {f}");
+    let paths: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    let list_all = crate::report::list_all_command(&paths, fail_on);
+    for line in crate::report::policy_lines(&failures, all_failures, &list_all) {
+        let _ = writeln!(err, "{line}");
     }
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
+}
+
+fn diff(
+    before: &Path,
+    after: &Path,
+    format: crate::report::diff::DiffFormat,
+    fail_on_change: bool,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    use crate::report::diff::{RunDiff, write};
+    let read_one = |path: &Path| -> Result<crate::report::RunReport, Error> {
+        let mut runs = crate::report::read_runs(path)?;
+        match runs.len() {
+            1 => Ok(runs.remove(0)),
+            found => Err(crate::report::ReportError::NotOneRun { path: path.to_path_buf(), found }.into()),
+        }
+    };
+    let (a, b) = (read_one(before)?, read_one(after)?);
+    let diff = RunDiff::of(&a, before, &b, after);
+    write(&diff, format, out)?;
+    Ok(if fail_on_change && !diff.is_empty() { EXIT_POLICY_FAILURE } else { EXIT_OK })
 }
 
 fn output_error(what: &str, source: std::io::Error) -> Error {

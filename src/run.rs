@@ -62,9 +62,6 @@ pub struct RunConfig {
     pub fail_on: Vec<FailOn>,
 }
 
-/// At most this many policy failures are printed at the end of a run.
-const MAX_POLICY_LINES: usize = 20;
-
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
 pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
     let rt = runtime()?;
@@ -99,15 +96,9 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
     }
     let failures = crate::report::evaluate(&config.fail_on, &report, m, changed);
     // One screen: a daemon that went away fails every probe it did not answer.
-    for f in failures.iter().take(MAX_POLICY_LINES) {
-        let _ = writeln!(err, "policy failure: {f}");
-    }
-    if failures.len() > MAX_POLICY_LINES {
-        let more = failures.len() - MAX_POLICY_LINES;
-        let _ = writeln!(
-            err,
-            "... and {more} more policy failures (all of them: `dockmatrix report RUN.json --format table`)"
-        );
+    let list_all = crate::report::list_all_command(&[&config.out.join("run.json")], &config.fail_on);
+    for line in crate::report::policy_lines(&failures, false, &list_all) {
+        let _ = writeln!(err, "{line}");
     }
     if !report.complete {
         let _ = writeln!(err, "the run was interrupted: its results are partial");

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use crate::ApiVersion;
 use crate::matrix::Method;
 use crate::probe::daemon::DaemonInfo;
@@ -19,7 +21,7 @@ use crate::probe::outcome::{ProbeOutcome, Verdict};
 use super::model::RunReport;
 
 /// Consecutive probed API versions of one endpoint that share a verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct VerdictRange {
     /// First version of the range.
     pub first: ApiVersion,

@@ -47,6 +47,19 @@ pub enum ReportError {
         supported: u32,
     },
 
+    /// `diff` was given a file holding several runs (or none).
+    #[error("{} holds {found} runs; diff compares one run with another", path.display())]
+    #[diagnostic(
+        code(dockmatrix::report::not_one_run),
+        help("pass the run.json each `dockmatrix run` wrote into its output folder")
+    )]
+    NotOneRun {
+        /// The file.
+        path: PathBuf,
+        /// How many runs it holds.
+        found: usize,
+    },
+
     /// A report format name does not parse.
     #[error("unknown report format `{input}`")]
     #[diagnostic(
@@ -100,6 +113,7 @@ impl ReportError {
             ReportError::Read { .. }
             | ReportError::Parse { .. }
             | ReportError::Schema { .. }
+            | ReportError::NotOneRun { .. }
             | ReportError::Format { .. }
             | ReportError::StepSummaryFormat { .. }
             | ReportError::Policy { .. } => EXIT_USAGE,

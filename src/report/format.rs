@@ -9,6 +9,7 @@ use crate::matrix::Matrices;
 
 use super::error::ReportError;
 use super::model::RunReport;
+use super::side_by_side::SideBySide;
 use super::{html, json, junit, markdown, table};
 
 /// A report format.
@@ -145,12 +146,17 @@ pub fn write_report(
     matrices: &Matrices,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    match format {
-        ReportFormat::Table => table::write(runs, out),
-        ReportFormat::Markdown => markdown::write(runs, matrices, out),
-        ReportFormat::Json => json::write(runs, out),
-        ReportFormat::Junit => junit::write(runs, out),
-        ReportFormat::Html => html::write(runs, out),
+    // Several runs lead with their side-by-side matrix (Markdown makes its own: the step summary needs it too).
+    let several = (runs.len() > 1).then(|| SideBySide::of(runs, &matrices.endpoints.endpoints));
+    match (format, &several) {
+        (ReportFormat::Table, Some(m)) => table::write_side_by_side(m, runs, out),
+        (ReportFormat::Table, None) => table::write(runs, out),
+        (ReportFormat::Markdown, _) => markdown::write(runs, matrices, out),
+        (ReportFormat::Json, Some(m)) => json::write_side_by_side(m, runs, out),
+        (ReportFormat::Json, None) => json::write(runs, out),
+        (ReportFormat::Junit, _) => junit::write(runs, out),
+        (ReportFormat::Html, Some(m)) => html::write_side_by_side(m, runs, out),
+        (ReportFormat::Html, None) => html::write(runs, out),
     }?;
     out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
 }

@@ -12,15 +12,23 @@ use crate::probe::outcome::{ProbeOutcome, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
+use super::html_overview;
 use super::model::RunReport;
 use super::scenario;
+use super::side_by_side::SideBySide;
 
 /// Bodies longer than this many characters are cut in the page's evidence.
 const BODY_EXCERPT: usize = 2000;
 
 /// Writes one page holding a heat map for each run.
 pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    out.write_all(render(runs).as_bytes()).map_err(|e| ReportError::write("html report", e))
+    out.write_all(render(runs, None).as_bytes()).map_err(|e| ReportError::write("html report", e))
+}
+
+/// Writes one page for several runs: their side-by-side matrix at the top, then a selector that shows one
+/// daemon's heat map at a time.
+pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    out.write_all(render(runs, Some(matrix)).as_bytes()).map_err(|e| ReportError::write("html report", e))
 }
 
 /// The letter shown in a cell, so the map reads without colour too.
@@ -99,7 +107,7 @@ impl<'a> CellData<'a> {
     }
 }
 
-fn render(runs: &[RunReport]) -> String {
+fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     let mut cells: Vec<CellData<'_>> = Vec::new();
     let mut sections = String::new();
     let mut tags: Vec<&str> = Vec::new();
@@ -124,12 +132,16 @@ fn render(runs: &[RunReport]) -> String {
     let mut page = String::new();
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
         escape(&title),
         // Only pages with scenarios carry their rules, so pages without them stay as they were.
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
+        if matrix.is_some() { html_overview::STYLE } else { "" },
         escape(&title)
     );
+    if let Some(m) = matrix {
+        page.push_str(&html_overview::overview(m));
+    }
     page.push_str("<form id=\"filters\" class=\"filters\">\n<fieldset><legend>Verdicts</legend>");
     for v in Verdict::ALL {
         let _ = write!(
@@ -146,11 +158,15 @@ fn render(runs: &[RunReport]) -> String {
             write!(page, "<label><input type=\"checkbox\" name=\"tag\" value=\"{0}\" checked> {0}</label>", escape(t));
     }
     page.push_str("</fieldset>\n</form>\n<div class=\"layout\">\n<main>\n");
+    if let Some(m) = matrix {
+        page.push_str(&html_overview::picker(m));
+    }
     page.push_str(&sections);
     page.push_str("</main>\n<aside id=\"evidence\"><h2>Evidence</h2><p class=\"hint\">Click a cell to see the request, the status, the reason, the headers and the body.</p></aside>\n</div>\n");
     let _ = write!(
         page,
-        "<script type=\"application/json\" id=\"probes\">{json}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+        "<script type=\"application/json\" id=\"probes\">{json}</script>\n<script>{SCRIPT}{}</script>\n</body>\n</html>\n",
+        if matrix.is_some() { html_overview::SCRIPT } else { "" }
     );
     page
 }
@@ -527,6 +543,32 @@ mod tests {
         assert_eq!(html.matches("<script").count(), 2, "only the page's own two scripts");
         assert!(!html.contains("<b>bold</b>") && !html.contains("container.top<i>"));
         assert!(html.contains("container.top&lt;i&gt;"));
+    }
+
+    #[test]
+    fn several_runs_get_the_overview_and_a_daemon_selector() {
+        let runs =
+            [fixture(), crate::report::synthetic::daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46))];
+        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
+        let mut out = Vec::new();
+        write_side_by_side(&SideBySide::of(&runs, &endpoints), &runs, &mut out).expect("write to vec");
+        let html = String::from_utf8(out).expect("utf8");
+        let overview = html.find("<section class=\"overview\">").expect("overview");
+        assert!(overview < html.find("<form id=\"filters\"").expect("filters"), "the overview leads");
+        assert!(
+            html.contains("<option value=\"0\">docker-20.10</option><option value=\"1\">docker-26.1</option></select>")
+        );
+        assert!(html.contains(
+            "<tr><th class=\"ep\">container.list</th><td class=\"route\">GET /containers/json</td><td class=\"ranges\" data-run=\"0\"><span class=\"v-version-rejected\">1.11 version-rejected</span><span class=\"v-ok\">1.12–1.41 ok</span><span class=\"v-version-rejected\">1.42 version-rejected</span></td>"
+        ));
+        assert_eq!(html.matches("<section class=\"run\">").count(), 2, "every heat map is on the page");
+        assert_eq!(html.matches("<script").count(), 2, "the selector's script joins the page's own");
+        for fetch in ["http://", "https://", "src=", "href=", "@import", "url("] {
+            assert!(!html.contains(fetch), "page fetches something: {fetch}");
+        }
+        let start = html.find("<table class=\"sbs\">").expect("overview table");
+        let end = start + html[start..].find("</table>").expect("end") + "</table>".len();
+        roxmltree::Document::parse(&html[start..end]).expect("the overview table is well-formed");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::grid::Grid;
 use super::matrix_tables;
 use super::model::RunReport;
 use super::scenario;
+use super::side_by_side::{self, DaemonColumn, SideBySide};
 
 /// The variable GitHub Actions sets to the file it shows as the step summary.
 pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
@@ -56,7 +57,14 @@ fn legend() -> String {
     format!("Legend: {}; blank: not probed.", items.join(" · "))
 }
 
+/// Several runs lead with their side-by-side matrix; each run's own report follows.
 fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
+    if runs.len() > 1 {
+        let matrix = SideBySide::of(runs, &matrices.endpoints.endpoints);
+        writeln!(out, "## dockmatrix: {}\n", matrix.headline())?;
+        side_by_side(&matrix).write_markdown(out)?;
+        writeln!(out)?;
+    }
     for (i, run) in runs.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -103,6 +111,26 @@ fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::
         writeln!(out, "</details>")?;
     }
     Ok(())
+}
+
+/// The side-by-side matrix: a row of daemon versions and ranges, then a row per tag and per endpoint.
+fn side_by_side(m: &SideBySide) -> Grid {
+    let mut headers: Vec<String> = vec!["Endpoint".into(), "Route".into()];
+    headers.extend(m.columns.iter().map(|c| c.name.clone()));
+    let mut daemons = vec!["**daemon**".to_string(), String::new()];
+    daemons.extend(m.columns.iter().map(DaemonColumn::summary));
+    let mut rows = vec![daemons];
+    for (tag, endpoints) in m.tags() {
+        let mut row = vec![format!("**{tag}**"), String::new()];
+        row.extend(m.columns.iter().map(|_| String::new()));
+        rows.push(row);
+        for e in endpoints {
+            let mut row = vec![format!("`{}`", e.endpoint), format!("`{}`", e.route())];
+            row.extend(e.cells.iter().map(|c| c.text(" · ")));
+            rows.push(row);
+        }
+    }
+    Grid { title: String::new(), headers, rows, notes: vec![side_by_side::NOTE.into()] }
 }
 
 fn failures(run: &RunReport) -> Grid {
@@ -283,6 +311,36 @@ mod tests {
         let c = Coverage::of(&run);
         let headers = matrix(&c).headers;
         assert_eq!(headers[2..], ["unversioned", "1.11", "1.12", "1.24–1.25", "1.40–1.41", "1.42"]);
+    }
+
+    #[test]
+    fn several_runs_lead_with_the_side_by_side_matrix() {
+        use crate::report::synthetic::daemon_run;
+        let d26 = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
+        let mut out = Vec::new();
+        write(&[fixture(), d26], &matrices(), &mut out).expect("write to vec");
+        let text = String::from_utf8(out).expect("utf8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "## dockmatrix: 2 daemons side by side: docker-20.10, docker-26.1");
+        assert_eq!(lines[2], "| Endpoint | Route | docker-20.10 | docker-26.1 |");
+        assert_eq!(
+            lines[4],
+            "| **daemon** |  | docker 20.10.24+dfsg1; enforced 1.12–1.41 | docker 26.1.4; enforced 1.24–1.45 |"
+        );
+        assert_eq!(lines[5], "| **Container** |  |  |  |");
+        assert!(
+            text.contains(
+                "| `container.list` | `GET /containers/json` | 1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected | 1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected |"
+            ),
+            "{text}"
+        );
+        // Each run's own report follows, as a single run renders it.
+        let mut single = Vec::new();
+        write(&[fixture()], &matrices(), &mut single).expect("write to vec");
+        let single = String::from_utf8(single).expect("utf8");
+        let first = text.find("## dockmatrix: docker-20.10\n").expect("the first run's report");
+        assert!(text[first..].starts_with(&single), "the first run renders as it does alone");
+        assert!(text.contains("## dockmatrix: docker-26.1\n"));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Everything a person reads: tables of the matrices, and the run's reports in every format.
 
 pub mod coverage;
+pub mod diff;
 pub mod error;
 pub mod format;
 pub mod grid;
 pub mod html;
+pub mod html_overview;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -13,11 +15,15 @@ pub mod model;
 pub mod policy;
 pub mod read;
 pub mod scenario;
+pub mod side_by_side;
+#[cfg(test)]
+mod synthetic;
 pub mod table;
 
 pub use error::ReportError;
 pub use format::{ReportFormat, ReportTarget, write_report, write_report_file};
 pub use grid::Grid;
 pub use model::RunReport;
-pub use policy::{FailOn, PolicyFailure, evaluate};
+pub use policy::{FailOn, MAX_POLICY_LINES, PolicyFailure, evaluate, list_all_command, policy_lines};
 pub use read::read_runs;
+pub use side_by_side::SideBySide;

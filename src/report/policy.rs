@@ -1,6 +1,7 @@
 //! The CI policy (`--fail-on`): which results of a run fail the build. Pure evaluation of a finished run.
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 use crate::matrix::Matrices;
@@ -156,6 +157,44 @@ pub fn evaluate(
     failures
 }
 
+/// At most this many policy failures are printed (by `run` and `report`) unless every one is asked for: a daemon
+/// that went away fails every probe it did not answer, and the lines must stay on one screen.
+pub const MAX_POLICY_LINES: usize = 20;
+
+/// The lines printed for `failures` on stderr: one per failure, at most [`MAX_POLICY_LINES`] unless `all`, then one
+/// counting the rest that names `list_all`, a command that prints every one of them.
+pub fn policy_lines(failures: &[PolicyFailure], all: bool, list_all: &str) -> Vec<String> {
+    let shown = if all { failures.len() } else { failures.len().min(MAX_POLICY_LINES) };
+    let mut lines: Vec<String> = failures[..shown].iter().map(|f| format!("policy failure: {f}")).collect();
+    let more = failures.len() - shown;
+    if more > 0 {
+        let s = if more == 1 { "" } else { "s" };
+        lines.push(format!("... and {more} more policy failure{s} (all of them: `{list_all}`)"));
+    }
+    lines
+}
+
+/// The `dockmatrix report` command that lists every policy failure of `runs` under `policies`, its words quoted
+/// for a POSIX shell (`--fail-on` is left out when the policies are `report`'s defaults).
+pub fn list_all_command(runs: &[&Path], policies: &[FailOn]) -> String {
+    let mut words: Vec<String> = vec!["dockmatrix".into(), "report".into()];
+    words.extend(runs.iter().map(|p| shell_word(&p.display().to_string())));
+    if policies != FailOn::defaults() {
+        for policy in policies {
+            words.push("--fail-on".into());
+            words.push(shell_word(&policy.to_string()));
+        }
+    }
+    words.push("--all-failures".into());
+    words.join(" ")
+}
+
+/// `s` as one word of a POSIX shell: as it is when every character is plain, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
+}
+
 fn describe(p: &ProbeOutcome) -> String {
     let at = p.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("API {v}"));
     let status = p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
@@ -293,6 +332,67 @@ mod tests {
         let failures = evaluate(&[policy("kubernetes:cri-dockerd")], &fixture(), &matrices(), 0);
         assert_eq!(failures.len(), 1);
         assert!(failures[0].message.contains("refuses daemons below API 1.42; this one serves at most 1.41"));
+    }
+
+    fn failures(n: usize) -> Vec<PolicyFailure> {
+        (1..=n)
+            .map(|i| PolicyFailure { policy: FailOn::Error, target: "d".into(), message: format!("probe {i} failed") })
+            .collect()
+    }
+
+    #[test]
+    fn policy_lines_stop_at_twenty_and_name_the_command_that_lists_all() {
+        let hint = "dockmatrix report run.json --all-failures";
+        // (failures, all, how many failure lines, the count line)
+        let cases: &[(usize, bool, usize, Option<&str>)] = &[
+            (0, false, 0, None),
+            (3, false, 3, None),
+            (20, false, 20, None),
+            (
+                21,
+                false,
+                20,
+                Some("... and 1 more policy failure (all of them: `dockmatrix report run.json --all-failures`)"),
+            ),
+            (
+                57,
+                false,
+                20,
+                Some("... and 37 more policy failures (all of them: `dockmatrix report run.json --all-failures`)"),
+            ),
+            (57, true, 57, None),
+        ];
+        for (n, all, shown, count) in cases {
+            let lines = policy_lines(&failures(*n), *all, hint);
+            let failure_lines = lines.iter().filter(|l| l.starts_with("policy failure: ")).count();
+            assert_eq!(failure_lines, *shown, "{n} failures, all: {all}");
+            assert_eq!(lines.get(*shown).map(String::as_str), *count, "{n} failures, all: {all}");
+            assert_eq!(lines.len(), shown + usize::from(count.is_some()));
+        }
+        assert_eq!(policy_lines(&failures(1), false, hint), ["policy failure: d: --fail-on error: probe 1 failed"]);
+    }
+
+    #[test]
+    fn the_list_all_command_repeats_the_runs_and_policies_quoted() {
+        let run = Path::new("out/run.json");
+        let spaced = Path::new("my runs/it's.json");
+        let cases: &[(&[&Path], Vec<FailOn>, &str)] = &[
+            (&[run], FailOn::defaults(), "dockmatrix report out/run.json --all-failures"),
+            (
+                &[run, spaced],
+                vec![FailOn::Incompatible, FailOn::Error, policy("endpoint:container.*")],
+                "dockmatrix report out/run.json 'my runs/it'\\''s.json' --fail-on incompatible --fail-on error \
+                 --fail-on 'endpoint:container.*' --all-failures",
+            ),
+            (
+                &[run],
+                vec![policy("kubernetes:1.23")],
+                "dockmatrix report out/run.json --fail-on kubernetes:1.23 --all-failures",
+            ),
+        ];
+        for (runs, policies, expected) in cases {
+            assert_eq!(list_all_command(runs, policies), *expected);
+        }
     }
 
     #[test]

@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 use super::error::ReportError;
 use super::model::{RUN_SCHEMA_VERSION, RunReport};
 
-/// Reads one RUN.json: a single run (what `dockmatrix run` writes), or an array of runs (what `--format json`
-/// writes for several runs). A name ending in `.gz` is read through gzip.
+/// Reads one RUN.json: a single run (what `dockmatrix run` writes), several runs with their side-by-side matrix
+/// (what `--format json` writes for several runs; the matrix is derived, so only the runs are read), or an array of
+/// runs (what it wrote before). A name ending in `.gz` is read through gzip.
 pub fn read_runs(path: &Path) -> Result<Vec<RunReport>, ReportError> {
     let read = || -> std::io::Result<String> {
         if path.extension().is_some_and(|e| e == "gz") {
@@ -29,20 +30,35 @@ pub fn parse_runs(path: &Path, text: &str) -> Result<Vec<RunReport>, ReportError
     #[derive(Deserialize)]
     struct SchemaOnly {
         schema_version: u32,
+        /// Present only in a file of several runs.
+        #[serde(default)]
+        runs: Option<Vec<SchemaOnly>>,
+    }
+    #[derive(Deserialize)]
+    struct Several {
+        runs: Vec<RunReport>,
     }
     let is_array = text.trim_start().starts_with('[');
     // A newer schema may not parse at all, so the version is checked first; a file that does not parse even
     // this far gets its precise error from the full parse below.
-    let versions: Vec<u32> = if is_array {
-        serde_json::from_str::<Vec<SchemaOnly>>(text).map(|v| v.into_iter().map(|s| s.schema_version).collect())
+    let heads: Vec<SchemaOnly> = if is_array {
+        serde_json::from_str::<Vec<SchemaOnly>>(text)
     } else {
-        serde_json::from_str::<SchemaOnly>(text).map(|s| vec![s.schema_version])
+        serde_json::from_str::<SchemaOnly>(text).map(|s| vec![s])
     }
     .unwrap_or_default();
+    let several = !is_array && heads.first().is_some_and(|h| h.runs.is_some());
+    let versions = heads
+        .iter()
+        .flat_map(|h| std::iter::once(h.schema_version).chain(h.runs.iter().flatten().map(|r| r.schema_version)));
     if let Some(found) = versions.into_iter().find(|v| *v > RUN_SCHEMA_VERSION) {
         return Err(ReportError::Schema { path: path.to_path_buf(), found, supported: RUN_SCHEMA_VERSION });
     }
-    if is_array { parse(path, text) } else { parse(path, text).map(|run| vec![run]) }
+    match (is_array, several) {
+        (true, _) => parse(path, text),
+        (false, true) => parse::<Several>(path, text).map(|s| s.runs),
+        (false, false) => parse(path, text).map(|run| vec![run]),
+    }
 }
 
 fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, ReportError> {
@@ -111,6 +127,21 @@ mod tests {
         let err = parse_runs(Path::new("run.json"), &bad).expect_err("bad verdict");
         let msg = err.to_string();
         assert!(msg.contains("probes[") && msg.contains("].verdict: unknown variant `okay`"), "{msg}");
+    }
+
+    #[test]
+    fn reads_the_runs_of_a_side_by_side_file_and_refuses_a_newer_run_inside() {
+        let several =
+            format!("{{\"schema_version\": 1, \"matrix\": {{\"columns\": []}}, \"runs\": [{FIXTURE},{FIXTURE}]}}");
+        assert_eq!(parse_runs(Path::new("runs.json"), &several).expect("parses").len(), 2);
+        let newer = FIXTURE.replacen("\"schema_version\": 1", "\"schema_version\": 7", 1);
+        let several = format!("{{\"schema_version\": 1, \"runs\": [{FIXTURE},{newer}]}}");
+        let err = parse_runs(Path::new("runs.json"), &several).expect_err("newer inside");
+        assert!(matches!(err, ReportError::Schema { found: 7, .. }), "{err:?}");
+        let bad = FIXTURE.replacen("\"verdict\": \"ok\"", "\"verdict\": \"okay\"", 1);
+        let several = format!("{{\"schema_version\": 1, \"runs\": [{FIXTURE},{bad}]}}");
+        let msg = parse_runs(Path::new("runs.json"), &several).expect_err("bad verdict").to_string();
+        assert!(msg.contains(": runs[1].probes[") && msg.contains("].verdict: unknown variant `okay`"), "{msg}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::error::ReportError;
 use super::grid::Grid;
 use super::model::RunReport;
 use super::scenario;
+use super::side_by_side::{self, DaemonColumn, SideBySide};
 
 /// The widest line the table writes.
 pub const WIDTH: usize = 100;
@@ -17,6 +18,66 @@ pub const WIDTH: usize = 100;
 /// Writes the terminal summary of each run, one after another.
 pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
     render(runs, out).map_err(|e| ReportError::write("table report", e))
+}
+
+/// Writes the side-by-side matrix of several runs, then the terminal summary of each.
+pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    render_side_by_side(matrix, out).and_then(|()| render(runs, out)).map_err(|e| ReportError::write("table report", e))
+}
+
+/// One table: a row of daemon versions and ranges, then per tag a title row and a row per endpoint, each cell a
+/// line per range. Cells are wrapped here, at spaces, so that the table fits [`WIDTH`] while a column stays as
+/// wide as its longest word (with many daemons the table grows wider rather than cutting `version-rejected`).
+fn render_side_by_side(m: &SideBySide, out: &mut dyn Write) -> io::Result<()> {
+    let mut headers = vec!["Endpoint".to_string()];
+    headers.extend(m.columns.iter().map(|c| c.name.clone()));
+    let mut daemons = vec!["daemon".to_string()];
+    daemons.extend(m.columns.iter().map(DaemonColumn::summary));
+    let mut rows = vec![daemons];
+    for (tag, endpoints) in m.tags() {
+        let mut row = vec![format!("[{tag}]")];
+        row.extend(m.columns.iter().map(|_| String::new()));
+        rows.push(row);
+        for e in endpoints {
+            let mut row = vec![e.endpoint.clone()];
+            row.extend(e.cells.iter().map(|c| c.text("\n")));
+            rows.push(row);
+        }
+    }
+    let first = rows.iter().chain([&headers]).map(|r| r[0].chars().count()).max().unwrap_or(0);
+    let longest_word = rows
+        .iter()
+        .chain([&headers])
+        .flat_map(|r| r[1..].iter().flat_map(|c| c.split_whitespace()))
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0);
+    // A terminal table's line: `│ ` before each cell, ` ` after it, and the closing `│`.
+    let columns = m.columns.len().max(1);
+    let room = WIDTH.saturating_sub(1 + first + 3 + 3 * columns) / columns;
+    let width = room.max(longest_word);
+    for row in rows.iter_mut().chain([&mut headers]) {
+        for cell in row.iter_mut().skip(1) {
+            *cell = cell.lines().flat_map(|line| wrap(line, width)).collect::<Vec<_>>().join("\n");
+        }
+    }
+    let notes = wrap(side_by_side::NOTE, WIDTH).into_iter().chain([String::new()]).collect();
+    Grid { title: m.headline(), headers, rows, notes }.write_terminal(out)
+}
+
+/// `text` cut into lines of at most `width` characters at spaces (a longer word gets a line of its own).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
@@ -151,6 +212,55 @@ mod tests {
         assert!(text.starts_with(plain.lines().next().unwrap_or_default()));
         let scenarios = &text[text.find("\nScenarios:").expect("a scenario section")..];
         insta::assert_snapshot!(scenarios);
+    }
+
+    #[test]
+    fn several_runs_lead_with_one_matrix_within_100_columns() {
+        use crate::report::synthetic::daemon_run;
+        let runs = [
+            fixture(),
+            daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46)),
+            daemon_run("docker-28.5", "28.5.1", (24, 51), (24, 51), (23, 52)),
+            daemon_run("podman-4.3", "4.3.1", (24, 41), (0, 57), (0, 57)),
+            daemon_run("docker-29.0", "29.0.0", (44, 52), (44, 52), (43, 53)),
+        ];
+        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
+        let render = |runs: &[RunReport]| {
+            let mut out = Vec::new();
+            write_side_by_side(&SideBySide::of(runs, &endpoints), runs, &mut out).expect("write to vec");
+            String::from_utf8(out).expect("utf8")
+        };
+        let text = render(&runs[..4]);
+        assert!(text.starts_with("4 daemons side by side: docker-20.10, docker-26.1, docker-28.5, podman-4.3\n"));
+        assert!(
+            text.contains(
+                "│ container.list    │ 1.11             │ 1.23             │ 1.23             │ 1.12–1.57 ok   │\n\
+                 │                   │ version-rejected │ version-rejected │ version-rejected │                │\n\
+                 │                   │ 1.12–1.41 ok     │ 1.24–1.45 ok     │ 1.24–1.51 ok     │                │\n"
+            ),
+            "{text}"
+        );
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
+        }
+        assert!(text.contains(&rendered()), "the first run's summary follows as it renders alone");
+        assert_eq!(text.matches("\nAPI enforced ").count(), 4, "one summary per run");
+        // Five daemons do not fit: each column keeps `version-rejected` whole and the table grows.
+        let widest = render(&runs).lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(WIDTH < widest && widest <= 1 + (17 + 3) + 5 * (16 + 3), "{widest} columns");
+    }
+
+    #[test]
+    fn wraps_text_at_spaces() {
+        let cases: &[(&str, usize, &[&str])] = &[
+            ("a bb ccc", 4, &["a bb", "ccc"]),
+            ("a bb ccc", 8, &["a bb ccc"]),
+            ("toolongword a", 4, &["toolongword", "a"]),
+            ("", 4, &[]),
+        ];
+        for (text, width, expected) in cases {
+            assert_eq!(wrap(text, *width), *expected, "{text:?} in {width}");
+        }
     }
 
     #[test]

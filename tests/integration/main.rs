@@ -2,6 +2,8 @@
 
 #[cfg(feature = "browser-tests")]
 mod browser;
+mod compatibility;
+mod diff;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
 mod hijack;

@@ -127,3 +127,36 @@ fn appends_markdown_to_the_step_summary_when_asked() {
     let md = std::fs::read_to_string(&summary).expect("summary written");
     assert!(md.starts_with("## dockmatrix: docker-20.10"));
 }
+
+#[test]
+fn policy_failures_stop_at_twenty_and_name_the_command_that_lists_all() {
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("json");
+    let mut made = 0;
+    for p in run["probes"].as_array_mut().expect("probes") {
+        if p["verdict"] == "ok" && made < 24 {
+            p["verdict"] = "incompatible".into();
+            made += 1;
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("run.json");
+    std::fs::write(&path, run.to_string()).expect("write");
+    let path = path.to_str().expect("utf-8 path");
+
+    let out = dockmatrix(&["report", path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("policy failure: ")).count(), 20, "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!("... and 5 more policy failures (all of them: `dockmatrix report {path} --all-failures`)")
+    );
+
+    let out = dockmatrix(&["report", path, "--format", "json", "--all-failures"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("policy failure: ")).count(), 25, "{stderr}");
+    assert!(!stderr.contains("more policy failures"), "{stderr}");
+}

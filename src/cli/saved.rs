@@ -1,0 +1,84 @@
+//! The arguments of the commands over saved runs (`report`, `diff`), which need no daemon.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::report::{FailOn, ReportFormat};
+
+use super::MatrixDirArgs;
+
+/// `dockmatrix report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Saved runs; several make several targets (one JUnit test suite each, one section each elsewhere).
+    #[arg(value_name = "RUN.json", required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Format: table, md, json, junit or html.
+    #[arg(long, value_name = "FMT", default_value = "table")]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when the runs break this policy; repeatable [default: incompatible].
+    #[arg(long = "fail-on", value_name = "POLICY")]
+    pub fail_on: Vec<FailOn>,
+    /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
+    #[arg(long)]
+    pub step_summary: bool,
+    /// Print every policy failure on stderr [default: the first 20, then how many more].
+    #[arg(long)]
+    pub all_failures: bool,
+    /// Matrix folder.
+    #[command(flatten)]
+    pub dir: MatrixDirArgs,
+}
+
+pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
+  incompatible        any incompatible verdict (the default)
+  error               any error verdict (transport failure, timeout)
+  unenforced          any answer at a version outside the daemon's advertised range (a daemon that does not
+                      enforce API versions, such as Podman, serves them; not counted unless asked)
+  changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
+  scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
+  kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
+                      against this daemon, or the release refuses the daemon's API version
+  endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
+
+Coverage: an endpoint is answered when one of its verdicts is neither skipped nor error, and ok in the whole
+enforced range when every probe between the daemon's enforced minimum and maximum API version is ok.";
+
+/// `dockmatrix diff`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The run changes are from (a run.json holding one run).
+    #[arg(value_name = "A.json")]
+    pub before: PathBuf,
+    /// The run changes are to.
+    #[arg(value_name = "B.json")]
+    pub after: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FMT", default_value = "text")]
+    pub format: DiffFormatArg,
+    /// Exit 1 when anything changed (for CI) [default: exit 0 either way].
+    #[arg(long)]
+    pub fail_on_change: bool,
+}
+
+/// Output format of `diff`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormatArg {
+    /// Plain text.
+    Text,
+    /// GitHub-flavoured Markdown.
+    Md,
+    /// JSON.
+    Json,
+}
+
+pub(super) const DIFF_HELP: &str = "What is compared:
+  daemon   engine, version, os, arch, the advertised and the enforced API range
+  verdicts each endpoint's verdict and status at each API version; consecutive versions that changed the same
+           way are one range, and a version only one run probed reads `not probed`
+  fields   the fields of each endpoint's served (ok) JSON bodies, by presence: a field only one run has at
+           versions both served, or whose presence changes across versions in one run and not in the other";

@@ -1,0 +1,13 @@
+//! `dockmatrix diff A.json B.json`: what changed from one saved run to another. Three kinds of change, each in its
+//! own module: the daemon's identity and API ranges ([`daemon`]), each endpoint's verdict and status per API
+//! version grouped into ranges ([`verdict`]), and the fields of the JSON bodies it served ([`field`]).
+//! [`RunDiff`] gathers them and [`write()`] renders them as text, Markdown or JSON.
+
+pub mod daemon;
+pub mod field;
+pub mod run_diff;
+pub mod verdict;
+pub mod write;
+
+pub use run_diff::{RunDiff, RunSide, Side};
+pub use write::{DiffFormat, write};

@@ -1,0 +1,105 @@
+//! [`RunDiff`]: everything that changed from run A to run B.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::report::model::RunReport;
+
+use super::daemon::{DaemonChange, daemon_changes};
+use super::field::{FieldChange, field_changes};
+use super::verdict::{VerdictChange, verdict_changes};
+
+/// Which of the two runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The first run, the one changes are from.
+    A,
+    /// The second run, the one changes are to.
+    B,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::A => "A",
+            Side::B => "B",
+        })
+    }
+}
+
+/// One of the two runs, as the diff names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunSide {
+    /// The file it was read from.
+    pub file: String,
+    /// The run's target name (`docker-20.10`).
+    pub name: String,
+    /// The run's id.
+    pub run_id: String,
+}
+
+impl RunSide {
+    fn of(run: &RunReport, file: &Path) -> Self {
+        RunSide { file: file.display().to_string(), name: run.daemon.name.clone(), run_id: run.run_id.clone() }
+    }
+
+    /// `docker-20.10 (a/run.json, run 3f9c2a1b4d5e)`.
+    pub fn line(&self) -> String {
+        format!("{} ({}, run {})", self.name, self.file, self.run_id)
+    }
+}
+
+/// What changed from run A to run B.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunDiff {
+    /// Run A.
+    pub a: RunSide,
+    /// Run B.
+    pub b: RunSide,
+    /// The daemon's version and API ranges.
+    pub daemon: Vec<DaemonChange>,
+    /// Verdicts and statuses, per endpoint and range of API versions.
+    pub verdicts: Vec<VerdictChange>,
+    /// Fields of the served JSON bodies.
+    pub fields: Vec<FieldChange>,
+}
+
+impl RunDiff {
+    /// Compares run `a` (read from `a_file`) with run `b` (read from `b_file`).
+    pub fn of(a: &RunReport, a_file: &Path, b: &RunReport, b_file: &Path) -> Self {
+        RunDiff {
+            a: RunSide::of(a, a_file),
+            b: RunSide::of(b, b_file),
+            daemon: daemon_changes(&a.daemon, &b.daemon),
+            verdicts: verdict_changes(a, b),
+            fields: field_changes(a, b),
+        }
+    }
+
+    /// How many changes: daemon properties, verdict lines and fields.
+    pub fn count(&self) -> usize {
+        self.daemon.len() + self.verdicts.len() + self.fields.len()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::coverage::tests::fixture;
+
+    #[test]
+    fn a_run_against_itself_has_no_changes() {
+        let run = fixture();
+        let diff = RunDiff::of(&run, Path::new("a.json"), &run, Path::new("b.json"));
+        assert!(diff.is_empty(), "{diff:?}");
+        assert_eq!(diff.a.line(), "docker-20.10 (a.json, run 20240611T101500Z-7f3a)");
+    }
+}

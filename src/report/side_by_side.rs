@@ -1,0 +1,352 @@
+//! The matrix of several runs side by side, which every format leads with when it is given more than one run:
+//! one row per endpoint (grouped by tag, in endpoints.yaml order), one column per daemon, and in each cell the
+//! API versions probed on that daemon with consecutive versions of the same verdict collapsed into one range.
+//!
+//! The ranges are those of [`Coverage`] (so a cell reads like the per-run tables: versions that were not probed
+//! are passed over). A cell shows the unversioned request only when no versioned one was sent, so an endpoint
+//! that was skipped as a whole is not mistaken for one that was not planned.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::ApiVersion;
+use crate::matrix::{Endpoint, Method};
+use crate::probe::daemon::{DaemonInfo, EngineKind};
+use crate::probe::outcome::Verdict;
+
+use super::coverage::{Coverage, EndpointCoverage, VerdictRange};
+use super::model::RunReport;
+
+/// The side-by-side matrix of several runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SideBySide {
+    /// One column per run, in the order the runs were given.
+    pub columns: Vec<DaemonColumn>,
+    /// One row per endpoint any run probed: endpoints.yaml order, tags kept together; endpoints the matrices do
+    /// not know come last, by tag and id.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// A run's daemon, as the matrix's column header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DaemonColumn {
+    /// The run's target name (`docker-26.1`).
+    pub name: String,
+    /// Engine kind.
+    pub kind: EngineKind,
+    /// Engine version (`26.1.4`).
+    pub version: String,
+    /// The range `/version` advertises (`MinAPIVersion`, `ApiVersion`).
+    pub advertised: Span,
+    /// The range the sweep found the daemon enforces.
+    pub enforced: Span,
+}
+
+/// An API version range whose ends may be unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Lowest version.
+    pub min: Option<ApiVersion>,
+    /// Highest version.
+    pub max: Option<ApiVersion>,
+}
+
+impl Span {
+    /// `1.12–1.41`, `?–1.41`, or `unknown`.
+    pub fn text(&self) -> String {
+        let end = |v: Option<ApiVersion>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+        match (self.min, self.max) {
+            (None, None) => "unknown".into(),
+            (lo, hi) => format!("{}–{}", end(lo), end(hi)),
+        }
+    }
+}
+
+impl DaemonColumn {
+    /// The column of `d`.
+    pub fn of(d: &DaemonInfo) -> Self {
+        DaemonColumn {
+            name: d.name.clone(),
+            kind: d.kind,
+            version: d.version.clone(),
+            advertised: Span { min: d.min_api_version, max: d.api_version },
+            enforced: Span { min: d.enforced_min, max: d.enforced_max },
+        }
+    }
+
+    /// `docker 20.10.24; enforced 1.12–1.41`, with `(advertised 1.24–1.41)` when that differs.
+    pub fn summary(&self) -> String {
+        let mut s = format!("{} {}; enforced {}", self.kind.as_str(), self.version, self.enforced.text());
+        if self.advertised != self.enforced {
+            s.push_str(&format!(" (advertised {})", self.advertised.text()));
+        }
+        s
+    }
+}
+
+/// One endpoint across every daemon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixRow {
+    /// Endpoint id (`container.list`).
+    pub endpoint: String,
+    /// Its tag (`Container`): the matrices' when they know the endpoint, else the probes'.
+    pub tag: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Swagger-form path.
+    pub path: String,
+    /// One cell per column.
+    pub cells: Vec<Cell>,
+}
+
+impl MatrixRow {
+    /// `GET /containers/json`.
+    pub fn route(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// What one daemon answered one endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// The verdict of the unversioned request, when one was sent.
+    pub unversioned: Option<Verdict>,
+    /// Verdicts over the probed API versions, oldest first; consecutive versions with one verdict are one range.
+    pub ranges: Vec<VerdictRange>,
+}
+
+impl Cell {
+    fn of(e: &EndpointCoverage<'_>) -> Self {
+        Cell { unversioned: e.unversioned, ranges: e.ranges.clone() }
+    }
+
+    /// Whether the daemon was sent anything for the endpoint.
+    pub fn probed(&self) -> bool {
+        self.unversioned.is_some() || !self.ranges.is_empty()
+    }
+
+    /// The cell part by part: `1.12–1.23 version-rejected`, `1.24–1.41 ok`; `unversioned skipped` when only the
+    /// unversioned request was sent; nothing when the endpoint was not probed.
+    pub fn parts(&self) -> Vec<String> {
+        self.verdict_parts().into_iter().map(|(text, _)| text).collect()
+    }
+
+    /// [`Cell::parts`], each with its verdict (for colour).
+    pub fn verdict_parts(&self) -> Vec<(String, Verdict)> {
+        match (self.unversioned, self.ranges.is_empty()) {
+            (Some(v), true) => vec![(format!("unversioned {v}"), v)],
+            _ => self.ranges.iter().map(|r| (r.to_string(), r.verdict)).collect(),
+        }
+    }
+
+    /// The parts joined by `sep`, or `not probed`.
+    pub fn text(&self, sep: &str) -> String {
+        if self.probed() { self.parts().join(sep) } else { NOT_PROBED.into() }
+    }
+}
+
+/// What a cell says for an endpoint a daemon was not sent.
+pub const NOT_PROBED: &str = "not probed";
+
+/// The note every rendering puts under the matrix.
+pub const NOTE: &str = "Each cell lists the API versions probed on that daemon, consecutive versions with the same \
+verdict collapsed into one range (1.24–1.41 ok means ok at every probed version in between); `unversioned` when \
+only the request without a version was sent.";
+
+impl SideBySide {
+    /// The matrix of `runs`, rows in the order of `endpoints` (the matrices' endpoints.yaml).
+    pub fn of(runs: &[RunReport], endpoints: &[Endpoint]) -> Self {
+        let coverages: Vec<Coverage<'_>> = runs.iter().map(Coverage::of).collect();
+        let by_id: Vec<HashMap<&str, &EndpointCoverage<'_>>> =
+            coverages.iter().map(|c| c.endpoints().map(|e| (e.id, e)).collect()).collect();
+        // What the runs say about each endpoint they probed: its tag, method and path, first run first.
+        let mut probed: Vec<(&str, &str, Method, &str)> = Vec::new();
+        for c in &coverages {
+            for t in &c.tags {
+                for e in &t.endpoints {
+                    if !probed.iter().any(|(id, ..)| *id == e.id) {
+                        probed.push((e.id, t.tag, e.method, e.path));
+                    }
+                }
+            }
+        }
+        let row = |id: &str, tag: &str, method: Method, path: &str| MatrixRow {
+            endpoint: id.to_string(),
+            tag: tag.to_string(),
+            method,
+            path: path.to_string(),
+            cells: by_id.iter().map(|m| m.get(id).map_or_else(Cell::default, |e| Cell::of(e))).collect(),
+        };
+        let mut rows: Vec<MatrixRow> = endpoints
+            .iter()
+            .filter_map(|e| {
+                let (_, _, method, path) = probed.iter().find(|(id, ..)| *id == e.id)?;
+                Some(row(&e.id, &e.tag, *method, path))
+            })
+            .collect();
+        let mut unknown: Vec<_> = probed.iter().filter(|(id, ..)| !endpoints.iter().any(|e| e.id == *id)).collect();
+        unknown.sort_by_key(|(id, tag, ..)| (*tag, *id));
+        rows.extend(unknown.into_iter().map(|(id, tag, method, path)| row(id, tag, *method, path)));
+        // Keep each tag's rows together, tags in the order they first appear (a stable sort keeps file order).
+        let mut tags: Vec<String> = Vec::new();
+        for r in &rows {
+            if !tags.contains(&r.tag) {
+                tags.push(r.tag.clone());
+            }
+        }
+        rows.sort_by_key(|r| tags.iter().position(|t| *t == r.tag));
+        SideBySide { columns: runs.iter().map(|r| DaemonColumn::of(&r.daemon)).collect(), rows }
+    }
+
+    /// The rows tag by tag: `(tag, rows)`.
+    pub fn tags(&self) -> Vec<(&str, &[MatrixRow])> {
+        self.rows.chunk_by(|a, b| a.tag == b.tag).map(|rows| (rows[0].tag.as_str(), rows)).collect()
+    }
+
+    /// `3 daemons side by side: docker-20.10, docker-26.1, podman-4.3`.
+    pub fn headline(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        format!("{} daemons side by side: {}", self.columns.len(), names.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::coverage::tests::fixture;
+    use crate::report::synthetic::{answer, daemon_run, v};
+
+    fn endpoints() -> Vec<Endpoint> {
+        crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices").endpoints.endpoints
+    }
+
+    fn four() -> Vec<RunReport> {
+        let mut d26 = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
+        answer(&mut d26, "volume.list", 24..=30, Verdict::Absent, Some(404), None);
+        let d28 = daemon_run("docker-28.5", "28.5.1", (24, 51), (24, 51), (23, 52));
+        let podman = daemon_run("podman-4.3", "4.3.1", (24, 41), (11, 42), (11, 42));
+        vec![fixture(), d26, d28, podman]
+    }
+
+    #[test]
+    fn cells_collapse_consecutive_versions_per_daemon() {
+        let m = SideBySide::of(&four(), &endpoints());
+        let cases: &[(&str, [&str; 4])] = &[
+            (
+                "container.list",
+                [
+                    "1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected",
+                    "1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected",
+                    "1.23 version-rejected · 1.24–1.51 ok · 1.52 version-rejected",
+                    "1.12–1.42 ok",
+                ],
+            ),
+            (
+                "container.top",
+                [
+                    "1.11 version-rejected · 1.12–1.25 ok · 1.40 incompatible · 1.41 ok · 1.42 version-rejected",
+                    "1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected",
+                    "1.23 version-rejected · 1.24–1.51 ok · 1.52 version-rejected",
+                    "1.12–1.42 ok",
+                ],
+            ),
+            (
+                "volume.list",
+                [
+                    "1.11 version-rejected · 1.24–1.41 ok · 1.42 version-rejected",
+                    "1.23 version-rejected · 1.24–1.30 absent · 1.31–1.45 ok · 1.46 version-rejected",
+                    "1.23 version-rejected · 1.24–1.51 ok · 1.52 version-rejected",
+                    "1.24–1.42 ok",
+                ],
+            ),
+            (
+                "system.ping.head",
+                [
+                    "1.11 version-rejected · 1.40–1.41 ok · 1.42 version-rejected",
+                    "1.23 version-rejected · 1.40–1.45 ok · 1.46 version-rejected",
+                    "1.23 version-rejected · 1.40–1.51 ok · 1.52 version-rejected",
+                    "1.40–1.42 ok",
+                ],
+            ),
+            ("image.build", ["1.11–1.42 skipped", "1.23–1.46 skipped", "1.23–1.52 skipped", "1.11–1.42 skipped"]),
+        ];
+        for (id, expected) in cases {
+            let row = m.rows.iter().find(|r| r.endpoint == *id).expect("row");
+            let cells: Vec<String> = row.cells.iter().map(|c| c.text(" · ")).collect();
+            assert_eq!(cells, expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn a_daemon_not_sent_an_endpoint_says_so_and_unversioned_only_shows() {
+        let mut only_unversioned = fixture();
+        only_unversioned.daemon.name = "b".into();
+        only_unversioned.probes.retain(|p| p.endpoint != "volume.list");
+        only_unversioned.probes.retain(|p| p.endpoint != "system.ping" || p.api_version.is_none());
+        let m = SideBySide::of(&[fixture(), only_unversioned], &endpoints());
+        let cells = |id: &str| -> Vec<String> {
+            m.rows.iter().find(|r| r.endpoint == id).expect("row").cells.iter().map(|c| c.text(" · ")).collect()
+        };
+        assert_eq!(
+            cells("volume.list"),
+            ["1.11 version-rejected · 1.24–1.41 ok · 1.42 version-rejected", "not probed"]
+        );
+        assert_eq!(
+            cells("system.ping"),
+            ["1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected", "unversioned ok"]
+        );
+    }
+
+    #[test]
+    fn rows_follow_endpoints_yaml_grouped_by_tag_and_unknown_endpoints_come_last() {
+        let mut run = fixture();
+        let mut extra = run.probes[0].clone();
+        extra.endpoint = "zz.custom".into();
+        extra.tag = "Custom".into();
+        run.probes.push(extra);
+        let m = SideBySide::of(&[run, fixture()], &endpoints());
+        let tags: Vec<&str> = m.tags().iter().map(|(t, _)| *t).collect();
+        assert_eq!(tags, ["Container", "Exec", "Image", "Network", "Swarm", "System", "Volume", "Custom"]);
+        let container: Vec<&str> = m.tags()[0].1.iter().map(|r| r.endpoint.as_str()).collect();
+        assert_eq!(
+            container[..5],
+            ["container.create", "container.list", "container.delete", "container.attach", "container.inspect"]
+        );
+        let last = m.rows.last().expect("rows");
+        assert_eq!((last.endpoint.as_str(), last.cells[1].probed()), ("zz.custom", false));
+    }
+
+    #[test]
+    fn column_headers_name_the_version_and_ranges() {
+        let m = SideBySide::of(&four(), &endpoints());
+        let summaries: Vec<String> = m.columns.iter().map(DaemonColumn::summary).collect();
+        assert_eq!(
+            summaries,
+            [
+                "docker 20.10.24+dfsg1; enforced 1.12–1.41",
+                "docker 26.1.4; enforced 1.24–1.45",
+                "docker 28.5.1; enforced 1.24–1.51",
+                "podman 4.3.1; enforced 1.11–1.42 (advertised 1.24–1.41)",
+            ]
+        );
+        let unknown = Span { min: None, max: Some(v(41)) };
+        assert_eq!((unknown.text(), Span { min: None, max: None }.text()), ("?–1.41".into(), "unknown".into()));
+    }
+
+    #[test]
+    fn serializes_cells_as_ranges_and_verdicts() {
+        let m = SideBySide::of(&four()[..2], &endpoints());
+        let json = serde_json::to_value(&m).expect("json");
+        assert_eq!(json["columns"][1]["enforced"], serde_json::json!({"min": "1.24", "max": "1.45"}));
+        let row = json["rows"].as_array().expect("rows").iter().find(|r| r["endpoint"] == "system.ping").expect("row");
+        assert_eq!(
+            row["cells"][0],
+            serde_json::json!({"unversioned": "ok", "ranges": [
+                {"first": "1.11", "last": "1.11", "verdict": "version-rejected"},
+                {"first": "1.12", "last": "1.41", "verdict": "ok"},
+                {"first": "1.42", "last": "1.42", "verdict": "version-rejected"}
+            ]})
+        );
+    }
+}
