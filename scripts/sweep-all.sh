@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The main job: fetch and start every daemon of the matrix (scripts/daemons.sh), sweep each one, keep each run
+# as docs/runs/NAME.json.gz, stop it, and render the side-by-side matrix docs/compatibility.md from the runs.
+#   bash scripts/sweep-all.sh [--jobs N] [--snapshots] [NAME...]     (NAME: bash scripts/daemons.sh list)
+#   --jobs N       probes in flight (default 8; the committed runs use 1, and CI checks --jobs 32 gives the same)
+#   --snapshots    also compare each daemon with snapshots/NAME (pending changes are written as .snap.new)
+# Each run's own report and exit code are in dockmatrix-out/NAME/. A daemon's incompatibilities (exit 1 of its run)
+# are results the matrix shows; the script fails only when a run could not finish (exit 2 and up).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "sweep-all.sh: $*" >&2; }
+jobs=8 snapshots=(--no-snapshots) names=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --jobs) [ $# -ge 2 ] || { log "--jobs needs a number"; exit 2; }; jobs=$2; shift ;;
+    --snapshots) snapshots=(--snapshots snapshots) ;;
+    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) log "unknown option $1"; exit 2 ;;
+    *) names+=("$1") ;;
+  esac
+  shift
+done
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(bash scripts/daemons.sh list)
+
+cargo build --release --locked --quiet
+bin=$PWD/target/release/dockmatrix
+mkdir -p docs/runs dockmatrix-out
+started=()
+stop_all() { local n; for n in "${started[@]}"; do bash scripts/daemons.sh stop "$n" >/dev/null 2>&1 || true; done; }
+trap stop_all EXIT
+
+failed=0
+for n in "${names[@]}"; do
+  line=$(bash scripts/daemons.sh start "$n")
+  started+=("$n")
+  host=${line#export DOCKER_HOST=}
+  out=dockmatrix-out/$n
+  log "$n: sweeping $host at --jobs $jobs"
+  rc=0
+  "$bin" run --host "$host" --name "$n" --jobs "$jobs" --quiet "${snapshots[@]}" --out "$out" \
+    --report "md:$out/report.md" >"$out.txt" 2>"$out.err" || rc=$?
+  echo "$rc" >"$out/exit-code"
+  grep -E '^(daemon|timing|snapshots)' "$out.err" "$out.txt" | sed 's/^[^:]*://' >&2 || true
+  if [ "$rc" -gt 1 ] || [ ! -s "$out/run.json" ]; then
+    log "$n: the run did not finish (exit $rc); see $out.err"
+    failed=1
+  else
+    gzip -9nc "$out/run.json" >"docs/runs/$n.json.gz"
+    log "$n: exit $rc ($( [ "$rc" = 0 ] && echo compatible || echo "incompatibilities: $out/report.md")), kept as docs/runs/$n.json.gz"
+  fi
+  bash scripts/daemons.sh stop "$n" >/dev/null 2>&1 || true
+done
+
+DOCKMATRIX=$bin bash scripts/compatibility.sh
+log "side-by-side matrix: docs/compatibility.md (changes since the last runs: dockmatrix diff OLD.json.gz NEW.json.gz)"
+exit "$failed"
