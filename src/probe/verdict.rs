@@ -99,6 +99,9 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
         (Verdict::Incompatible, format!("unexpected {}: {message}", resp.status))
     };
     match (base, v) {
+        // A route the daemon lacks is unrouted before any version check (dockerd 20.10 answers 404 to
+        // `PUT /v1.42/volumes/x`, not 400): outside the range that is simply absent.
+        (Verdict::Absent, Some(v)) if !inside(v) => (base, why),
         // Outside the advertised range a daemon that enforces versions answers 400 "too old/new" (handled above);
         // any other answer there means it does not enforce them, whatever that answer says.
         (_, Some(v)) if !inside(v) => {
@@ -203,7 +206,8 @@ mod tests {
                 Verdict::Unenforced,
                 "answered v1.57 (500, incompatible: server error 500: boom)",
             ),
-            (Some("1.11"), None, 404, "Not Found", Verdict::Unenforced, "answered v1.11 (404, absent: Not Found)"),
+            (Some("1.11"), None, 404, "Not Found", Verdict::Absent, "Not Found"),
+            (Some("1.42"), None, 404, r#"{"message":"page not found"}"#, Verdict::Absent, "page not found"),
             (
                 Some("1.11"),
                 None,
