@@ -343,7 +343,16 @@ async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
         let _turn = Turn::take(&serial, case.recipe.serial).await;
         let value = if enforced(&case, &daemon) {
             let name = ctx.substitute("$name", &case, None);
-            match own.prepare(&ops, &ctx.fixtures, &name).await {
+            // One more try after a pause: making a fixture is setup, not the probe, and a daemon under load can
+            // refuse it once (Podman 4.3's network create: "route ip+net: no such network interface").
+            let prepared = match own.prepare(&ops, &ctx.fixtures, &name).await {
+                Ok(v) => Ok(v),
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    own.prepare(&ops, &ctx.fixtures, &name).await
+                }
+            };
+            match prepared {
                 Ok(v) => v,
                 Err(e) => {
                     let mut out = outcome(&case, Verdict::Error, &format!("fixture: {e}"));
