@@ -52,9 +52,7 @@ fn write_runs(dir: &Path, runs: &[(&str, Value)]) -> PathBuf {
     folder
 }
 
-// TODO(issue 10): un-ignore once the daemon runs are committed in docs/runs/ and docs/compatibility.md rendered.
 #[test]
-#[ignore = "docs/runs arrives with the daemon runs"]
 fn docs_compatibility_md_is_what_the_committed_runs_render() {
     let runs = root().join("docs/runs");
     let count = std::fs::read_dir(&runs)
