@@ -48,23 +48,42 @@ pub enum VerdictLine<'a> {
 
 /// The verdict section's lines, each at the place of its first change.
 pub fn verdict_lines(changes: &[VerdictChange]) -> Vec<VerdictLine<'_>> {
-    let key = |c: &VerdictChange| (c.versions(), c.change());
-    let mut lines = Vec::new();
-    let mut done: Vec<(String, String)> = Vec::new();
-    for c in changes {
-        let k = key(c);
+    grouped(changes, |c| (c.versions(), c.change()))
+        .into_iter()
+        .map(|g| match g {
+            Group::One(c) => VerdictLine::One(c),
+            Group::Shared((versions, change), all) => {
+                VerdictLine::Shared { versions, change, endpoints: all.iter().map(|o| o.endpoint.as_str()).collect() }
+            }
+        })
+        .collect()
+}
+
+/// One item, or the items that share a key with [`SHARED_MIN`] or more others.
+enum Group<'a, T, K> {
+    One(&'a T),
+    Shared(K, Vec<&'a T>),
+}
+
+/// Groups `items` by `key`, each group at the place of its first item: a key shared by [`SHARED_MIN`] or more
+/// items is one group, the others stay one item each.
+fn grouped<'a, T, K: PartialEq>(items: &'a [T], key: impl Fn(&T) -> K) -> Vec<Group<'a, T, K>> {
+    let mut out = Vec::new();
+    let mut done: Vec<K> = Vec::new();
+    for item in items {
+        let k = key(item);
         if done.contains(&k) {
             continue;
         }
-        let same: Vec<&str> = changes.iter().filter(|o| key(o) == k).map(|o| o.endpoint.as_str()).collect();
+        let same: Vec<&T> = items.iter().filter(|o| key(o) == k).collect();
         if same.len() >= SHARED_MIN {
-            lines.push(VerdictLine::Shared { versions: k.0.clone(), change: k.1.clone(), endpoints: same });
+            out.push(Group::Shared(key(item), same));
             done.push(k);
         } else {
-            lines.push(VerdictLine::One(c));
+            out.push(Group::One(item));
         }
     }
-    lines
+    out
 }
 
 /// A line of the field section.
@@ -85,23 +104,17 @@ pub enum FieldLine<'a> {
 
 /// The field section's lines, each at the place of its first change.
 pub fn field_lines(changes: &[FieldChange]) -> Vec<FieldLine<'_>> {
-    let key = |c: &FieldChange| (c.endpoint.clone(), c.what());
-    let mut lines = Vec::new();
-    let mut done: Vec<(String, String)> = Vec::new();
-    for c in changes {
-        let k = key(c);
-        if done.contains(&k) {
-            continue;
-        }
-        let same: Vec<&str> = changes.iter().filter(|o| key(o) == k).map(|o| o.field.as_str()).collect();
-        if same.len() >= SHARED_MIN {
-            lines.push(FieldLine::Shared { endpoint: c.endpoint.as_str(), what: k.1.clone(), fields: same });
-            done.push(k);
-        } else {
-            lines.push(FieldLine::One(c));
-        }
-    }
-    lines
+    grouped(changes, |c| (c.endpoint.clone(), c.what()))
+        .into_iter()
+        .map(|g| match g {
+            Group::One(c) => FieldLine::One(c),
+            Group::Shared((_, what), all) => FieldLine::Shared {
+                endpoint: all[0].endpoint.as_str(),
+                what,
+                fields: all.iter().map(|o| o.field.as_str()).collect(),
+            },
+        })
+        .collect()
 }
 
 /// Writes `diff` in `format` to `out`.
