@@ -257,7 +257,9 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
         probes.push(outcome);
         // Many failures in a row: if the daemon no longer answers a ping, stop rather than time out every probe.
-        if errors_in_a_row == 8
+        // Asked again every 8 more: a daemon that is shutting down still answers pings for a while.
+        if errors_in_a_row >= 8
+            && errors_in_a_row % 8 == 0
             && !daemon_gone
             && client.send(crate::client::Request::new(crate::matrix::Method::Get, "/_ping")).await.is_err()
         {
