@@ -126,7 +126,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         name: "id",
-        what: "sha256 digests -> [digest]; 64- and 12-hex ids, UUIDs and engine ids -> [id]",
+        what: "sha256 digests -> [digest]; 64-, 12-, 11- and 25-hex ids, UUIDs and engine ids -> [id]",
         kind: RuleKind::Text(ids),
     },
     Rule {
@@ -387,7 +387,9 @@ fn ids(_: &Redactions, _: &Scope<'_>, s: &str) -> Option<String> {
             hit = true;
             continue;
         }
-        if ends_word && (len == 64 || len == 12) {
+        // 64 and 12: ids and short ids of dockerd and Podman; 11: Podman's build short ids (`--> 3b47b20ee64`,
+        // the Hostname of the container an image was built in); 25: Podman's secret ids.
+        if ends_word && matches!(len, 64 | 12 | 11 | 25) {
             let digest_prefix = ["sha256:", "sha512:"].iter().find(|p| s[..i].ends_with(*p));
             let start = digest_prefix.map_or(i, |p| i - p.len());
             out.push_str(&s[copied..start]);
@@ -862,6 +864,50 @@ mod tests {
         let (_, v) = redacted("system.info@v1.41.json");
         assert_eq!(at(&v, "/ContainerdCommit/ID"), "[build]");
         assert_eq!(at(&v, "/RuncCommit/Expected"), "[build]");
+    }
+
+    /// What a run against Podman 4.3.1 (`tests/fixtures/podman-4.3/`, run `afc6c252c00b`) redacts.
+    fn podman_ctx() -> Redactions {
+        Redactions {
+            run_id: "afc6c252c00b".into(),
+            fixture_names: Vec::new(),
+            daemon_version: "4.3.1".into(),
+            data_root: Some("/tmp/dmh-podman/storage".into()),
+            host_name: Some("vm".into()),
+        }
+    }
+
+    /// The redacted body of a recorded Podman answer (all rules).
+    fn podman_redacted(name: &str) -> Value {
+        let f = load("podman-4.3", name);
+        redact_json(&podman_ctx(), Some(f.status), f.requested(), &f.body)
+    }
+
+    #[test]
+    fn podman_build_short_ids_and_secret_ids_are_redacted() {
+        let f = load("podman-4.3", "image.build@v1.41.json");
+        let scope = Scope { path: &[], status: Some(f.status), requested: f.requested() };
+        let stream = redact_text(&podman_ctx(), &scope, f.body.as_str().expect("a text body"));
+        // buildah's `--> 6d60f68028f` after each step is an 11-hex short id.
+        let steps: Vec<&str> = stream.lines().filter(|l| l.contains(r"--\u003e")).collect();
+        assert_eq!(steps, [r#"{"stream":"--\u003e [id]\n"}"#, r#"{"stream":"--\u003e [id]\n"}"#]);
+        assert!(stream.contains(r#"{"stream":"Successfully built [id]\n"}"#), "{stream}");
+        assert!(stream.contains(r#"{"aux":{"ID":"[digest]"}}"#), "{stream}");
+        // The Hostname of the container an image was built in is one too.
+        let v = podman_redacted("image.inspect@v1.41.json");
+        assert_eq!(at(&v, "/ContainerConfig/Hostname"), "[id]");
+        assert_eq!(at(&v, "/Config/Hostname"), "");
+        // Secret ids are 25 hex digits.
+        let v = podman_redacted("secret.create@v1.41.json");
+        assert_eq!(at(&v, "/ID"), "[id]");
+        assert_eq!(
+            text(ids, "no secret with name or id \"67d19cd101aa1eda2b7a6e6b1\": no such secret").as_deref(),
+            Some("no secret with name or id \"[id]\": no such secret")
+        );
+        // Other lengths stay: 10, 13 and 26 hex digits.
+        assert_eq!(text(ids, "--> 3b47b20ee6"), None);
+        assert_eq!(text(ids, "3b47b20ee64a1"), None);
+        assert_eq!(text(ids, "67d19cd101aa1eda2b7a6e6b1f"), None);
     }
 
     #[test]
