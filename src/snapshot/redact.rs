@@ -120,6 +120,11 @@ pub const RULES: &[Rule] = &[
         kind: RuleKind::Field(exec_root),
     },
     Rule {
+        name: "run-root",
+        what: "Podman's run root before /<driver>-containers/ in HostnamePath, HostsPath, ResolvConfPath -> [run-root]",
+        kind: RuleKind::Field(run_root),
+    },
+    Rule {
         name: "requested-version",
         what: "the requested API version inside an error answer -> [requested-version]",
         kind: RuleKind::Text(requested_version),
@@ -310,6 +315,27 @@ fn exec_root(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
     let s = v.as_str()?;
     let i = s.find("/netns/").filter(|i| *i > 0)?;
     (scope.key() == Some("SandboxKey")).then(|| Value::String(format!("[exec-root]{}", &s[i..])))
+}
+
+/// `/run/containers/storage/overlay-containers/<id>/userdata/hostname`: Podman keeps a container's hostname,
+/// hosts and resolv.conf under its storage run root (`--runroot`), which `/info` does not report but which is
+/// always followed by `/<storage driver>-containers/`. dockerd keeps them under its data-root (`/containers/`).
+fn run_root(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    if !matches!(scope.key()?, "HostnamePath" | "HostsPath" | "ResolvConfPath") {
+        return None;
+    }
+    let s = v.as_str().filter(|s| s.starts_with('/'))?;
+    let mut start = 0;
+    while let Some(found) = s[start..].find("-containers/") {
+        let end = start + found;
+        let seg_start = s[..end].rfind('/')? + 1;
+        let driver = &s[seg_start..end];
+        if seg_start > 1 && !driver.is_empty() && driver.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return Some(Value::String(format!("[run-root]{}", &s[seg_start - 1..])));
+        }
+        start = end + "-containers/".len();
+    }
+    None
 }
 
 /// The requested version in `client version 1.11 is too old`, so that all rejected versions read the same.
@@ -908,6 +934,31 @@ mod tests {
         assert_eq!(text(ids, "--> 3b47b20ee6"), None);
         assert_eq!(text(ids, "3b47b20ee64a1"), None);
         assert_eq!(text(ids, "67d19cd101aa1eda2b7a6e6b1f"), None);
+    }
+
+    #[test]
+    fn podman_run_root_is_redacted_in_container_file_paths() {
+        let v = podman_redacted("container.inspect@v1.36.json");
+        assert_eq!(at(&v, "/HostnamePath"), "[run-root]/overlay-containers/[id]/userdata/hostname");
+        assert_eq!(at(&v, "/HostsPath"), "[run-root]/overlay-containers/[id]/userdata/hosts");
+        // No network, no resolv.conf; the log is under the data-root, which /info reports.
+        assert_eq!(at(&v, "/ResolvConfPath"), "");
+        assert_eq!(at(&v, "/LogPath"), "[data-root]/overlay-containers/[id]/userdata/ctr.log");
+        let scope = |key: &str| vec![PathSeg::Key(key.into())];
+        let run_root_of = |key: &str, s: &str| {
+            let path = scope(key);
+            run_root(&podman_ctx(), &Scope { path: &path, status: Some(200), requested: None }, &Value::from(s))
+        };
+        assert_eq!(
+            run_root_of("ResolvConfPath", "/run/containers/storage/overlay-containers/1f/userdata/resolv.conf"),
+            Some(Value::from("[run-root]/overlay-containers/1f/userdata/resolv.conf"))
+        );
+        // dockerd's are under its data-root, already redacted; other paths and keys stay.
+        let (_, v) = redacted("container.inspect@v1.41.json");
+        assert_eq!(at(&v, "/HostsPath"), "[data-root]/containers/[id]/hosts");
+        assert_eq!(run_root_of("HostsPath", "/var/lib/docker/containers/1f/hosts"), None);
+        assert_eq!(run_root_of("HostsPath", "/overlay-containers/1f/userdata/hosts"), None);
+        assert_eq!(run_root_of("LogPath", "/run/containers/storage/overlay-containers/1f/userdata/ctr.log"), None);
     }
 
     #[test]
