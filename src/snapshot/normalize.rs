@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::client::version::ApiVersion;
+use crate::probe::daemon::EngineKind;
 use crate::probe::outcome::{ProbeOutcome, Verdict};
-use crate::snapshot::redact::{Redactions, Scope, redact_json, redact_text};
+use crate::snapshot::redact::{PathSeg, Redactions, Scope, redact_json, redact_text};
 
 /// Headers a snapshot keeps (lower-case): the ones that carry meaning. `Date`, `Content-Length` and `Server`
 /// (the daemon's exact version) are left out; stream media types arrive as `content-type`.
@@ -122,22 +123,77 @@ fn strip_version(request: &str) -> &str {
     request
 }
 
-/// Redacts a JSON body, then sorts object keys and arrays of objects (lists of resources, which the API
-/// gives in no set order). Arrays of scalars and of arrays keep their order: commands, arguments, table rows.
+/// Redacts a JSON body, then sorts object keys, arrays of objects (lists of resources, which the API gives in
+/// no set order) and the [`UNORDERED`] lists. Other arrays of scalars and of arrays keep their order: commands,
+/// arguments, table rows.
 pub fn normalize_json(r: &Redactions, status: Option<u16>, requested: Option<ApiVersion>, v: &Value) -> Value {
-    sort(redact_json(r, status, requested, v))
+    sort(redact_json(r, status, requested, v), &mut Vec::new(), r.engine)
 }
 
-fn sort(v: Value) -> Value {
+/// A list of scalars or of arrays that a daemon sends in no set order, sorted (after redaction) before comparing.
+#[derive(Debug, Clone, Copy)]
+pub struct Unordered {
+    /// Short name (`env`).
+    pub name: &'static str,
+    /// The keys from the body's root to the list.
+    pub path: &'static [&'static str],
+    /// The one engine whose order is random; `None` for all. Where an engine keeps a set order, the snapshot
+    /// keeps it too, as the engine's clients see it.
+    pub engine: Option<EngineKind>,
+    /// Why the order carries no meaning.
+    pub why: &'static str,
+}
+
+/// Every list sorted by [`normalize_json`], besides arrays of objects.
+pub const UNORDERED: &[Unordered] = &[
+    Unordered {
+        name: "env",
+        path: &["Config", "Env"],
+        engine: None,
+        why: "Podman fills a container's Env from a Go map (container=podman, HOSTNAME=... change places with \
+              each answer, and an image committed from it keeps that order); the daemon has already merged \
+              duplicate names, so a client reads Env as a set of NAME=value and the order carries no meaning",
+    },
+    Unordered {
+        name: "driver-status",
+        path: &["DriverStatus"],
+        engine: Some(EngineKind::Podman),
+        why: "Podman fills /info's DriverStatus from its storage's GraphStatus, a Go map, so the [name, value] \
+              pairs come in a new order with each answer; dockerd's graph drivers return a fixed list, which \
+              `docker info` prints in that order, so dockerd's is kept",
+    },
+];
+
+/// The [`UNORDERED`] entry for the list at `path`, if any.
+fn unordered(path: &[PathSeg], engine: Option<EngineKind>) -> Option<&'static Unordered> {
+    UNORDERED.iter().find(|u| {
+        u.engine.is_none_or(|e| Some(e) == engine)
+            && u.path.len() == path.len()
+            && u.path.iter().zip(path).all(|(want, seg)| matches!(seg, PathSeg::Key(k) if k == want))
+    })
+}
+
+fn sort(v: Value, path: &mut Vec<PathSeg>, engine: Option<EngineKind>) -> Value {
     match v {
         Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().map(|(k, v)| (k, sort(v))).collect();
+            let mut entries: Vec<(String, Value)> = map
+                .into_iter()
+                .map(|(k, child)| {
+                    path.push(PathSeg::Key(k.clone()));
+                    let child = sort(child, path, engine);
+                    path.pop();
+                    (k, child)
+                })
+                .collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             Value::Object(entries.into_iter().collect())
         }
         Value::Array(items) => {
-            let mut items: Vec<Value> = items.into_iter().map(sort).collect();
-            if !items.is_empty() && items.iter().all(Value::is_object) {
+            let unordered = unordered(path, engine);
+            path.push(PathSeg::Item);
+            let mut items: Vec<Value> = items.into_iter().map(|item| sort(item, path, engine)).collect();
+            path.pop();
+            if unordered.is_some() || (!items.is_empty() && items.iter().all(Value::is_object)) {
                 items.sort_by_cached_key(Value::to_string);
             }
             Value::Array(items)
@@ -260,16 +316,89 @@ mod tests {
     fn yaml_form_is_block_style_with_quoted_strings() {
         let v: Value = serde_json::json!({"b": [1, {"x": "[id]", "y": []}, [true, null]], "a": {}, "c d": "e"});
         let mut out = String::new();
-        write_yaml(&sort(v), 0, &mut out);
+        write_yaml(&sort(v, &mut Vec::new(), None), 0, &mut out);
         assert_eq!(out, "a: {}\nb:\n  - 1\n  - x: \"[id]\"\n    y: []\n  - - true\n    - null\n\"c d\": \"e\"\n");
     }
 
     #[test]
     fn arrays_of_objects_are_sorted_and_scalar_arrays_keep_order() {
         let v = serde_json::json!({"l": [{"n": "b"}, {"n": "a"}], "cmd": ["sleep", "300", "a"]});
-        let s = sort(v);
+        let s = sort(v, &mut Vec::new(), None);
         assert_eq!(s["l"][0]["n"], "a");
         assert_eq!(s["cmd"], serde_json::json!(["sleep", "300", "a"]));
+    }
+
+    /// A recorded answer normalised as a run against `engine` would: `podman-4.3` (this folder's) or
+    /// `podman-4.3-b` (another Podman 4.3.1, started in another folder) or `docker-20.10`.
+    fn normalized(dir: &str, name: &str, engine: EngineKind) -> Value {
+        let f = load(dir, name);
+        let r = Redactions { engine: Some(engine), ..Redactions::default() };
+        normalize_json(&r, Some(f.status), f.requested(), &f.body)
+    }
+
+    fn raw(dir: &str, name: &str, pointer: &str) -> Value {
+        load(dir, name).body.pointer(pointer).cloned().unwrap_or_else(|| panic!("{pointer} missing in {dir}/{name}"))
+    }
+
+    #[test]
+    fn config_env_is_sorted_and_commands_keep_their_order() {
+        let name = "container.inspect@v1.36.json";
+        // The two daemons sent container=podman first and third.
+        assert_ne!(raw("podman-4.3", name, "/Config/Env/0"), raw("podman-4.3-b", name, "/Config/Env/0"));
+        for dir in ["podman-4.3", "podman-4.3-b"] {
+            let v = normalized(dir, name, EngineKind::Podman);
+            assert_eq!(
+                v["Config"]["Env"],
+                serde_json::json!([
+                    "HOSTNAME=[id]",
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "TERM=xterm",
+                    "container=podman"
+                ]),
+                "{dir}"
+            );
+            assert_eq!(v["Config"]["Cmd"], serde_json::json!(["sh", "-c", "echo dockmatrix-ready && exec sleep 3600"]));
+            assert_eq!(v["Args"], serde_json::json!(["-c", "echo dockmatrix-ready && exec sleep 3600"]));
+        }
+        // Only Config.Env: an Env list elsewhere keeps its order.
+        let r = Redactions::default();
+        let v = normalize_json(&r, Some(200), None, &serde_json::json!({"Spec": {"Env": ["B=1", "A=2"]}}));
+        assert_eq!(v["Spec"]["Env"], serde_json::json!(["B=1", "A=2"]));
+    }
+
+    #[test]
+    fn podman_driver_status_pairs_are_sorted_and_dockerds_keep_their_order() {
+        let name = "system.info@v1.37.json";
+        assert_ne!(raw("podman-4.3", name, "/DriverStatus"), raw("podman-4.3-b", name, "/DriverStatus"));
+        let sorted = serde_json::json!([
+            ["Backing Filesystem", "extfs"],
+            ["Native Overlay Diff", "true"],
+            ["Supports d_type", "true"],
+            ["Using metacopy", "false"]
+        ]);
+        for dir in ["podman-4.3", "podman-4.3-b"] {
+            assert_eq!(normalized(dir, name, EngineKind::Podman)["DriverStatus"], sorted, "{dir}");
+        }
+        // dockerd's drivers give a fixed list, shown by `docker info` in that order.
+        let v = normalized("docker-20.10", "system.info@v1.41.json", EngineKind::Docker);
+        assert_eq!(
+            v["DriverStatus"],
+            serde_json::json!([
+                ["Backing Filesystem", "extfs"],
+                ["Supports d_type", "true"],
+                ["Native Overlay Diff", "true"],
+                ["userxattr", "false"]
+            ])
+        );
+    }
+
+    #[test]
+    fn every_unordered_list_has_a_unique_name_and_a_reason() {
+        let mut names: Vec<&str> = UNORDERED.iter().map(|u| u.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), UNORDERED.len());
+        assert!(UNORDERED.iter().all(|u| !u.why.is_empty() && !u.path.is_empty()));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::client::version::ApiVersion;
+use crate::probe::daemon::EngineKind;
 
 /// What a run knows that must not reach a snapshot: its own names and the daemon's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct Redactions {
     pub data_root: Option<String>,
     /// The daemon host's name (`Name` of `/info`).
     pub host_name: Option<String>,
+    /// The engine that answered, when known: a few lists come in no set order from one engine only.
+    pub engine: Option<EngineKind>,
 }
 
 /// One step on the way from a body's root to a value.
@@ -685,6 +688,7 @@ mod tests {
             daemon_version: "20.10.24+dfsg1".into(),
             data_root: Some("/tmp/dm-snap/data".into()),
             host_name: Some("vm".into()),
+            engine: Some(EngineKind::Docker),
         }
     }
 
@@ -900,6 +904,7 @@ mod tests {
             daemon_version: "4.3.1".into(),
             data_root: Some("/tmp/dmh-podman/storage".into()),
             host_name: Some("vm".into()),
+            engine: Some(EngineKind::Podman),
         }
     }
 

@@ -34,6 +34,7 @@ pub fn redactions_for(report: &RunReport, fixture_names: &[String]) -> Redaction
         daemon_version: report.daemon.version.clone(),
         data_root: None,
         host_name: None,
+        engine: Some(report.daemon.kind),
     };
     for p in &report.probes {
         let Some(Value::Object(info)) = p.evidence.body.as_deref().and_then(|b| serde_json::from_str(b).ok()) else {
