@@ -135,6 +135,8 @@ pub fn normalize_json(r: &Redactions, status: Option<u16>, requested: Option<Api
 pub struct Unordered {
     /// Short name (`env`).
     pub name: &'static str,
+    /// Whether equal items (after redaction) are kept once: the list is read as a set.
+    pub dedup: bool,
     /// The keys from the body's root to the list.
     pub path: &'static [&'static str],
     /// The one engine whose order is random; `None` for all. Where an engine keeps a set order, the snapshot
@@ -148,6 +150,7 @@ pub struct Unordered {
 pub const UNORDERED: &[Unordered] = &[
     Unordered {
         name: "env",
+        dedup: false,
         path: &["Config", "Env"],
         engine: None,
         why: "Podman fills a container's Env from a Go map (container=podman, HOSTNAME=... change places with \
@@ -156,11 +159,21 @@ pub const UNORDERED: &[Unordered] = &[
     },
     Unordered {
         name: "driver-status",
+        dedup: false,
         path: &["DriverStatus"],
         engine: Some(EngineKind::Podman),
         why: "Podman fills /info's DriverStatus from its storage's GraphStatus, a Go map, so the [name, value] \
               pairs come in a new order with each answer; dockerd's graph drivers return a fixed list, which \
               `docker info` prints in that order, so dockerd's is kept",
+    },
+    Unordered {
+        name: "exec-ids",
+        dedup: true,
+        path: &["ExecIDs"],
+        engine: None,
+        why: "a container's exec sessions alive at that moment: the run's exec probes on the shared container \
+              start and end while it is inspected, so there are one or two, as it happens; every id reads [id] \
+              once redacted, so the list is kept as a set, which still says whether it is null, empty or not",
     },
 ];
 
@@ -195,6 +208,9 @@ fn sort(v: Value, path: &mut Vec<PathSeg>, engine: Option<EngineKind>) -> Value 
             path.pop();
             if unordered.is_some() || (!items.is_empty() && items.iter().all(Value::is_object)) {
                 items.sort_by_cached_key(Value::to_string);
+            }
+            if unordered.is_some_and(|u| u.dedup) {
+                items.dedup();
             }
             Value::Array(items)
         }
@@ -389,6 +405,26 @@ mod tests {
                 ["Native Overlay Diff", "true"],
                 ["userxattr", "false"]
             ])
+        );
+    }
+
+    #[test]
+    fn exec_ids_are_kept_as_a_set() {
+        let name = "container.inspect@v1.36.json";
+        // Two exec sessions were alive at that moment on one daemon, one on the other.
+        assert_eq!(raw("podman-4.3", name, "/ExecIDs").as_array().map(Vec::len), Some(2));
+        assert_eq!(raw("podman-4.3-b", name, "/ExecIDs").as_array().map(Vec::len), Some(1));
+        for dir in ["podman-4.3", "podman-4.3-b"] {
+            assert_eq!(normalized(dir, name, EngineKind::Podman)["ExecIDs"], serde_json::json!(["[id]"]), "{dir}");
+        }
+        // None and no sessions stay apart.
+        let v = normalized("docker-20.10", "container.inspect@v1.41.json", EngineKind::Docker);
+        assert_eq!(v["ExecIDs"], Value::Null);
+        let r = Redactions::default();
+        assert_eq!(normalize_json(&r, Some(200), None, &serde_json::json!({"ExecIDs": null}))["ExecIDs"], Value::Null);
+        assert_eq!(
+            normalize_json(&r, Some(200), None, &serde_json::json!({"ExecIDs": []}))["ExecIDs"],
+            serde_json::json!([])
         );
     }
 
