@@ -133,6 +133,30 @@ pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> crate::report::model::
     }
 }
 
+/// A run report of `probes` against Podman 4.3.1 (`scripts/daemons.sh start podman-4.3`) with run id `run_id`.
+pub fn podman_report(run_id: &str, probes: Vec<ProbeOutcome>) -> crate::report::model::RunReport {
+    use crate::probe::daemon::{DaemonInfo, EngineKind};
+    let mut report = report(run_id, probes);
+    report.host = "unix:///tmp/dmh-podman/podman.sock".into();
+    report.daemon = DaemonInfo {
+        name: "podman-4.3".into(),
+        kind: EngineKind::Podman,
+        version: "4.3.1".into(),
+        api_version: Some(ApiVersion::new(1, 41)),
+        min_api_version: Some(ApiVersion::new(1, 24)),
+        enforced_min: Some(ApiVersion::new(1, 0)),
+        enforced_max: Some(ApiVersion::new(1, 57)),
+        os: "linux".into(),
+        arch: "amd64".into(),
+        server: "Libpod/4.3.1 (linux)".into(),
+        ostype: None,
+        experimental: Some("true".into()),
+        builder_version: Some(String::new()),
+        head_ping: true,
+    };
+    report
+}
+
 /// The names the fixtures' objects were created with.
 pub fn fixture_names() -> Vec<String> {
     vec!["dm-fixture-ctr".into(), "dm-fixture-vol".into()]

@@ -215,6 +215,24 @@ mod tests {
     }
 
     #[test]
+    fn two_podman_daemons_of_one_version_give_identical_snapshots() {
+        // Recorded from two Podman 4.3.1 started in two folders: other ids, run ids, data- and run roots, Env
+        // and DriverStatus orders, exec sessions, short build ids and secret ids.
+        let a = fixture::podman_report("afc6c252c00b", fixture::probes("podman-4.3"));
+        let b = fixture::podman_report("ae9c35846fc3", fixture::probes("podman-4.3-b"));
+        let (ra, rb) = (redactions_for(&a, &[]), redactions_for(&b, &[]));
+        assert_eq!(ra.data_root.as_deref(), Some("/tmp/dmh-podman/storage"));
+        assert_eq!(rb.data_root.as_deref(), Some("/tmp/dockmatrix-podman-4.3/storage"));
+        let sa = render(&a, "podman-4.3", &ra);
+        let sb = render(&b, "podman-4.3", &rb);
+        assert_eq!(sa.len(), 5);
+        assert_eq!(sa, sb);
+        for name in ["container.inspect@v1.36.json", "system.info@v1.37.json", "secret.create@v1.41.json"] {
+            assert_ne!(fixture::load("podman-4.3", name).body, fixture::load("podman-4.3-b", name).body, "{name}");
+        }
+    }
+
+    #[test]
     fn renders_a_small_snapshot_file() {
         let mut probes = Vec::new();
         for (name, minor) in [
