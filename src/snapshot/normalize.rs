@@ -137,7 +137,7 @@ pub struct Unordered {
     pub name: &'static str,
     /// Whether equal items (after redaction) are kept once: the list is read as a set.
     pub dedup: bool,
-    /// The keys from the body's root to the list.
+    /// The keys from the body's root to the list; `[]` stands for any item of an array.
     pub path: &'static [&'static str],
     /// The one engine whose order is random; `None` for all. Where an engine keeps a set order, the snapshot
     /// keeps it too, as the engine's clients see it.
@@ -175,6 +175,15 @@ pub const UNORDERED: &[Unordered] = &[
               start and end while it is inspected, so there are one or two, as it happens; every id reads [id] \
               once redacted, so the list is kept as a set, which still says whether it is null, empty or not",
     },
+    Unordered {
+        name: "names-history",
+        dedup: true,
+        path: &["[]", "History"],
+        engine: None,
+        why: "Podman's image list gives every name an image has had: on the run's shared image, the tags its \
+              image.tag and image.delete probes added so far, which the names-history rule makes [name]; kept as \
+              a set, the list says the field is there and holds names",
+    },
 ];
 
 /// The [`UNORDERED`] entry for the list at `path`, if any.
@@ -182,7 +191,10 @@ fn unordered(path: &[PathSeg], engine: Option<EngineKind>) -> Option<&'static Un
     UNORDERED.iter().find(|u| {
         u.engine.is_none_or(|e| Some(e) == engine)
             && u.path.len() == path.len()
-            && u.path.iter().zip(path).all(|(want, seg)| matches!(seg, PathSeg::Key(k) if k == want))
+            && u.path.iter().zip(path).all(|(want, seg)| match seg {
+                PathSeg::Key(k) => k == want,
+                PathSeg::Item => *want == "[]",
+            })
     })
 }
 
@@ -426,6 +438,18 @@ mod tests {
             normalize_json(&r, Some(200), None, &serde_json::json!({"ExecIDs": []}))["ExecIDs"],
             serde_json::json!([])
         );
+    }
+
+    #[test]
+    fn podman_image_names_history_is_kept_as_a_set() {
+        // Two image lists of one run, before and after more of its image.delete probes ran.
+        let dir = "podman-4.3-c";
+        let (early, late) = ("image.list@v1.0.json", "image.list@v1.1.json");
+        assert_eq!(raw(dir, early, "/0/History").as_array().map(Vec::len), Some(26));
+        assert_eq!(raw(dir, late, "/0/History").as_array().map(Vec::len), Some(29));
+        let (a, b) = (normalized(dir, early, EngineKind::Podman), normalized(dir, late, EngineKind::Podman));
+        assert_eq!(a[0]["History"], serde_json::json!(["[name]"]));
+        assert_eq!(a, b);
     }
 
     #[test]

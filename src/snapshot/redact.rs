@@ -183,6 +183,11 @@ pub const RULES: &[Rule] = &[
         what: "git commits, Go version and component versions of the build -> [build]",
         kind: RuleKind::Field(build),
     },
+    Rule {
+        name: "names-history",
+        what: "the names Podman's image list says an image has had (History), which the run's probes add -> [name]",
+        kind: RuleKind::Field(names_history),
+    },
 ];
 
 /// Applies every text rule to a string.
@@ -676,6 +681,15 @@ fn build(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
     hit.then(|| Value::from("[build]"))
 }
 
+/// `History` of an image in Podman's image list (`[{"History": ["docker.io/x/image:latest", ...]}]`): every name
+/// the image has had, newest first. On the run's shared image these are the tags the run's own image.tag and
+/// image.delete probes put on it and take off, as many as have run when the list is asked for. Normalising keeps
+/// the list as a set, so it reads `["[name]"]`: the field is there and holds names. dockerd has no such field.
+fn names_history(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    let in_list = matches!(scope.path, [PathSeg::Item, PathSeg::Key(k), PathSeg::Item] if k == "History");
+    (in_list && v.is_string()).then(|| Value::from("[name]"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -964,6 +978,26 @@ mod tests {
         assert_eq!(run_root_of("HostsPath", "/var/lib/docker/containers/1f/hosts"), None);
         assert_eq!(run_root_of("HostsPath", "/overlay-containers/1f/userdata/hosts"), None);
         assert_eq!(run_root_of("LogPath", "/run/containers/storage/overlay-containers/1f/userdata/ctr.log"), None);
+    }
+
+    #[test]
+    fn podman_image_names_history_is_redacted() {
+        // Recorded from another run (tests/fixtures/podman-4.3-c/), after the run's image.delete probes had
+        // tagged and untagged its image 25 times.
+        let f = load("podman-4.3-c", "image.list@v1.0.json");
+        let r = Redactions { run_id: "acf1c039626d".into(), ..podman_ctx() };
+        let v = redact_json(&r, Some(f.status), f.requested(), &f.body);
+        let history = at(&v, "/0/History").as_array().expect("a list");
+        assert_eq!(history.len(), 26);
+        assert!(history.iter().all(|n| n == "[name]"), "{history:?}");
+        // The names it has now stay.
+        assert_eq!(at(&v, "/0/RepoTags/0"), "docker.io/dockmatrix-[run-id]/image:latest");
+        assert_eq!(at(&v, "/0/Names/0"), "docker.io/dockmatrix-[run-id]/image:latest");
+        // Only in a list of images: dockerd's image list has no History, and a History elsewhere stays.
+        let (_, v) = redacted("image.list@v1.41.json");
+        assert_eq!(v.pointer("/0/History"), None);
+        let v = redact_json(&r, Some(200), None, &serde_json::json!({"History": ["a:b"], "x": [{"History": ["c"]}]}));
+        assert_eq!(v, serde_json::json!({"History": ["a:b"], "x": [{"History": ["c"]}]}));
     }
 
     #[test]
