@@ -455,6 +455,11 @@ impl Read {
     }
 
     /// Appends what fits under the cap; true when the cap is reached.
+    /// Whether the bytes read so far hold the text the caller waits for.
+    fn holds(&self, limits: &Limits) -> bool {
+        limits.until.as_ref().is_some_and(|u| self.bytes.windows(u.len()).any(|w| w == u.as_slice()))
+    }
+
     fn take(&mut self, chunk: &[u8], limits: &Limits) -> bool {
         if self.first_byte_after.is_none() && !chunk.is_empty() {
             self.first_byte_after = Some(limits.start.elapsed());
@@ -476,6 +481,11 @@ where
 {
     let mut read = Read::new();
     if read.take(&first, limits) {
+        return read;
+    }
+    // The output may come in the same read as the 101 head (an exec whose command is quick): then it is here.
+    if read.holds(limits) {
+        read.ended_by = EndedBy::Expected;
         return read;
     }
     let (mut rd, mut wr) = tokio::io::split(io);
@@ -503,9 +513,7 @@ where
                         if read.take(&chunk[..n], limits) {
                             return;
                         }
-                        if let Some(u) = &limits.until
-                            && read.bytes.windows(u.len()).any(|w| w == u.as_slice())
-                        {
+                        if read.holds(limits) {
                             read.ended_by = EndedBy::Expected;
                             return;
                         }
@@ -1129,6 +1137,23 @@ mod tests {
         let got = exchange(ours, &req, "docker", input, &limits).await;
         let seen = peer.await.expect("peer");
         (got, seen)
+    }
+
+    /// The output of a quick exec can arrive in the same read as the 101 head: reading stops there, at once.
+    #[tokio::test]
+    async fn expected_output_in_the_read_of_the_head_ends_the_stream() {
+        let mut answer =
+            b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+                .to_vec();
+        answer.extend(frame(1, b"dockmatrix-x\n"));
+        let req = Request::new(Method::Post, "/v1.41/exec/x/start");
+        let limits = Limits { until: Some(b"dockmatrix-x".to_vec()), ..limits(10_000, 1024) };
+        let started = Instant::now();
+        let (got, _) = scripted(req, None, answer, false, limits).await;
+        let h = got.expect("hijacked");
+        assert_eq!(h.ended_by, EndedBy::Expected, "not the 10 s window, nor EOF");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(h.output().expect("frames").stdout_text(), "dockmatrix-x\n");
     }
 
     #[tokio::test]

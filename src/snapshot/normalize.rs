@@ -184,6 +184,28 @@ pub const UNORDERED: &[Unordered] = &[
               image.tag and image.delete probes added so far, which the names-history rule makes [name]; kept as \
               a set, the list says the field is there and holds names",
     },
+    Unordered {
+        name: "volumes-deleted",
+        dedup: false,
+        path: &["VolumesDeleted"],
+        engine: None,
+        why: "a prune reports what it removed in the order it walked them (a Go map): dockerd 26.1+ keeps a named \
+              volume from API 1.42 on, so a later prune at an older version removes two, in either order",
+    },
+    Unordered {
+        name: "containers-deleted",
+        dedup: false,
+        path: &["ContainersDeleted"],
+        engine: None,
+        why: "what a container prune removed, in the order it walked them",
+    },
+    Unordered {
+        name: "networks-deleted",
+        dedup: false,
+        path: &["NetworksDeleted"],
+        engine: None,
+        why: "what a network prune removed, in the order it walked them",
+    },
 ];
 
 /// The [`UNORDERED`] entry for the list at `path`, if any.

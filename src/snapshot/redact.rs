@@ -648,7 +648,9 @@ fn pid(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
         && scope.path[n - 2] == PathSeg::Item
         && scope.path[n - 3] == PathSeg::Key("Processes".into());
     match v {
-        Value::String(s) if in_top_row && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s != "0" => {
+        // Every number of a row, "0" too: PID and PPID, and ps's C (CPU share), which is 0 on an idle machine
+        // and 1 or more on a loaded one.
+        Value::String(s) if in_top_row && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
             placeholder("[pid]")
         }
         Value::String(s) if in_top_row && is_clock(s) => placeholder("[time]"),
@@ -880,7 +882,7 @@ mod tests {
         assert_eq!(at(&v, "/Pid"), "[pid]");
         let (_, v) = redacted("container.top@v1.41.json");
         let row: Vec<&str> = at(&v, "/Processes/0").as_array().expect("row").iter().filter_map(Value::as_str).collect();
-        assert_eq!(row, ["root", "[pid]", "[pid]", "0", "[time]", "?", "[time]", "sleep 300"]);
+        assert_eq!(row, ["root", "[pid]", "[pid]", "[pid]", "[time]", "?", "[time]", "sleep 300"]);
         assert_eq!(at(&v, "/Titles/1"), "PID");
     }
 
