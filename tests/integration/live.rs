@@ -213,8 +213,8 @@ fn a_changed_answer_fails_ci_with_a_readable_diff() {
     assert!(!target.join("system.version.snap.new").exists(), "CI writes nothing");
 }
 
-/// A second, freshly started daemon of the same version (other ids, times and data-root), swept with other
-/// concurrency and in another time zone, changes no committed snapshot.
+/// A second, freshly started daemon of the same version (other ids, times and data-root), swept at `--jobs 8` and
+/// in another time zone, changes no committed snapshot and gives the verdicts of the committed `--jobs 1` run.
 #[test]
 fn a_second_fresh_daemon_changes_no_snapshot() {
     let dir = format!("/tmp/dockmatrix-second-{}", std::process::id());
@@ -233,11 +233,16 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
     let host = format!("unix://{dir}/docker.sock");
     let out = tempfile::tempdir().expect("tempdir");
     let o = dockmatrix(
-        &["run", "--quiet", "--ci", "--jobs", "3", "--host", &host, "--out", &out.path().display().to_string()],
+        &["run", "--quiet", "--ci", "--jobs", "8", "--host", &host, "--out", &out.path().display().to_string()],
         &[("TZ", "Asia/Tokyo")],
     );
     stop();
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
     assert!(text.contains("0 new, 0 missing, 0 changed"), "{text}");
+    use super::live_daemons::{differences, read_run, verdicts};
+    let committed = read_run(std::path::Path::new("docs/runs/docker-20.10.json.gz"));
+    let now = read_run(&out.path().join("run.json"));
+    let diff = differences(&verdicts(&committed), &verdicts(&now));
+    assert!(diff.is_empty(), "verdicts at --jobs 32 differ from the committed run at --jobs 1:\n{}", diff.join("\n"));
 }

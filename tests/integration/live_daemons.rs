@@ -27,23 +27,23 @@ fn daemon(name: &str) -> String {
 }
 
 /// Endpoint and API version (`None`: unversioned) → verdict.
-type Verdicts = BTreeMap<(String, Option<String>), String>;
+pub(crate) type Verdicts = BTreeMap<(String, Option<String>), String>;
 
-fn verdicts(run: &RunReport) -> Verdicts {
+pub(crate) fn verdicts(run: &RunReport) -> Verdicts {
     run.probes
         .iter()
         .map(|p| ((p.endpoint.clone(), p.api_version.map(|v| v.to_string())), p.verdict.to_string()))
         .collect()
 }
 
-fn read_run(path: &std::path::Path) -> RunReport {
+pub(crate) fn read_run(path: &std::path::Path) -> RunReport {
     let mut runs = dockmatrix::report::read_runs(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(runs.len(), 1, "{}", path.display());
     runs.remove(0)
 }
 
 /// The cells where two verdict tables differ, one line each (at most 40, then a count).
-fn differences(committed: &Verdicts, now: &Verdicts) -> Vec<String> {
+pub(crate) fn differences(committed: &Verdicts, now: &Verdicts) -> Vec<String> {
     let keys: BTreeSet<_> = committed.keys().chain(now.keys()).collect();
     let mut out: Vec<String> = keys
         .into_iter()
