@@ -31,6 +31,26 @@ pub struct VerdictRange {
     pub verdict: Verdict,
 }
 
+/// An API version range whose ends may be unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// Lowest version.
+    pub min: Option<ApiVersion>,
+    /// Highest version.
+    pub max: Option<ApiVersion>,
+}
+
+impl Span {
+    /// `1.12–1.41`, `?–1.41`, or `unknown`.
+    pub fn text(&self) -> String {
+        let end = |v: Option<ApiVersion>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+        match (self.min, self.max) {
+            (None, None) => "unknown".into(),
+            (lo, hi) => format!("{}–{}", end(lo), end(hi)),
+        }
+    }
+}
+
 impl VerdictRange {
     /// The versions alone: `1.12–1.41`, or `1.11`.
     pub fn versions(&self) -> String {
@@ -187,10 +207,7 @@ pub fn daemon_line(run: &RunReport) -> String {
 pub fn api_line(run: &RunReport) -> String {
     let d = &run.daemon;
     let opt = |v: Option<ApiVersion>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
-    let enforced = match (d.enforced_min, d.enforced_max) {
-        (None, None) => "unknown".to_string(),
-        (lo, hi) => format!("{}–{}", opt(lo), opt(hi)),
-    };
+    let enforced = Span { min: d.enforced_min, max: d.enforced_max }.text();
     format!("API enforced {enforced} (advertised {}–{})", opt(d.min_api_version), opt(d.api_version))
 }
 

@@ -10,12 +10,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::ApiVersion;
 use crate::matrix::{Endpoint, Method};
 use crate::probe::daemon::{DaemonInfo, EngineKind};
 use crate::probe::outcome::Verdict;
 
-use super::coverage::{Coverage, EndpointCoverage, VerdictRange};
+use super::coverage::{Coverage, EndpointCoverage, Span, VerdictRange};
 use super::model::RunReport;
 
 /// The side-by-side matrix of several runs.
@@ -41,26 +40,6 @@ pub struct DaemonColumn {
     pub advertised: Span,
     /// The range the sweep found the daemon enforces.
     pub enforced: Span,
-}
-
-/// An API version range whose ends may be unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Span {
-    /// Lowest version.
-    pub min: Option<ApiVersion>,
-    /// Highest version.
-    pub max: Option<ApiVersion>,
-}
-
-impl Span {
-    /// `1.12–1.41`, `?–1.41`, or `unknown`.
-    pub fn text(&self) -> String {
-        let end = |v: Option<ApiVersion>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
-        match (self.min, self.max) {
-            (None, None) => "unknown".into(),
-            (lo, hi) => format!("{}–{}", end(lo), end(hi)),
-        }
-    }
 }
 
 impl DaemonColumn {
