@@ -21,6 +21,7 @@ mod matrix_cli;
 mod report;
 mod run_cli;
 mod run_report;
+mod saved_runs;
 
 use std::path::Path;
 use std::process::{Command, Output};
