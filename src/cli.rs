@@ -7,11 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::time::Duration;
 
 use crate::client::host::TlsOptions;
-use crate::client::version::ApiVersion;
 use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::fixture::Scope;
 use crate::matrix::sync::{SOURCES_DIR, SyncInputs};
+use crate::model::ApiVersion;
 use crate::probe::ApiSelection;
 use crate::report::diff::DiffFormat;
 use crate::report::{FailOn, ReportTarget};

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::client::version::ApiVersion;
 use crate::matrix::sync::SyncInputs;
+use crate::model::ApiVersion;
 use crate::report::diff::DiffFormat;
 use crate::report::{FailOn, ReportFormat};
 

@@ -7,6 +7,7 @@ use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::matrix::load::MatrixSources;
 use crate::matrix::{self, K8sRelease, Matrices};
+use crate::model::RunReport;
 use crate::report::{Grid, matrix_tables};
 use crate::snapshot;
 
@@ -146,7 +147,7 @@ fn diff(
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
     use crate::report::diff::{RunDiff, write};
-    let read_one = |path: &Path| -> Result<crate::report::RunReport, Error> {
+    let read_one = |path: &Path| -> Result<RunReport, Error> {
         let mut runs = crate::report::read_runs(path)?;
         match runs.len() {
             1 => Ok(runs.remove(0)),

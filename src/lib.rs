@@ -11,6 +11,7 @@ pub mod error;
 pub mod fixture;
 pub mod glob;
 pub mod matrix;
+pub mod model;
 pub mod probe;
 pub mod progress;
 pub mod report;
@@ -18,5 +19,5 @@ pub mod run;
 pub mod scenario;
 pub mod snapshot;
 
-pub use client::version::ApiVersion;
 pub use error::Error;
+pub use model::ApiVersion;

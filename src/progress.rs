@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, Verdict};
 
 /// `⠋ [00:00:03] ███████░░░░░ 812/2034 container.list v1.41`
 const TEMPLATE: &str = "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} probes  {wide_msg}";
@@ -73,7 +73,7 @@ pub fn request_line(p: &ProbeOutcome) -> String {
         format!(": {}", p.reason.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     if p.verdict == Verdict::Skipped {
-        let at = p.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("v{v}"));
+        let at = format!("{:#}", RequestVersion(p.api_version));
         return format!("{} {} {at} -> not sent, skipped{reason}", p.method, p.path);
     }
     let status = p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
@@ -83,9 +83,9 @@ pub fn request_line(p: &ProbeOutcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ApiVersion;
-    use crate::matrix::Method;
-    use crate::probe::outcome::Evidence;
+    use crate::model::ApiVersion;
+    use crate::model::Evidence;
+    use crate::model::Method;
 
     fn outcome(verdict: Verdict, status: Option<u16>, reason: &str) -> ProbeOutcome {
         ProbeOutcome {

@@ -14,13 +14,12 @@ use crate::client::{Client, DEFAULT_BODY_CAP};
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::fixture::{self, Fixtures, Needs, Scope};
 use crate::matrix::Matrices;
+use crate::model::{Method, ProbeOutcome, RUN_SCHEMA_VERSION, RunReport, Verdict};
+use crate::probe::ProbeError;
 use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
-use crate::probe::{ProbeError, ProbeOutcome, Verdict};
 use crate::progress::Progress;
-use crate::report::RunReport;
-use crate::report::model::RUN_SCHEMA_VERSION;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::scenario::{self, ScenarioVars};
 use crate::snapshot::{self, CompareOptions};
@@ -261,7 +260,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
         if errors_in_a_row >= 8
             && errors_in_a_row % 8 == 0
             && !daemon_gone
-            && client.send(crate::client::Request::new(crate::matrix::Method::Get, "/_ping")).await.is_err()
+            && client.send(crate::client::Request::new(Method::Get, "/_ping")).await.is_err()
         {
             daemon_gone = true;
             let _ = cancel_tx.send(true);
@@ -331,7 +330,7 @@ async fn teardown(client: &Client, run_id: &str, hard: &mut watch::Receiver<bool
     };
     let hint = format!(
         "objects labelled {}={run_id} may be left: remove them with `dockmatrix clean --run {run_id}`",
-        fixture::RUN_LABEL
+        crate::model::labels::RUN_LABEL
     );
     match result {
         Some(Ok(report)) if report.failures.is_empty() => {
@@ -353,7 +352,7 @@ async fn teardown(client: &Client, run_id: &str, hard: &mut watch::Receiver<bool
     }
 }
 
-fn opt(v: Option<crate::ApiVersion>) -> String {
+fn opt(v: Option<crate::model::ApiVersion>) -> String {
     v.map_or_else(|| "?".into(), |v| v.to_string())
 }
 

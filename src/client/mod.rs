@@ -1,18 +1,17 @@
-//! Talking to a daemon: addresses, the unix and TCP transports, hijacked streams, API versions and the one place
-//! that writes paths.
+//! Talking to a daemon: addresses, the unix and TCP transports, hijacked streams and their frames, and the one
+//! place that writes paths.
 
 mod error;
+pub mod frames;
 mod hijack;
 pub mod host;
 pub mod path;
 mod transport;
-pub mod version;
 
 pub use error::ClientError;
-pub use hijack::{
-    EndedBy, FRAME_HEADER_LEN, Frame, FrameError, Hijacked, SUMMARY_TEXT_CAP, StreamError, StreamFormat, StreamKind,
-    StreamOutput, StreamSummary, decode, demux, looks_multiplexed,
+pub use frames::{
+    FRAME_HEADER_LEN, Frame, FrameError, StreamError, StreamKind, StreamOutput, decode, demux, looks_multiplexed,
 };
+pub use hijack::Hijacked;
 pub use host::{Address, Target, TlsOptions};
 pub use transport::{Client, DEFAULT_BODY_CAP, DEFAULT_TIMEOUT, Request, Response};
-pub use version::ApiVersion;

@@ -1,6 +1,6 @@
 //! The one place that writes versioned request paths (`/v1.41/containers/json`).
 
-use super::version::ApiVersion;
+use crate::model::ApiVersion;
 
 /// Joins a swagger-style path template with concrete parameters and, when given, the API version prefix.
 ///

@@ -11,7 +11,8 @@ use hyperlocal::UnixConnector;
 
 use super::error::ClientError;
 use super::host::{Address, Target, TlsOptions};
-use crate::matrix::Method;
+use super::path;
+use crate::model::{ApiVersion, Method};
 
 /// One request: method, path (already versioned by `path::build`), headers and body.
 #[derive(Debug, Clone)]
@@ -32,6 +33,26 @@ impl Request {
     /// A request without body.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         Self { method, path: path.into(), headers: Vec::new(), body: None, stream_window: None }
+    }
+
+    /// The request a recipe or a scenario step describes, once filled in: `method` to the path `template` at
+    /// `api` with its path parameters and query (see [`path::build`]), and the JSON `body` if there is one.
+    pub fn to(
+        method: Method,
+        api: Option<ApiVersion>,
+        template: &str,
+        params: &[(String, String)],
+        query: &[(String, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Self {
+        fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+            v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        }
+        let req = Self::new(method, path::build(api, template, &pairs(params), &pairs(query)));
+        match body {
+            Some(body) => req.json(body),
+            None => req,
+        }
     }
 
     /// Adds a JSON body and its content type.
@@ -79,6 +100,17 @@ impl Response {
     /// The body parsed as JSON, if it is JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The daemon's message: `message` of a JSON error body, else the first 300 bytes of the body as text, trimmed
+    /// (empty for an empty body).
+    pub fn daemon_message(&self) -> String {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&self.body)
+            && let Some(m) = v.get("message").and_then(|m| m.as_str())
+        {
+            return m.to_string();
+        }
+        String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).trim().to_string()
     }
 }
 

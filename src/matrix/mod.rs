@@ -5,11 +5,9 @@ mod error;
 pub mod load;
 pub mod model;
 pub mod sync;
+pub mod tokens;
 mod validate;
-pub mod vars;
 
 pub use error::MatrixError;
 pub use load::load_dir;
-pub use model::{
-    DockerRelease, Endpoint, K8sRelease, Matrices, Method, PathMode, PathVersion, Scenario, ScenariosFile, Step,
-};
+pub use model::{DockerRelease, Endpoint, K8sRelease, Matrices, PathMode, PathVersion, Scenario, ScenariosFile, Step};

@@ -4,59 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::version::ApiVersion;
+use crate::model::{ApiRange, ApiVersion, Method, template};
 
 /// The schema version every matrix file carries; bump it when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// An HTTP method the Engine API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// `GET`
-    Get,
-    /// `HEAD`
-    Head,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `DELETE`
-    Delete,
-}
-
-impl Method {
-    /// The method as it goes on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Head => "HEAD",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_uppercase().as_str() {
-            "GET" => Ok(Method::Get),
-            "HEAD" => Ok(Method::Head),
-            "POST" => Ok(Method::Post),
-            "PUT" => Ok(Method::Put),
-            "DELETE" => Ok(Method::Delete),
-            _ => Err(format!("unknown HTTP method `{s}`")),
-        }
-    }
-}
 
 /// `matrices/endpoints.yaml`: every Engine API endpoint and the API versions that define it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,28 +22,6 @@ pub struct EndpointsFile {
     pub sources: Vec<String>,
     /// One entry per method and path.
     pub endpoints: Vec<Endpoint>,
-}
-
-/// An inclusive range of API versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiRange {
-    /// The oldest version.
-    pub first: ApiVersion,
-    /// The newest version.
-    pub last: ApiVersion,
-}
-
-impl ApiRange {
-    /// Every version of the range, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = ApiVersion> {
-        ApiVersion::range_inclusive(self.first, self.last)
-    }
-
-    /// Whether `v` lies inside the range.
-    pub fn contains(&self, v: ApiVersion) -> bool {
-        self.first <= v && v <= self.last
-    }
 }
 
 /// One Engine API endpoint (a method and a path).
@@ -333,6 +262,70 @@ pub struct Recipe {
     pub not_applicable: Vec<u16>,
 }
 
+impl Recipe {
+    /// What the recipe sends, before substitution.
+    pub fn request(&self) -> RequestParts<'_> {
+        RequestParts { params: &self.params, query: &self.query, body: self.body.as_ref() }
+    }
+
+    /// Every template of the recipe: the request's, the upload's names and contents, the hijack's input and
+    /// expected output.
+    pub fn values(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.request().templates().collect();
+        if let Some(u) = &self.upload {
+            out.extend(u.archive.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
+        }
+        if let Some(h) = &self.hijack {
+            out.extend(h.input.as_deref());
+            out.push(&h.expect);
+        }
+        out
+    }
+}
+
+/// What a probe recipe or a scenario step sends, before `$name` substitution: path parameters, query and JSON body
+/// (the fields [`Recipe`] and [`Step`] share).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestParts<'a> {
+    /// Path parameters by name (`id` for `{id}`).
+    pub params: &'a BTreeMap<String, String>,
+    /// Query parameters, sent in name order.
+    pub query: &'a BTreeMap<String, String>,
+    /// The JSON body, if any.
+    pub body: Option<&'a serde_json::Value>,
+}
+
+/// [`RequestParts`] with every template filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilledRequest {
+    /// Path parameters.
+    pub params: Vec<(String, String)>,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// The JSON body.
+    pub body: Option<serde_json::Value>,
+}
+
+impl<'a> RequestParts<'a> {
+    /// Every template of the request: parameter and query values, then the body's strings and object keys.
+    pub fn templates(self) -> impl Iterator<Item = &'a str> {
+        let values = self.params.values().chain(self.query.values()).map(String::as_str);
+        values.chain(self.body.into_iter().flat_map(template::json_strings))
+    }
+
+    /// The request with every template filled in by `fill` (the first error stops it).
+    pub fn fill<E>(self, fill: &dyn Fn(&str) -> Result<String, E>) -> Result<FilledRequest, E> {
+        let pairs = |m: &BTreeMap<String, String>| -> Result<Vec<(String, String)>, E> {
+            m.iter().map(|(k, v)| Ok((k.clone(), fill(v)?))).collect()
+        };
+        Ok(FilledRequest {
+            params: pairs(self.params)?,
+            query: pairs(self.query)?,
+            body: self.body.map(|b| template::substitute_json(b, fill)).transpose()?,
+        })
+    }
+}
+
 /// A fixture that belongs to one endpoint: the state it must be in before each case, or a new object per case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -459,6 +452,11 @@ pub struct Step {
 }
 
 impl Step {
+    /// What the step sends, before substitution.
+    pub fn request(&self) -> RequestParts<'_> {
+        RequestParts { params: &self.params, query: &self.query, body: self.body.as_ref() }
+    }
+
     /// Whether `status` means the step worked.
     pub fn accepts(&self, status: u16) -> bool {
         if self.expect.is_empty() { (200..300).contains(&status) } else { self.expect.contains(&status) }

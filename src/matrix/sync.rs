@@ -8,10 +8,10 @@ use serde::Deserialize;
 use super::error::MatrixError;
 use super::load::{self, Source};
 use super::model::{
-    ApiRange, DockerFile, DockerRelease, Endpoint, EndpointsFile, K8sRelease, KubernetesFile, Method, PathMode,
-    PathVersion, SCHEMA_VERSION,
+    DockerFile, DockerRelease, Endpoint, EndpointsFile, K8sRelease, KubernetesFile, PathMode, PathVersion,
+    SCHEMA_VERSION,
 };
-use crate::client::version::ApiVersion;
+use crate::model::{ApiRange, ApiVersion, Method};
 
 /// The first API version that has a swagger spec; older history comes from the legacy CSV.
 const FIRST_SPEC_VERSION: ApiVersion = ApiVersion::new(1, 25);

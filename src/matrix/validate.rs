@@ -5,9 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use super::error::MatrixError;
 use super::load::{MatrixSources, Source, locate, locate_item};
 use super::model::{Matrices, PathMode, SCHEMA_VERSION, Step};
-use super::vars;
-use crate::client::version::ApiVersion;
-use crate::probe::tokens;
+use super::tokens;
+use crate::model::{ApiVersion, template};
 
 /// Checks what serde cannot: unique ids, ordered ranges, known versions and references between files.
 pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
@@ -93,16 +92,10 @@ fn check_step(
             return Err(fail(id, message, format!("add `params: {{{name}: ...}}` to the step")));
         }
     }
-    let values = step
-        .params
-        .values()
-        .chain(step.query.values())
-        .map(String::as_str)
-        .chain(step.body.iter().flat_map(vars::json_strings))
-        .chain(step.matches.values().flat_map(vars::json_strings));
+    let values = step.request().templates().chain(step.matches.values().flat_map(template::json_strings));
     for value in values {
-        for var in vars::references(value) {
-            if vars::is_built_in(var) || known.contains(var) {
+        for var in template::references(value) {
+            if tokens::is_scenario_variable(var) || known.contains(var) {
                 continue;
             }
             let needle = format!("${var}");
@@ -117,14 +110,14 @@ fn check_step(
                     format!("`${var}` is neither a built-in variable nor captured by an earlier step"),
                     format!(
                         "built-in variables: {}; or add `capture: {{{var}: /Pointer}}` to an earlier step",
-                        vars::BUILT_IN.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(", ")
+                        tokens::SCENARIO_VARIABLES.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(", ")
                     ),
                 ),
             });
         }
     }
     for (name, pointer) in &step.capture {
-        if !vars::is_name(name) || vars::is_built_in(name) {
+        if !tokens::is_capture_name(name) || tokens::is_scenario_variable(name) {
             let message = format!("cannot capture into `{name}`");
             let help = "capture names are letters, digits and `_`, and not a built-in variable".to_string();
             return Err(fail(name, message, help));
@@ -229,8 +222,7 @@ fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
             ));
         }
         let here = || locate_key(&src.text, id).unwrap_or((0, 1));
-        if let Some(token) = crate::fixture::recipe_values(recipe).iter().flat_map(|v| tokens::unknown_tokens(v)).next()
-        {
+        if let Some(token) = recipe.values().into_iter().flat_map(tokens::unknown_tokens).next() {
             let (off, len) = here();
             let known: Vec<String> = tokens::TOKENS.iter().map(|(t, _)| format!("${t}")).collect();
             return Err(src.error_at(

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use super::daemon::DaemonInfo;
-use crate::client::version::ApiVersion;
 use crate::matrix::model::Recipe;
 use crate::matrix::{Endpoint, Matrices};
+use crate::model::{ApiVersion, DaemonInfo};
 
 /// Which API versions to probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,9 +48,8 @@ pub fn selected_versions(m: &Matrices, daemon: &DaemonInfo, api: &ApiSelection) 
         ApiSelection::All => (known.first, known.last),
         ApiSelection::Range(a, b) => (*a, *b),
         ApiSelection::Auto => {
-            let lo = daemon.enforced_min.or(daemon.min_api_version).and_then(ApiVersion::prev).unwrap_or(known.first);
-            let hi = daemon.enforced_max.or(daemon.api_version).map_or(known.last, ApiVersion::next);
-            (lo, hi)
+            let (lo, hi) = daemon.served();
+            (lo.and_then(ApiVersion::prev).unwrap_or(known.first), hi.map_or(known.last, ApiVersion::next))
         }
     };
     known.iter().filter(|v| *v >= lo && *v <= hi).collect()
@@ -60,7 +58,7 @@ pub fn selected_versions(m: &Matrices, daemon: &DaemonInfo, api: &ApiSelection) 
 /// Every case of the run, skipped ones included, in endpoint-file order and version order.
 pub fn plan(m: &Matrices, daemon: &DaemonInfo, opts: &PlanOptions) -> Vec<ProbeCase> {
     let versions = selected_versions(m, daemon, opts.api.as_ref().unwrap_or(&ApiSelection::Auto));
-    let default_version = daemon.enforced_max.or(daemon.api_version);
+    let default_version = daemon.served().1;
     let mut cases = Vec::new();
     for e in &m.endpoints.endpoints {
         if !opts.only.is_empty() && !opts.only.iter().any(|g| crate::glob::matches(g, &e.id)) {

@@ -2,12 +2,10 @@
 
 use serde_json::Value;
 
-use super::daemon::{DaemonInfo, EngineKind};
 use super::error::ProbeError;
 use crate::client::path;
-use crate::client::version::ApiVersion;
 use crate::client::{Client, Request};
-use crate::matrix::Method;
+use crate::model::{ApiVersion, DaemonInfo, EngineKind, Method};
 
 /// Pings (HEAD, falling back to GET) and reads `/version`, both unversioned.
 pub async fn discover(client: &Client, name: Option<&str>) -> Result<DaemonInfo, ProbeError> {

@@ -7,14 +7,13 @@ use tokio::sync::{RwLock, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::case::ProbeCase;
-use super::daemon::DaemonInfo;
-use super::outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome, Verdict};
-use super::tokens;
 use super::verdict::judge;
 use crate::client::{Client, Request, Response, path};
 use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Private, own_token, tar_of};
 use crate::matrix::model::Hijack;
+use crate::model::labels::missing_name;
+use crate::model::{BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
 pub const EVIDENCE_HEADERS: &[&str] = &[
@@ -47,7 +46,7 @@ impl RunContext {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let seed = now.as_nanos() ^ (u128::from(std::process::id()) << 64);
         let run_id = format!("{:012x}", (seed ^ (seed >> 37)) & 0xffff_ffff_ffff);
-        Self { missing: format!("dockmatrix-missing-{run_id}"), run_id, now: now.as_secs(), fixtures: Arc::default() }
+        Self { missing: missing_name(&run_id), run_id, now: now.as_secs(), fixtures: Arc::default() }
     }
 
     /// The value of `token` for `case`: the case's own fixture first, then the shared fixtures, then the run's.
@@ -72,39 +71,18 @@ impl RunContext {
         }
     }
 
-    /// Fills in the tokens of `value` for `case` (see [`super::tokens::TOKENS`]).
+    /// Fills in the tokens of `value` for `case` (see [`crate::matrix::tokens::TOKENS`]); a token without a value
+    /// (a fixture that was not made) stays as written.
     pub fn substitute(&self, value: &str, case: &ProbeCase, own: Option<&(&'static str, String)>) -> String {
-        tokens::substitute(value, &|t| self.lookup(t, case, own))
-    }
-
-    fn substitute_json(
-        &self,
-        v: &serde_json::Value,
-        case: &ProbeCase,
-        own: Option<&(&'static str, String)>,
-    ) -> serde_json::Value {
-        match v {
-            serde_json::Value::String(s) => serde_json::Value::String(self.substitute(s, case, own)),
-            serde_json::Value::Array(a) => a.iter().map(|x| self.substitute_json(x, case, own)).collect(),
-            serde_json::Value::Object(o) => {
-                o.iter().map(|(k, x)| (self.substitute(k, case, own), self.substitute_json(x, case, own))).collect()
-            }
-            other => other.clone(),
-        }
+        template::substitute_keeping(value, &|t| self.lookup(t, case, own))
     }
 
     /// The request a case sends, with `own` the value of the case's own fixture, if it has one.
     pub fn request(&self, case: &ProbeCase, own: Option<&(&'static str, String)>) -> Request {
-        let fill = |m: &std::collections::BTreeMap<String, String>| -> Vec<(String, String)> {
-            m.iter().map(|(k, v)| (k.clone(), self.substitute(v, case, own))).collect()
-        };
-        let (params, query) = (fill(&case.recipe.params), fill(&case.recipe.query));
-        let p: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let mut req = Request::new(case.endpoint.method, path::build(case.api_version, &case.endpoint.path, &p, &q));
-        if let Some(body) = &case.recipe.body {
-            req = req.json(&self.substitute_json(body, case, own));
-        }
+        let fill = |v: &str| Ok::<_, std::convert::Infallible>(self.substitute(v, case, own));
+        let Ok(filled) = case.recipe.request().fill(&fill);
+        let (e, body) = (&case.endpoint, filled.body.as_ref());
+        let mut req = Request::to(e.method, case.api_version, &e.path, &filled.params, &filled.query, body);
         if let Some(upload) = &case.recipe.upload {
             let tar = if upload.saved_image {
                 self.fixtures.saved_image.as_deref().cloned().unwrap_or_default()
@@ -308,7 +286,7 @@ async fn remove_created(client: &Client, case: &ProbeCase, resp: &Response) {
     let Some(id) = v.get("Id").or_else(|| v.get("Name")).and_then(|x| x.as_str()) else { return };
     let Some(base) = case.endpoint.path.strip_suffix("/create") else { return };
     let path = path::build(None, &format!("{base}/{{x}}"), &[("x", id)], &[("force", "1")]);
-    let _ = client.send(Request::new(crate::matrix::Method::Delete, path)).await;
+    let _ = client.send(Request::new(Method::Delete, path)).await;
 }
 
 /// Whether the daemon enforces `case`'s version (an unversioned case always counts): outside it, the daemon
@@ -478,15 +456,15 @@ pub async fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::Method;
     use crate::matrix::model::Recipe;
+    use crate::model::Method;
 
-    fn case(id: &str, version: Option<crate::ApiVersion>, recipe: Recipe) -> ProbeCase {
+    fn case(id: &str, version: Option<crate::model::ApiVersion>, recipe: Recipe) -> ProbeCase {
         let endpoint = crate::matrix::Endpoint {
             id: id.into(),
             method: Method::Post,
             path: "/containers/{id}/stop".into(),
-            first: crate::ApiVersion::new(1, 0),
+            first: crate::model::ApiVersion::new(1, 0),
             last: None,
             tag: "Container".into(),
             operation_id: None,
@@ -521,7 +499,7 @@ mod tests {
             query: [("t".to_string(), "0".to_string()), ("name".to_string(), "$name".to_string())].into(),
             ..Recipe::default()
         };
-        let c = case("container.stop", Some(crate::ApiVersion::new(1, 41)), recipe);
+        let c = case("container.stop", Some(crate::model::ApiVersion::new(1, 41)), recipe);
         assert_eq!(
             ctx.request(&c, None).path,
             "/v1.41/containers/shared-id/stop?name=dockmatrix-abc-container-stop-v1-41&t=0"

@@ -1,20 +1,8 @@
 //! Judging an answer: one verdict and its reason, from the status, the body and the matrices.
 
 use super::case::ProbeCase;
-use super::daemon::DaemonInfo;
-use super::outcome::Verdict;
 use crate::client::Response;
-use crate::client::version::ApiVersion;
-
-/// The daemon's message: `message` of a JSON error body, else the body text, trimmed.
-pub fn message_of(body: &[u8]) -> String {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body)
-        && let Some(m) = v.get("message").and_then(|m| m.as_str())
-    {
-        return m.to_string();
-    }
-    String::from_utf8_lossy(&body[..body.len().min(300)]).trim().to_string()
-}
+use crate::model::{ApiVersion, DaemonInfo, Method, Verdict};
 
 /// The version a "too old/too new" message states (`Minimum supported API version is 1.12`).
 pub fn stated_version(message: &str) -> Option<ApiVersion> {
@@ -46,7 +34,7 @@ fn uses_missing(case: &ProbeCase) -> bool {
 
 /// The verdict of one answer and why.
 pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict, String) {
-    let message = message_of(&resp.body);
+    let message = resp.daemon_message();
     let v = case.api_version;
     let advertised = match (daemon.min_api_version, daemon.api_version) {
         (Some(lo), Some(hi)) => Some((lo, hi)),
@@ -57,7 +45,7 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
     let range_text = advertised.map_or_else(String::new, |(lo, hi)| format!("{lo}..={hi}"));
 
     // HEAD answers carry no body, so a version error shows only as a bare 400.
-    let head = case.endpoint.method == crate::matrix::Method::Head;
+    let head = case.endpoint.method == Method::Head;
     let bare_head_400 = head && resp.status == 400 && resp.body.is_empty() && v.is_some_and(|v| !inside(v));
     if bare_head_400 {
         return (
@@ -128,7 +116,7 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
 mod tests {
     use super::*;
     use crate::matrix::model::{Endpoint, Recipe};
-    use crate::probe::daemon::EngineKind;
+    use crate::model::EngineKind;
 
     fn v(s: &str) -> ApiVersion {
         s.parse().expect("version")
@@ -158,7 +146,7 @@ mod tests {
         ProbeCase {
             endpoint: Endpoint {
                 id: "container.list".into(),
-                method: crate::matrix::Method::Get,
+                method: Method::Get,
                 path: "/containers/json".into(),
                 first: v("1.0"),
                 last: last.map(v),
@@ -244,6 +232,5 @@ mod tests {
         assert!(is_version_error(old));
         let new = "client version 1.42 is too new. Maximum supported API version is 1.41";
         assert_eq!(stated_version(new), Some(ApiVersion::new(1, 41)));
-        assert_eq!(message_of(br#"{"message":"page not found"}"#), "page not found");
     }
 }

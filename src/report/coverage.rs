@@ -13,12 +13,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::ApiVersion;
-use crate::matrix::Method;
-use crate::probe::daemon::DaemonInfo;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
-
-use super::model::RunReport;
+use crate::model::ApiVersion;
+use crate::model::{DaemonInfo, Method, ProbeOutcome, RunReport, Verdict};
 
 /// Consecutive probed API versions of one endpoint that share a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -237,14 +233,13 @@ pub fn seconds(ms: u64) -> String {
 
 /// The daemon's enforced range, else its advertised range.
 pub fn enforced_range(d: &DaemonInfo) -> Option<(ApiVersion, ApiVersion)> {
-    let lo = d.enforced_min.or(d.min_api_version)?;
-    let hi = d.enforced_max.or(d.api_version)?;
-    Some((lo, hi))
+    let (lo, hi) = d.served();
+    Some((lo?, hi?))
 }
 
 /// The daemon's maximum API version: the highest it accepted in the sweep, else what it advertises.
 pub fn daemon_max(d: &DaemonInfo) -> Option<ApiVersion> {
-    d.enforced_max.or(d.api_version)
+    d.served().1
 }
 
 fn tag_of(p: &ProbeOutcome) -> &str {

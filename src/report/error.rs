@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::{EXIT_OUTPUT, EXIT_USAGE};
+use crate::model::exit::{EXIT_OUTPUT, EXIT_USAGE};
 
 /// Reading a run, parsing a report option or writing a report failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -8,9 +8,9 @@ use std::str::FromStr;
 use crate::matrix::Matrices;
 
 use super::error::ReportError;
-use super::model::RunReport;
 use super::side_by_side::SideBySide;
 use super::{html, json, junit, markdown, table};
+use crate::model::RunReport;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -221,7 +221,7 @@ mod tests {
         assert!(!plain.is_step_summary());
         let err = "junit:step-summary".parse::<ReportTarget>().expect_err("not markdown");
         assert_eq!(err.to_string(), "the step summary takes Markdown, not junit");
-        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+        assert_eq!(err.exit_code(), crate::model::exit::EXIT_USAGE);
     }
 
     #[test]
@@ -246,7 +246,7 @@ mod tests {
         std::fs::write(&blocker, "").expect("write");
         let m = crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices");
         let err = write_report_file(ReportFormat::Json, &[], &m, &blocker.join("run.json")).expect_err("not a dir");
-        assert_eq!(err.exit_code(), crate::error::EXIT_OUTPUT);
+        assert_eq!(err.exit_code(), crate::model::exit::EXIT_OUTPUT);
         assert!(err.to_string().contains("json report to"), "{err}");
     }
 }

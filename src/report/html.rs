@@ -7,13 +7,12 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::ApiVersion;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::ApiVersion;
+use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
 use super::html_overview;
-use super::model::RunReport;
 use super::scenario;
 use super::side_by_side::SideBySide;
 
@@ -270,7 +269,7 @@ fn section<'a>(c: &Coverage<'a>, cells: &mut Vec<CellData<'a>>, out: &mut String
                 let Some(shown) = probes.iter().find(|p| p.verdict == verdict) else { continue };
                 let index = cells.len();
                 cells.push(CellData::of(target, shown));
-                let at = v.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+                let at = RequestVersion(*v).to_string();
                 let status = shown.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
                 let _ = write!(
                     out,
@@ -317,7 +316,7 @@ fn scenarios(run: &RunReport, out: &mut String) {
                 escape(r.reason())
             );
             for o in r.cleanup_failures() {
-                let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+                let at = RequestVersion(o.api_version).to_string();
                 let why = o.cleanup.iter().find(|c| c.sent && !c.ok).map_or("", |c| c.reason.as_str());
                 let _ = write!(
                     out,
@@ -336,8 +335,8 @@ fn scenarios(run: &RunReport, out: &mut String) {
 }
 
 /// The steps of one scenario run as a collapsed list: request, status, and why a step failed or was not sent.
-fn steps(o: &crate::scenario::ScenarioOutcome, out: &mut String) {
-    let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+fn steps(o: &crate::model::ScenarioOutcome, out: &mut String) {
+    let at = RequestVersion(o.api_version).to_string();
     let _ = write!(out, "<details><summary>steps at {}</summary><ol>", escape(&at));
     for step in o.steps.iter().chain(&o.cleanup) {
         let status = step.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());

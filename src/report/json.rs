@@ -6,8 +6,8 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::error::ReportError;
-use super::model::{RUN_SCHEMA_VERSION, RunReport};
 use super::side_by_side::SideBySide;
+use crate::model::{RUN_SCHEMA_VERSION, RunReport};
 
 /// What `--format json` writes for several runs; `dockmatrix report` reads its `runs` back.
 #[derive(Serialize)]

@@ -8,10 +8,9 @@
 
 use std::io::{self, Write};
 
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::error::ReportError;
-use super::model::RunReport;
 
 /// Bodies longer than this are cut in the failure text (CI pages show it whole).
 const BODY_EXCERPT: usize = 4096;
@@ -83,7 +82,7 @@ fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         attr(&run.host)
     )?;
     writeln!(out, "    <properties>")?;
-    let opt = |v: Option<crate::ApiVersion>| v.map_or_else(String::new, |v| v.to_string());
+    let opt = |v: Option<crate::model::ApiVersion>| v.map_or_else(String::new, |v| v.to_string());
     let properties = [
         ("tool", run.tool.clone()),
         ("run_id", run.run_id.clone()),
@@ -108,7 +107,7 @@ fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn case(target: &str, p: &ProbeOutcome, out: &mut dyn Write) -> io::Result<()> {
-    let at = p.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("v{v}"));
+    let at = format!("{:#}", RequestVersion(p.api_version));
     let tag = if p.tag.is_empty() { "Other" } else { &p.tag };
     let open = format!(
         r#"    <testcase name="{}" classname="{}" time="{}""#,

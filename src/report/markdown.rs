@@ -4,15 +4,14 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::ApiVersion;
 use crate::matrix::{K8sRelease, Matrices};
-use crate::probe::outcome::Verdict;
+use crate::model::ApiVersion;
+use crate::model::{RequestVersion, RunReport, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
 use super::grid::Grid;
 use super::matrix_tables;
-use super::model::RunReport;
 use super::scenario;
 use super::side_by_side::{self, DaemonColumn, SideBySide};
 
@@ -175,7 +174,7 @@ fn scenarios(run: &RunReport) -> Option<Grid> {
             };
             let mut reason = r.reason().to_string();
             for o in r.cleanup_failures() {
-                let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+                let at = RequestVersion(o.api_version).to_string();
                 let why = o.cleanup.iter().find(|c| c.sent && !c.ok).map_or("", |c| c.reason.as_str());
                 let sep = if reason.is_empty() { "" } else { "; " };
                 reason = format!("{reason}{sep}⚠️ cleanup failed at {at} (something may be left): {why}");
@@ -218,11 +217,7 @@ fn columns(c: &Coverage<'_>) -> Vec<(Option<ApiVersion>, Option<ApiVersion>)> {
 fn matrix(c: &Coverage<'_>) -> Grid {
     let cols = columns(c);
     let mut headers: Vec<String> = vec!["Endpoint".into(), "Route".into()];
-    headers.extend(cols.iter().map(|col| match col {
-        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-        (Some(a), _) => a.to_string(),
-        (None, _) => "unversioned".into(),
-    }));
+    headers.extend(cols.iter().map(|(first, last)| RequestVersion::span(*first, *last)));
     let mut rows = Vec::new();
     for tag in &c.tags {
         let mut row = vec![format!("**{}**", tag.tag), tag.counts().line()];

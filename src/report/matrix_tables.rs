@@ -1,7 +1,7 @@
 //! The compatibility tables this field keeps by hand, regenerated from the matrices.
 
-use crate::client::version::ApiVersion;
 use crate::matrix::{K8sRelease, Matrices, PathMode};
+use crate::model::ApiVersion;
 
 use super::grid::Grid;
 

@@ -5,11 +5,10 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::matrix::Matrices;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::coverage::{daemon_max, worst};
 use super::error::ReportError;
-use super::model::RunReport;
 
 /// One `--fail-on` policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -139,7 +138,7 @@ pub fn evaluate(
             }
             FailOn::ChangedSnapshot => {}
             FailOn::Scenario => run.scenarios.iter().filter(|s| !s.passed).for_each(|s| {
-                let at = s.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("API {v}"));
+                let at = s.api_version.map_or_else(|| RequestVersion::UNVERSIONED.to_string(), |v| format!("API {v}"));
                 let step = s.failed_at.and_then(|i| s.steps.get(i));
                 let why = step.map_or_else(String::new, |st| {
                     format!(" at step {} ({}): {}", s.failed_at.unwrap_or(0) + 1, st.endpoint, st.reason)
@@ -196,7 +195,7 @@ fn shell_word(s: &str) -> String {
 }
 
 fn describe(p: &ProbeOutcome) -> String {
-    let at = p.api_version.map_or_else(|| "unversioned".to_string(), |v| format!("API {v}"));
+    let at = p.api_version.map_or_else(|| RequestVersion::UNVERSIONED.to_string(), |v| format!("API {v}"));
     let status = p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
     let reason = if p.reason.is_empty() { String::new() } else { format!(": {}", p.reason) };
     format!("{} at {at} is {} ({status}){reason}", p.endpoint, p.verdict)
@@ -244,7 +243,7 @@ fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ApiVersion;
+    use crate::model::ApiVersion;
     use crate::report::coverage::tests::fixture;
 
     fn matrices() -> Matrices {
@@ -264,7 +263,7 @@ mod tests {
         assert_eq!(policy("endpoint:container.*"), FailOn::Endpoint("container.*".into()));
         for bad in ["", "kubernetes:", "endpoint:", "nope", "foo:bar"] {
             let err = bad.parse::<FailOn>().expect_err("invalid");
-            assert_eq!(err.exit_code(), crate::error::EXIT_USAGE, "{bad}");
+            assert_eq!(err.exit_code(), crate::model::exit::EXIT_USAGE, "{bad}");
         }
         assert!(policy("kubernetes:0.1").check(&matrices()).is_err());
         assert!(policy("kubernetes:1.23").check(&matrices()).is_ok());

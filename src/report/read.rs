@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ReportError;
-use super::model::{RUN_SCHEMA_VERSION, RunReport};
+use crate::model::{RUN_SCHEMA_VERSION, RunReport};
 
 /// Reads one RUN.json: a single run (what `dockmatrix run` writes), several runs with their side-by-side matrix
 /// (what `--format json` writes for several runs; the matrix is derived, so only the runs are read), or an array of
@@ -118,7 +118,7 @@ mod tests {
         let ReportError::Parse { line, column, .. } = &err else { panic!("wrong error: {err:?}") };
         assert_eq!((*line, *column), (4, 1));
         assert!(err.to_string().starts_with("failed to read run bad/run.json:4:1: "), "{err}");
-        assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+        assert_eq!(err.exit_code(), crate::model::exit::EXIT_USAGE);
     }
 
     #[test]

@@ -1,10 +1,8 @@
 //! What every format says about scenarios: per scenario, the API version ranges over which it passed, or failed at
 //! the same step.
 
-use crate::ApiVersion;
-use crate::scenario::outcome::ScenarioOutcome;
-
-use super::model::RunReport;
+use crate::model::ApiVersion;
+use crate::model::{RequestVersion, RunReport, ScenarioOutcome};
 
 /// Consecutive API versions at which a scenario ended the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,11 +18,7 @@ pub struct ScenarioRange<'a> {
 impl ScenarioRange<'_> {
     /// `1.12–1.41`, `1.25` or `unversioned`.
     pub fn versions(&self) -> String {
-        match (self.first, self.last) {
-            (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-            (Some(a), _) => a.to_string(),
-            (None, _) => "unversioned".into(),
-        }
+        RequestVersion::span(self.first, self.last)
     }
 
     /// The first outcome (every outcome of the range ended the same way).
@@ -116,9 +110,9 @@ pub fn headline(summaries: &[ScenarioSummary<'_>]) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::matrix::Method;
+    use crate::model::Method;
+    use crate::model::StepOutcome;
     use crate::report::coverage::tests::fixture;
-    use crate::scenario::outcome::StepOutcome;
 
     const LIFECYCLE: [(&str, Method, &str); 9] = [
         ("system.version", Method::Get, "/version"),

@@ -10,12 +10,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::matrix::{Endpoint, Method};
-use crate::probe::daemon::{DaemonInfo, EngineKind};
-use crate::probe::outcome::Verdict;
+use crate::matrix::Endpoint;
+use crate::model::{DaemonInfo, EngineKind, Method, RunReport, Verdict};
 
 use super::coverage::{Coverage, EndpointCoverage, Span, VerdictRange};
-use super::model::RunReport;
 
 /// The side-by-side matrix of several runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,11 +1,9 @@
 //! Synthetic runs for tests: the fixed docker-20.10 run moved to other daemons, versions and answers.
 
-use crate::ApiVersion;
-use crate::probe::daemon::EngineKind;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::ApiVersion;
+use crate::model::{EngineKind, ProbeOutcome, RunReport, Verdict};
 
 use super::coverage::tests::fixture;
-use super::model::RunReport;
 
 /// `1.NN`.
 pub(crate) fn v(minor: u16) -> ApiVersion {

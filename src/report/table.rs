@@ -3,12 +3,11 @@
 
 use std::io::{self, Write};
 
-use crate::probe::outcome::Verdict;
+use crate::model::{RequestVersion, RunReport, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
 use super::grid::Grid;
-use super::model::RunReport;
 use super::scenario;
 use super::side_by_side::{self, DaemonColumn, SideBySide};
 
@@ -153,7 +152,7 @@ fn render_scenarios(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{}", clip(&format!("  {}: {}", r.versions(), r.reason()), WIDTH))?;
         }
         for o in s.ranges.iter().flat_map(|r| r.cleanup_failures()) {
-            let at = o.api_version.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
+            let at = RequestVersion(o.api_version).to_string();
             let reason = o.cleanup.iter().find(|c| c.sent && !c.ok).map_or("", |c| c.reason.as_str());
             writeln!(out, "{}", clip(&format!("  cleanup failed at {at} (something may be left): {reason}"), WIDTH))?;
         }

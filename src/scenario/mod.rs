@@ -1,10 +1,8 @@
 //! Scenarios: request sequences from `matrices/scenarios.yaml` (the `lifecycle` of a minimal client), replayed at
 //! each API version with captured values passed from step to step, and their outcomes.
 
-pub mod outcome;
 pub mod runner;
 pub mod vars;
 
-pub use outcome::{ScenarioOutcome, StepOutcome};
 pub use runner::{daemon_versions, run_all, run_in_daemon_range, run_scenario};
-pub use vars::{RUN_LABEL, ScenarioVars};
+pub use vars::ScenarioVars;

@@ -8,12 +8,10 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::outcome::{ScenarioOutcome, StepOutcome};
 use super::vars::{Bindings, ScenarioVars};
-use crate::client::version::ApiVersion;
-use crate::client::{Client, Request, Response, path};
+use crate::client::{Client, Request, Response};
 use crate::matrix::{Matrices, Scenario, Step};
-use crate::probe::daemon::DaemonInfo;
+use crate::model::{ApiVersion, DaemonInfo, Method, ScenarioOutcome, StepOutcome};
 
 /// How much of an unexpected answer's body a failure reason quotes.
 const REASON_BODY: usize = 200;
@@ -106,9 +104,7 @@ pub async fn run_all(
 /// The API versions scenarios run at against `daemon`: its enforced range (else the one it advertises), within the
 /// versions the matrices know.
 pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersion> {
-    let (Some(lo), Some(hi)) =
-        (daemon.enforced_min.or(daemon.min_api_version), daemon.enforced_max.or(daemon.api_version))
-    else {
+    let (Some(lo), Some(hi)) = daemon.served() else {
         return Vec::new();
     };
     matrices.endpoints.api_versions.iter().filter(|v| lo <= *v && *v <= hi).collect()
@@ -136,16 +132,14 @@ pub async fn run_in_daemon_range(
 
 /// The first variable `step` uses that has no value yet.
 fn unbound(step: &Step, bindings: &Bindings<'_>) -> Option<String> {
-    let values = step.params.values().chain(step.query.values()).map(String::as_str);
-    let body = step.body.iter().flat_map(crate::matrix::vars::json_strings);
-    values.chain(body).find_map(|v| bindings.substitute(v).err())
+    step.request().templates().find_map(|v| bindings.substitute(v).err())
 }
 
 /// The outcome of a step that was not sent (yet).
 fn not_run(matrices: &Matrices, step: &Step, reason: String) -> StepOutcome {
     StepOutcome {
         endpoint: step.endpoint.clone(),
-        method: matrices.endpoint(&step.endpoint).map_or(crate::matrix::Method::Get, |e| e.method),
+        method: matrices.endpoint(&step.endpoint).map_or(Method::Get, |e| e.method),
         request: String::new(),
         sent: false,
         status: None,
@@ -202,19 +196,12 @@ async fn run_step(
 fn request(
     step: &Step,
     template: &str,
-    method: crate::matrix::Method,
+    method: Method,
     api: Option<ApiVersion>,
     b: &Bindings<'_>,
 ) -> Result<Request, String> {
-    let subst = |m: &std::collections::BTreeMap<String, String>| -> Result<Vec<(String, String)>, String> {
-        m.iter().map(|(k, v)| Ok((k.clone(), b.substitute(v)?))).collect()
-    };
-    let (params, query) = (subst(&step.params)?, subst(&step.query)?);
-    let mut req = Request::new(method, path::build(api, template, &pairs(&params), &pairs(&query)));
-    if let Some(body) = &step.body {
-        req = req.json(&b.substitute_json(body)?);
-    }
-    Ok(req)
+    let filled = step.request().fill(&|v| b.substitute(v))?;
+    Ok(Request::to(method, api, template, &filled.params, &filled.query, filled.body.as_ref()))
 }
 
 /// Checks the answer: status, matches, then captures (recorded into `bindings`). `Err` says why the step failed.
@@ -254,10 +241,6 @@ fn judge(step: &Step, resp: &Response, bindings: &mut Bindings<'_>) -> Result<()
     Ok(())
 }
 
-fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
-    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -267,13 +250,10 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// The daemon's error message (`{"message": ...}`), else the start of the body.
+/// The daemon's message, cut for a reason (`empty body` when there is none).
 fn daemon_message(resp: &Response) -> String {
-    if let Some(m) = resp.json().as_ref().and_then(|j| j.get("message")).and_then(Value::as_str) {
-        return cut(m);
-    }
-    let text = String::from_utf8_lossy(&resp.body);
-    if text.trim().is_empty() { "empty body".into() } else { cut(text.trim()) }
+    let m = resp.daemon_message();
+    if m.is_empty() { "empty body".into() } else { cut(&m) }
 }
 
 fn cut(s: &str) -> String {
@@ -428,7 +408,7 @@ mod tests {
         assert_eq!(create.reason, "status 404, expected 201: No such image: no-such-image");
         assert_eq!(d.log.lock().expect("log").len(), 3, "version, info and create only");
         assert_eq!(o.steps[3].reason, "not run: step 3 (container.create) failed");
-        assert_eq!((o.steps[3].method, o.steps[3].sent), (crate::matrix::Method::Post, false));
+        assert_eq!((o.steps[3].method, o.steps[3].sent), (Method::Post, false));
         assert_eq!(o.cleanup[0].reason, "not run: $id has no value (nothing to clean up)");
         assert!(!o.cleanup_failed());
     }

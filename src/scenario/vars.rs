@@ -4,11 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::client::version::ApiVersion;
-use crate::matrix::vars::{Piece, pieces};
-
-/// The label on every object a run creates; its value is the run id.
-pub const RUN_LABEL: &str = "dockmatrix.run";
+use crate::model::labels::{RUN_LABEL, missing_name};
+use crate::model::{ApiVersion, RequestVersion, template};
 
 /// The values of the built-in variables, the same for every scenario of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +35,7 @@ impl ScenarioVars {
             image: image.to_string(),
             run_id: run_id.to_string(),
             label: format!("{RUN_LABEL}={run_id}"),
-            missing: format!("dockmatrix-missing-{run_id}"),
+            missing: missing_name(run_id),
             now,
         }
     }
@@ -46,8 +43,7 @@ impl ScenarioVars {
     /// `$name` of one scenario run: `dockmatrix-<run id>-<scenario>-<api version>`, dots and anything a container
     /// name cannot hold replaced by `-` (`dockmatrix-7f3a-lifecycle-1-41`, `...-unversioned`).
     pub fn name_for(&self, scenario: &str, api: Option<ApiVersion>) -> String {
-        let api = api.map_or_else(|| "unversioned".to_string(), |v| v.to_string());
-        let raw = format!("dockmatrix-{}-{scenario}-{api}", self.run_id);
+        let raw = format!("dockmatrix-{}-{scenario}-{}", self.run_id, RequestVersion(api));
         raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect()
     }
 }
@@ -81,36 +77,18 @@ impl<'a> Bindings<'a> {
             "name" => Some(self.name.clone()),
             "missing" => Some(v.missing.clone()),
             "now" => Some(v.now.to_string()),
-            _ => match var.strip_prefix("now-").and_then(|n| n.parse::<u64>().ok()) {
-                Some(n) => Some(v.now.saturating_sub(n).to_string()),
-                None => self.captured.get(var).cloned(),
-            },
+            _ => self.captured.get(var).cloned(),
         }
     }
 
-    /// `value` with its variables replaced; `Err(name)` names the first variable without a value.
+    /// `value` with its variables replaced (see [`template`]); `Err(name)` names the first variable without a value.
     pub fn substitute(&self, value: &str) -> Result<String, String> {
-        let mut out = String::with_capacity(value.len());
-        for piece in pieces(value) {
-            match piece {
-                Piece::Text(t) => out.push_str(t),
-                Piece::Var(var) => out.push_str(&self.get(var).ok_or_else(|| var.to_string())?),
-            }
-        }
-        Ok(out)
+        template::substitute(value, &|var| self.get(var))
     }
 
-    /// Every string of a JSON value substituted (keys are left alone).
+    /// Every string of a JSON value substituted, object keys included.
     pub fn substitute_json(&self, v: &serde_json::Value) -> Result<serde_json::Value, String> {
-        use serde_json::Value;
-        Ok(match v {
-            Value::String(s) => Value::String(self.substitute(s)?),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.substitute_json(x)).collect::<Result<_, _>>()?),
-            Value::Object(o) => Value::Object(
-                o.iter().map(|(k, x)| Ok((k.clone(), self.substitute_json(x)?))).collect::<Result<_, String>>()?,
-            ),
-            other => other.clone(),
-        })
+        template::substitute_json(v, &|s| self.substitute(s))
     }
 }
 

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::client::version::ApiVersion;
-use crate::matrix::Method;
-use crate::probe::outcome::{Evidence, ProbeOutcome, Verdict};
+use crate::model::{ApiVersion, Evidence, Method, ProbeOutcome, RunReport, Verdict};
 
 /// One recorded answer.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,10 +99,10 @@ pub fn probes(dir: &str) -> Vec<ProbeOutcome> {
 }
 
 /// A run report of `probes` against dockerd 20.10.24 with run id `run_id`.
-pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> crate::report::model::RunReport {
-    use crate::probe::daemon::{DaemonInfo, EngineKind};
-    crate::report::model::RunReport {
-        schema_version: crate::report::model::RUN_SCHEMA_VERSION,
+pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
+    use crate::model::{DaemonInfo, EngineKind};
+    RunReport {
+        schema_version: crate::model::RUN_SCHEMA_VERSION,
         tool: "dockmatrix 0.1.0".into(),
         run_id: run_id.into(),
         host: "unix:///tmp/dm-snap/docker.sock".into(),
@@ -134,8 +132,8 @@ pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> crate::report::model::
 }
 
 /// A run report of `probes` against Podman 4.3.1 (`scripts/daemons.sh start podman-4.3`) with run id `run_id`.
-pub fn podman_report(run_id: &str, probes: Vec<ProbeOutcome>) -> crate::report::model::RunReport {
-    use crate::probe::daemon::{DaemonInfo, EngineKind};
+pub fn podman_report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
+    use crate::model::{DaemonInfo, EngineKind};
     let mut report = report(run_id, probes);
     report.host = "unix:///tmp/dmh-podman/podman.sock".into();
     report.daemon = DaemonInfo {

@@ -5,9 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::client::version::ApiVersion;
-use crate::probe::daemon::EngineKind;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::{ApiVersion, EngineKind, ProbeOutcome, Verdict};
 use crate::snapshot::redact::{PathSeg, Redactions, Scope, redact_json, redact_text};
 
 /// Headers a snapshot keeps (lower-case): the ones that carry meaning. `Date`, `Content-Length` and `Server`

@@ -7,8 +7,7 @@
 
 use serde_json::Value;
 
-use crate::client::version::ApiVersion;
-use crate::probe::daemon::EngineKind;
+use crate::model::{ApiVersion, EngineKind};
 
 /// What a run knows that must not reach a snapshot: its own names and the daemon's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -6,15 +6,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::client::version::ApiVersion;
-use crate::probe::outcome::ProbeOutcome;
-use crate::report::model::RunReport;
+use crate::model::{ApiVersion, ProbeOutcome, RequestVersion, RunReport};
 use crate::snapshot::normalize::{Answer, normalize};
 use crate::snapshot::redact::Redactions;
 use crate::snapshot::store::SnapshotFile;
-
-/// The label of an unversioned request in a snapshot.
-pub const UNVERSIONED: &str = "unversioned";
 
 /// The snapshot of one endpoint, ready to compare or write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +116,7 @@ fn label(first: Option<ApiVersion>, last: Option<ApiVersion>) -> String {
     match (first, last) {
         (Some(a), Some(b)) if a != b => format!("v{a}..=v{b}"),
         (Some(a), _) => format!("v{a}"),
-        (None, _) => UNVERSIONED.to_string(),
+        (None, _) => RequestVersion::UNVERSIONED.to_string(),
     }
 }
 

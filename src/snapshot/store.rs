@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::report::model::RunReport;
+use crate::model::RunReport;
 use crate::snapshot::diff::unified;
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::render::{redactions_for, render};
@@ -342,7 +342,7 @@ pub fn reject(dir: &Path, target: Option<&str>) -> Result<Vec<Pending>, Snapshot
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::version::ApiVersion;
+    use crate::model::ApiVersion;
 
     use crate::snapshot::fixture;
 

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use dockmatrix::client::host::{self, TlsOptions};
-use dockmatrix::client::{Client, ClientError, EndedBy, Request};
-use dockmatrix::matrix::Method;
+use dockmatrix::client::{Client, ClientError, Request};
+use dockmatrix::model::{EndedBy, Method};
 
 use super::fake_daemon::{Behaviour, FakeDaemon};
 
@@ -54,8 +54,8 @@ mod live {
     use std::time::{Duration, Instant};
 
     use dockmatrix::ApiVersion;
-    use dockmatrix::client::{Client, EndedBy, Hijacked, Request, StreamFormat, path};
-    use dockmatrix::matrix::Method;
+    use dockmatrix::client::{Client, Hijacked, Request, path};
+    use dockmatrix::model::{EndedBy, Method, StreamFormat};
     use serde_json::{Value, json};
 
     use crate::live::{changing_daemon, client_for, docker_host, tcp_forwarder};

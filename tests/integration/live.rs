@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use dockmatrix::client::host::{self, HostInputs, TlsOptions};
 use dockmatrix::client::{Client, Request};
-use dockmatrix::matrix::Method;
+use dockmatrix::model::Method;
 
 use super::{dockmatrix, stderr};
 

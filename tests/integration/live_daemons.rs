@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dockmatrix::client::{Client, Request};
-use dockmatrix::matrix::Method;
-use dockmatrix::report::RunReport;
+use dockmatrix::model::{Method, RunReport};
 
 use super::live::client_for;
 use super::{dockmatrix, stderr, stdout};

@@ -9,7 +9,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use dockmatrix::client::{Client, Request, path};
-use dockmatrix::matrix::Method;
+use dockmatrix::model::Method;
 use serde_json::{Value, json};
 
 use super::live::{changing_daemon, client_for, docker_host, sweeping_daemon};

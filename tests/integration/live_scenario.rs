@@ -6,11 +6,13 @@ use std::time::{Duration, Instant};
 use dockmatrix::ApiVersion;
 use dockmatrix::client::host::{self, HostInputs, TlsOptions};
 use dockmatrix::client::{Client, Request, path};
+use dockmatrix::matrix::Matrices;
 use dockmatrix::matrix::load::MatrixSources;
-use dockmatrix::matrix::{Matrices, Method};
+use dockmatrix::model::labels::RUN_LABEL;
+use dockmatrix::model::{Method, ScenarioOutcome};
 use dockmatrix::probe::discover;
 use dockmatrix::probe::runner::RunContext;
-use dockmatrix::scenario::{self, RUN_LABEL, ScenarioOutcome, ScenarioVars};
+use dockmatrix::scenario::{self, ScenarioVars};
 
 const IMAGE: &str = "dockmatrix/busybox:local";
 

@@ -9,6 +9,7 @@ mod fake_daemon;
 mod hijack;
 #[cfg(feature = "schema-tests")]
 mod junit_schema;
+mod layers;
 #[cfg(feature = "live-tests")]
 mod live;
 #[cfg(feature = "live-tests")]

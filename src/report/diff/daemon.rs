@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::ApiVersion;
-use crate::probe::daemon::DaemonInfo;
+use crate::model::ApiVersion;
+use crate::model::DaemonInfo;
 
 /// One property of the daemon that differs between the runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

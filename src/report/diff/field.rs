@@ -14,10 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::ApiVersion;
-use crate::matrix::Method;
-use crate::probe::outcome::Verdict;
-use crate::report::model::RunReport;
+use crate::model::ApiVersion;
+use crate::model::{Method, RunReport, Verdict};
 use crate::snapshot::redact::{Redactions, Scope, redact_text};
 use crate::snapshot::redactions_for;
 

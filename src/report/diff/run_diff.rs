@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::report::model::RunReport;
+use crate::model::RunReport;
 
 use super::daemon::{DaemonChange, daemon_changes};
 use super::field::{FieldChange, field_changes};

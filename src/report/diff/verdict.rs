@@ -6,11 +6,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::ApiVersion;
-use crate::matrix::Method;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
+use crate::model::ApiVersion;
+use crate::model::{Method, ProbeOutcome, RequestVersion, RunReport, Verdict};
 use crate::report::coverage::worst;
-use crate::report::model::RunReport;
 
 /// What one run got from an endpoint at one API version: the verdict, and the status of the probe behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,11 +50,7 @@ pub struct VerdictChange {
 impl VerdictChange {
     /// `1.42–1.45`, `1.42` or `unversioned`.
     pub fn versions(&self) -> String {
-        match (self.first, self.last) {
-            (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-            (Some(a), _) => a.to_string(),
-            _ => "unversioned".into(),
-        }
+        RequestVersion::span(self.first, self.last)
     }
 
     /// `absent (404) → ok (200)`, `not probed → ok (200)`.

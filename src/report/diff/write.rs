@@ -252,7 +252,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::probe::outcome::Verdict;
+    use crate::model::Verdict;
     use crate::report::coverage::tests::fixture;
     use crate::report::synthetic::{answer, daemon_run};
 

@@ -2,10 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::version::ApiVersion;
-use crate::probe::daemon::DaemonInfo;
-use crate::probe::outcome::{ProbeOutcome, Verdict};
-use crate::scenario::outcome::ScenarioOutcome;
+use super::{ApiVersion, DaemonInfo, ProbeOutcome, ScenarioOutcome, Verdict};
 
 /// The run.json schema version; bump it whenever a field changes meaning.
 pub const RUN_SCHEMA_VERSION: u32 = 1;

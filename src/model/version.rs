@@ -1,4 +1,5 @@
-//! The Engine API version type (`1.41`): parsing, ordering and the range of versions the matrices know.
+//! Engine API versions (`1.41`): parsing, ordering, inclusive ranges, and the version of a request path (a
+//! version, or unversioned).
 
 use std::fmt;
 use std::str::FromStr;
@@ -113,6 +114,64 @@ impl<'de> Deserialize<'de> for ApiVersion {
     }
 }
 
+/// An inclusive range of API versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRange {
+    /// The oldest version.
+    pub first: ApiVersion,
+    /// The newest version.
+    pub last: ApiVersion,
+}
+
+impl ApiRange {
+    /// Every version of the range, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = ApiVersion> {
+        ApiVersion::range_inclusive(self.first, self.last)
+    }
+
+    /// Whether `v` lies inside the range.
+    pub fn contains(&self, v: ApiVersion) -> bool {
+        self.first <= v && v <= self.last
+    }
+}
+
+/// The API version of a request path: `/v1.41/...`, or none (an unversioned path, which the daemon answers at its
+/// own default). Written `1.41` or `unversioned`; `{:#}` writes `v1.41`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestVersion(pub Option<ApiVersion>);
+
+impl RequestVersion {
+    /// How an unversioned request is written in reports and logs.
+    pub const UNVERSIONED: &'static str = "unversioned";
+
+    /// The run of versions from `first` to `last` as reports write it: `1.12–1.41`, `1.25` when both are one, or
+    /// `unversioned` when the run is the unversioned request.
+    pub fn span(first: Option<ApiVersion>, last: Option<ApiVersion>) -> String {
+        match (first, last) {
+            (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+            (Some(a), _) => a.to_string(),
+            (None, _) => Self::UNVERSIONED.to_string(),
+        }
+    }
+}
+
+impl From<Option<ApiVersion>> for RequestVersion {
+    fn from(v: Option<ApiVersion>) -> Self {
+        Self(v)
+    }
+}
+
+impl fmt::Display for RequestVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str(Self::UNVERSIONED),
+            Some(v) if f.alternate() => write!(f, "v{v}"),
+            Some(v) => write!(f, "{v}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +197,19 @@ mod tests {
         assert_eq!(ApiVersion::parse_lenient("1.22.0"), Ok(ApiVersion::new(1, 22)));
         assert_eq!(ApiVersion::parse_lenient("1.41"), Ok(ApiVersion::new(1, 41)));
         assert!(ApiVersion::parse_lenient("1.41a").is_err());
+    }
+
+    #[test]
+    fn a_request_version_writes_unversioned_for_none() {
+        let v = RequestVersion(Some(ApiVersion::new(1, 41)));
+        assert_eq!((v.to_string(), format!("{v:#}")), ("1.41".to_string(), "v1.41".to_string()));
+        let none = RequestVersion(None);
+        assert_eq!((none.to_string(), format!("{none:#}")), ("unversioned".to_string(), "unversioned".to_string()));
+        assert!(none < v, "unversioned sorts first");
+        let (a, b) = (Some(ApiVersion::new(1, 12)), Some(ApiVersion::new(1, 41)));
+        assert_eq!(RequestVersion::span(a, b), "1.12–1.41");
+        assert_eq!(RequestVersion::span(b, b), "1.41");
+        assert_eq!(RequestVersion::span(None, None), "unversioned");
     }
 
     #[test]

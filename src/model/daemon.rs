@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::version::ApiVersion;
+use super::ApiVersion;
 
 /// Which engine answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,12 @@ impl EngineKind {
 }
 
 impl DaemonInfo {
+    /// The range of API versions the daemon serves, `(lowest, highest)`: what the sweep found it enforcing, else
+    /// what it advertises (before a sweep, or when the sweep saw no version accepted at an end).
+    pub fn served(&self) -> (Option<ApiVersion>, Option<ApiVersion>) {
+        (self.enforced_min.or(self.min_api_version), self.enforced_max.or(self.api_version))
+    }
+
     /// `serves 1.0–1.57, advertises 1.24–1.41: does not enforce API versions`, when the sweep found the daemon
     /// accepting versions outside the range it advertises; `None` for a daemon that enforces what it says.
     pub fn unenforced_note(&self) -> Option<String> {

@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::version::ApiVersion;
-use crate::matrix::Method;
+use super::{ApiVersion, Method};
 
 /// One scenario at one API version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

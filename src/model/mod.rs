@@ -1,0 +1,25 @@
+//! The vocabulary and the run record, at the bottom of the crate: API versions, methods, verdicts, what run.json
+//! holds, the labels a run puts on what it creates, the `$name` template grammar and the exit codes.
+//!
+//! Nothing here imports another module of the crate; every other module may import this one.
+
+mod daemon;
+pub mod exit;
+pub mod labels;
+mod method;
+mod outcome;
+mod run;
+mod scenario;
+mod stream;
+pub mod template;
+mod verdict;
+mod version;
+
+pub use daemon::{DaemonInfo, EngineKind};
+pub use method::Method;
+pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome};
+pub use run::{RUN_SCHEMA_VERSION, RunReport};
+pub use scenario::{ScenarioOutcome, StepOutcome};
+pub use stream::{EndedBy, SUMMARY_TEXT_CAP, StreamFormat, StreamSummary, excerpt};
+pub use verdict::Verdict;
+pub use version::{ApiRange, ApiVersion, ParseApiVersionError, RequestVersion};
