@@ -577,32 +577,123 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::matrix::load::MatrixSources;
+    use crate::matrix::MatrixError;
+    use crate::matrix::load::{
+        DOCKER_FILE, ENDPOINTS_FILE, KUBERNETES_FILE, MatrixSources, PROBES_FILE, SCENARIOS_FILE, Source,
+    };
+    use crate::matrix::model::Matrices;
 
-    /// The built-in matrices with one file's text changed, loaded; the rendered error.
-    fn broken(file: &str, from: &str, to: &str) -> String {
+    /// The endpoints every small document of these tests may refer to.
+    const ENDPOINTS: &str = "\
+schema_version: 1
+api_versions:
+  first: '1.24'
+  last: '1.41'
+endpoints:
+- id: system.version
+  method: GET
+  path: /version
+  first: '1.24'
+  tag: System
+  summary: Get version
+- id: container.create
+  method: POST
+  path: /containers/create
+  first: '1.24'
+  tag: Container
+  summary: Create a container
+- id: container.start
+  method: POST
+  path: /containers/{id}/start
+  first: '1.24'
+  tag: Container
+  summary: Start a container
+- id: volume.prune
+  method: POST
+  path: /volumes/prune
+  first: '1.25'
+  tag: Volume
+  summary: Delete unused volumes
+";
+    /// No Docker releases.
+    const DOCKER: &str = "schema_version: 1\nreleases: []\n";
+    /// No Kubernetes releases.
+    const KUBERNETES: &str = "schema_version: 1\nreleases: []\n";
+    /// No probe recipes.
+    const PROBES: &str = "schema_version: 1\nprobes: {}\n";
+
+    /// The small valid documents above with the `(file name, text)` pairs of `files` in their place; scenarios.yaml
+    /// only when `files` gives one.
+    fn sources(files: &[(&str, &str)]) -> MatrixSources {
+        let names = [ENDPOINTS_FILE, DOCKER_FILE, KUBERNETES_FILE, PROBES_FILE, SCENARIOS_FILE];
+        for (name, _) in files {
+            assert!(names.contains(name), "no matrix file is called {name}");
+        }
+        let given = |name: &str| files.iter().find(|(f, _)| *f == name).map(|(_, text)| *text);
+        let source = |name: &str, text: &str| Source { name: name.to_string(), text: text.to_string() };
+        let file = |name: &str, default: &str| source(name, given(name).unwrap_or(default));
+        MatrixSources {
+            endpoints: file(ENDPOINTS_FILE, ENDPOINTS),
+            docker: file(DOCKER_FILE, DOCKER),
+            kubernetes: file(KUBERNETES_FILE, KUBERNETES),
+            probes: file(PROBES_FILE, PROBES),
+            scenarios: given(SCENARIOS_FILE).map(|text| source(SCENARIOS_FILE, text)),
+        }
+    }
+
+    /// Loads [`sources`].
+    fn load(files: &[(&str, &str)]) -> Result<Matrices, MatrixError> {
+        sources(files).load()
+    }
+
+    /// What an invalid-matrix error says, as the tests compare it.
+    #[derive(Debug, PartialEq)]
+    struct Invalid {
+        /// `file:line:column` of the start of the span, counted here from its byte offset.
+        at: String,
+        /// The text the span covers.
+        marked: String,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: Option<String>,
+    }
+
+    /// The error of loading [`sources`], which must be an invalid-matrix one.
+    fn invalid(files: &[(&str, &str)]) -> Invalid {
+        let s = sources(files);
+        let err = s.load().expect_err("the matrices must be invalid");
+        let MatrixError::Invalid(e) = err else { panic!("not an invalid-matrix error: {err}") };
+        let text = [&s.endpoints, &s.docker, &s.kubernetes, &s.probes]
+            .into_iter()
+            .chain(&s.scenarios)
+            .find(|source| source.name == e.file)
+            .map(|source| source.text.as_str())
+            .unwrap_or_else(|| panic!("the error names {}, which is none of the files", e.file));
+        let (offset, len) = (e.span.offset(), e.span.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+        assert_eq!((e.line, e.column), (line, column), "the line:column in the message is where the span starts");
+        Invalid {
+            at: format!("{}:{line}:{column}", e.file),
+            marked: text[offset..offset + len].to_string(),
+            message: e.message,
+            help: e.help,
+        }
+    }
+
+    /// The help for a key serde does not know.
+    const UNKNOWN_KEY_HELP: &str = "remove the key or correct its spelling; the expected keys are listed above";
+
+    /// `err` as the binary prints it, without colours.
+    fn render(err: &MatrixError) -> String {
         let mut out = String::new();
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
             .with_width(100)
-            .render_report(&mut out, &broken_error(file, from, to))
+            .render_report(&mut out, err)
             .expect("render to string");
         out
-    }
-
-    /// The error of the built-in matrices with one file's text changed.
-    fn broken_error(file: &str, from: &str, to: &str) -> crate::matrix::MatrixError {
-        let mut s = MatrixSources::built_in();
-        let target = match file {
-            "endpoints" => &mut s.endpoints,
-            "docker" => &mut s.docker,
-            "kubernetes" => &mut s.kubernetes,
-            "scenarios" => s.scenarios.as_mut().expect("built-in scenarios"),
-            _ => &mut s.probes,
-        };
-        assert!(target.text.contains(from), "fixture text `{from}` not in {file}");
-        target.text = target.text.replacen(from, to, 1);
-        target.name = format!("{file}.yaml");
-        s.load().expect_err("the change must make the matrices invalid")
     }
 
     #[test]
@@ -612,164 +703,509 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys() {
-        insta::assert_snapshot!(broken("endpoints", "  tag: Config\n", "  tag: Config\n  tga: Config\n"));
+        let endpoints = "\
+schema_version: 1
+api_versions:
+  first: '1.24'
+  last: '1.41'
+endpoints:
+- id: system.version
+  method: GET
+  path: /version
+  first: '1.24'
+  tga: System
+  summary: Get version
+";
+        assert_eq!(
+            invalid(&[(ENDPOINTS_FILE, endpoints)]),
+            Invalid {
+                at: "endpoints.yaml:10:3".into(),
+                marked: "tga: System".into(),
+                message: "endpoints[0].tga: unknown field `tga`, expected one of `id`, `method`, `path`, `first`, \
+                          `last`, `tag`, `operation_id`, `summary`, `notes`"
+                    .into(),
+                help: Some(UNKNOWN_KEY_HELP.into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_duplicate_ids() {
-        insta::assert_snapshot!(broken("endpoints", "- id: config.create\n", "- id: config.list\n"));
+        let endpoints = "\
+schema_version: 1
+api_versions:
+  first: '1.24'
+  last: '1.41'
+endpoints:
+- id: container.list
+  method: GET
+  path: /containers/json
+  first: '1.24'
+  tag: Container
+  summary: List containers
+- id: container.list
+  method: POST
+  path: /containers/create
+  first: '1.24'
+  tag: Container
+  summary: Create a container
+";
+        assert_eq!(
+            invalid(&[(ENDPOINTS_FILE, endpoints)]),
+            Invalid {
+                at: "endpoints.yaml:12:7".into(),
+                marked: "container.list".into(),
+                message: "duplicate endpoint id `container.list`".into(),
+                help: Some("every endpoint needs its own id: rename or remove one".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_unknown_endpoint_ids_in_kubernetes() {
-        insta::assert_snapshot!(broken("kubernetes", "  - container.logs\n", "  - container.log\n"));
+        let kubernetes = "\
+schema_version: 1
+releases:
+- name: '1.23'
+  client: github.com/docker/docker v20.10.2
+  min_api_version: '1.24'
+  path_version:
+    mode: unversioned
+  source: kubernetes/kubernetes v1.23.0
+  endpoints:
+  - system.version
+  - container.strat
+";
+        assert_eq!(
+            invalid(&[(KUBERNETES_FILE, kubernetes)]),
+            Invalid {
+                at: "kubernetes.yaml:11:5".into(),
+                marked: "container.strat".into(),
+                message: "Kubernetes 1.23 calls endpoint `container.strat`, which endpoints.yaml does not have".into(),
+                help: Some("did you mean `container.start`? endpoint ids are listed in endpoints.yaml".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_malformed_versions() {
-        insta::assert_snapshot!(broken("endpoints", "  first: '1.30'\n", "  first: '1.x'\n"));
+        let endpoints = "\
+schema_version: 1
+api_versions:
+  first: '1.24'
+  last: '1.41'
+endpoints:
+- id: system.version
+  method: GET
+  path: /version
+  first: '1.x'
+  tag: System
+  summary: Get version
+";
+        assert_eq!(
+            invalid(&[(ENDPOINTS_FILE, endpoints)]),
+            Invalid {
+                at: "endpoints.yaml:9:10".into(),
+                marked: "'1.x'".into(),
+                message: "endpoints[0].first: `1.x` is not an API version: write it as MAJOR.MINOR, for example 1.41"
+                    .into(),
+                help: None,
+            }
+        );
     }
 
     #[test]
     fn explains_unquoted_versions() {
-        insta::assert_snapshot!(broken("docker", "  api_version: '1.41'\n", "  api_version: 1.41\n"));
+        let docker = "\
+schema_version: 1
+releases:
+- version: '20.10'
+  api_version: 1.41
+  min_api_version: '1.24'
+  released: 2020-12-09
+";
+        assert_eq!(
+            invalid(&[(DOCKER_FILE, docker)]),
+            Invalid {
+                at: "docker.yaml:4:16".into(),
+                marked: "1.41".into(),
+                message: "releases[0].api_version: API version 1.41 is a number, and YAML reads 1.40 as 1.4: quote \
+                          it, for example \"1.40\""
+                    .into(),
+                help: None,
+            }
+        );
     }
 
     #[test]
     fn rejects_inverted_ranges() {
-        insta::assert_snapshot!(broken(
-            "endpoints",
-            "  path: /containers/{id}/copy\n  first: '1.4'\n",
-            "  path: /containers/{id}/copy\n  first: '1.30'\n"
-        ));
+        let endpoints = "\
+schema_version: 1
+api_versions:
+  first: '1.24'
+  last: '1.41'
+endpoints:
+- id: container.copy
+  method: POST
+  path: /containers/{id}/copy
+  first: '1.30'
+  last: '1.25'
+  tag: Container
+  summary: Copy files from a container
+";
+        assert_eq!(
+            invalid(&[(ENDPOINTS_FILE, endpoints)]),
+            Invalid {
+                at: "endpoints.yaml:10:9".into(),
+                marked: "'1.25'".into(),
+                message: "version range of `container.copy` is inverted: first 1.30 is after last 1.25".into(),
+                help: Some("first is the first API version that defines the endpoint, last the last one".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_a_docker_release_without_api_version() {
-        insta::assert_snapshot!(broken(
-            "docker",
-            "- version: '20.10'\n  api_version: '1.41'\n",
-            "- version: '20.10'\n"
-        ));
+        let docker = "\
+schema_version: 1
+releases:
+- version: '19.03'
+  api_version: '1.40'
+  min_api_version: '1.24'
+  released: 2019-07-22
+- version: '20.10'
+  min_api_version: '1.24'
+  released: 2020-12-09
+";
+        assert_eq!(
+            invalid(&[(DOCKER_FILE, docker)]),
+            Invalid {
+                at: "docker.yaml:7:3".into(),
+                marked: "version: '20.10'".into(),
+                message: "releases[1]: missing field `api_version`".into(),
+                help: Some("add the missing key to this entry".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_a_min_above_the_max() {
-        insta::assert_snapshot!(broken(
-            "docker",
-            "  api_version: '1.41'\n  min_api_version: '1.12'\n",
-            "  api_version: '1.41'\n  min_api_version: '1.44'\n"
-        ));
+        let docker = "\
+schema_version: 1
+releases:
+- version: '19.03'
+  api_version: '1.40'
+  min_api_version: '1.41'
+  released: 2019-07-22
+";
+        assert_eq!(
+            invalid(&[(DOCKER_FILE, docker)]),
+            Invalid {
+                at: "docker.yaml:5:20".into(),
+                marked: "'1.41'".into(),
+                message: "Docker 19.03: min_api_version 1.41 is above api_version 1.40".into(),
+                help: Some("api_version is the maximum the release serves, min_api_version its default minimum".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_a_capped_rule_without_cap() {
-        insta::assert_snapshot!(broken("kubernetes", "    mode: capped\n    cap: '1.31'\n", "    mode: capped\n"));
+        let kubernetes = "\
+schema_version: 1
+releases:
+- name: '1.23'
+  client: github.com/docker/docker v20.10.2
+  min_api_version: '1.24'
+  path_version:
+    mode: capped
+  source: kubernetes/kubernetes v1.23.0
+  endpoints:
+  - system.version
+";
+        assert_eq!(
+            invalid(&[(KUBERNETES_FILE, kubernetes)]),
+            Invalid {
+                at: "kubernetes.yaml:7:11".into(),
+                marked: "capped".into(),
+                message: "Kubernetes 1.23: path_version mode capped needs a cap".into(),
+                help: Some("add `cap: \"1.41\"` (the client's default API version) under path_version".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_unknown_recipe_tokens() {
-        insta::assert_snapshot!(broken(
-            "probes",
-            "    params: {id: $container.exited}",
-            "    params: {id: $container.exitted}"
-        ));
+        let probes = "\
+schema_version: 1
+probes:
+  system.version: {}
+  container.start:
+    params: {id: $container.exitted}
+";
+        let Invalid { at, marked, message, help } = invalid(&[(PROBES_FILE, probes)]);
+        assert_eq!(
+            (at.as_str(), marked.as_str(), message.as_str()),
+            (
+                "probes.yaml:4:3",
+                "container.start",
+                "`container.start` uses `$container.exitted`, which is not a recipe token"
+            )
+        );
+        // The help lists every token; the list grows with the fixtures, so only its start and one entry are pinned.
+        let help = help.expect("a help");
+        assert!(help.starts_with("tokens: $missing, $now, $run, $name, "), "{help}");
+        assert!(help.contains(", $container.exited, "), "{help}");
     }
 
     #[test]
     fn rejects_a_prune_without_the_run_label() {
-        insta::assert_snapshot!(broken(
-            "probes",
-            r#"filters: '{"label":["dockmatrix.key=$run/volume.prune"]}'"#,
-            r#"filters: '{"label":["dockmatrix.run=$run","dockmatrix.fixture=volume.prune"]}'"#
-        ));
+        let probes = |filters: &str| {
+            "\
+schema_version: 1
+probes:
+  system.version: {}
+  volume.prune:
+    query: {filters: 'FILTERS'}
+"
+            .replace("FILTERS", filters)
+        };
+        let two_labels = probes(r#"{"label":["dockmatrix.run=$run","dockmatrix.fixture=volume.prune"]}"#);
+        assert_eq!(
+            invalid(&[(PROBES_FILE, &two_labels)]),
+            Invalid {
+                at: "probes.yaml:4:3".into(),
+                marked: "volume.prune".into(),
+                message: "`volume.prune` prunes without a single label filter naming the run".into(),
+                help: Some(
+                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class"#
+                        .into()
+                ),
+            }
+        );
+        let one_label = probes(r#"{"label":["dockmatrix.key=$run/volume.prune"]}"#);
+        load(&[(PROBES_FILE, &one_label)]).expect("one label naming the run is a safe prune");
     }
 
     #[test]
     fn rejects_probe_recipes_for_unknown_classes() {
-        insta::assert_snapshot!(broken(
-            "probes",
-            "  image.search:\n    class: registry\n",
-            "  image.search:\n    class: registri\n"
-        ));
+        let probes = "\
+schema_version: 1
+classes:
+  registry:
+    reason: reaches a registry outside this machine
+  swarm:
+    reason: changes the daemon's swarm state
+probes:
+  system.version: {}
+  container.create:
+    class: registri
+";
+        assert_eq!(
+            invalid(&[(PROBES_FILE, probes)]),
+            Invalid {
+                at: "probes.yaml:9:3".into(),
+                marked: "container.create".into(),
+                message: "`container.create` is in class `registri`, which `classes` does not define".into(),
+                help: Some("define it under classes, or use one of: registry, swarm".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_unknown_endpoints_in_scenarios() {
-        insta::assert_snapshot!(broken("scenarios", "- endpoint: container.stats\n", "- endpoint: container.stas\n"));
+        let scenarios = "\
+schema_version: 1
+scenarios:
+  smoke:
+    steps:
+    - endpoint: system.version
+    - endpoint: container.strat
+      params: {id: $missing}
+";
+        assert_eq!(
+            invalid(&[(SCENARIOS_FILE, scenarios)]),
+            Invalid {
+                at: "scenarios.yaml:6:17".into(),
+                marked: "container.strat".into(),
+                message: "scenario `smoke` steps[1]: unknown endpoint `container.strat`".into(),
+                help: Some("did you mean `container.start`? endpoint ids are listed in endpoints.yaml".into()),
+            }
+        );
     }
 
     #[test]
     fn rejects_a_captured_value_used_before_it_is_captured() {
-        // Start is moved before create, so it uses $id before create captures it.
-        let start = "    - endpoint: container.start\n      params: {id: $id}\n      expect: [204]\n";
-        let mut s = MatrixSources::built_in();
-        let src = s.scenarios.as_mut().expect("built-in scenarios");
-        assert!(src.text.contains(start));
-        src.text = src.text.replacen(start, "", 1).replacen(
-            "    - endpoint: container.create\n",
-            &format!("{start}    - endpoint: container.create\n"),
-            1,
+        let scenarios = "\
+schema_version: 1
+scenarios:
+  lifecycle:
+    steps:
+    - endpoint: container.start
+      params: {id: $id}
+    - endpoint: container.create
+      capture: {id: /Id}
+";
+        assert_eq!(
+            invalid(&[(SCENARIOS_FILE, scenarios)]),
+            Invalid {
+                at: "scenarios.yaml:6:20".into(),
+                marked: "$id".into(),
+                message: "scenario `lifecycle` steps[0]: `$id` is used before it is captured".into(),
+                help: Some("step 2 of the scenario captures it: use it only in the steps after that one".into()),
+            }
         );
-        src.name = "scenarios.yaml".into();
-        let err = s.load().expect_err("$id is used before it is captured").to_string();
-        assert!(err.starts_with("scenarios.yaml:25:20: "), "{err}");
-        assert!(err.ends_with("scenario `lifecycle` steps[2]: `$id` is used before it is captured"), "{err}");
     }
 
     #[test]
     fn rejects_variables_nobody_captures() {
-        let from = "      params: {id: $id}\n      expect: [204]\n";
-        let err = broken_error("scenarios", from, "      params: {id: $idd}\n");
-        let crate::matrix::MatrixError::Invalid(invalid) = err else { panic!("an invalid-matrix error: {err}") };
-        assert_eq!((invalid.line, invalid.column), (34, 20));
+        let scenarios = "\
+schema_version: 1
+scenarios:
+  lifecycle:
+    steps:
+    - endpoint: container.create
+      capture: {id: /Id}
+    - endpoint: container.start
+      params: {id: $idd}
+";
         assert_eq!(
-            invalid.message,
-            "scenario `lifecycle` steps[3]: `$idd` is neither a built-in variable nor captured by an earlier step"
+            invalid(&[(SCENARIOS_FILE, scenarios)]),
+            Invalid {
+                at: "scenarios.yaml:8:20".into(),
+                marked: "$idd".into(),
+                message: "scenario `lifecycle` steps[1]: `$idd` is neither a built-in variable nor captured by an \
+                          earlier step"
+                    .into(),
+                help: Some(
+                    "built-in variables: $image, $run, $label, $name, $missing, $now; or add \
+                     `capture: {idd: /Pointer}` to an earlier step"
+                        .into()
+                ),
+            }
         );
-        assert!(invalid.help.is_some_and(|h| h.starts_with("built-in variables: $image, $run")));
     }
 
     #[test]
     fn rejects_unknown_keys_in_scenario_steps() {
-        insta::assert_snapshot!(broken("scenarios", "      expect: [201]\n", "      expected: [201]\n"));
-    }
-
-    #[test]
-    fn rejects_steps_without_their_path_parameters() {
-        let err =
-            broken_error("scenarios", "      params: {id: $id}\n      query: {t: '0'}\n", "      query: {t: '0'}\n");
-        assert!(err.to_string().ends_with("`container.stop` needs the path parameter `id` (/containers/{id}/stop)"));
-    }
-
-    #[test]
-    fn a_folder_without_scenarios_has_none() {
-        let mut s = MatrixSources::built_in();
-        s.scenarios = None;
-        let m = s.load().expect("scenarios.yaml is optional");
-        assert!(m.scenarios.scenarios.is_empty());
-        let built_in = MatrixSources::built_in().load().expect("built-in");
-        let lifecycle = built_in.scenario("lifecycle").expect("lifecycle scenario");
-        assert_eq!(lifecycle.name, "lifecycle", "the key becomes the name");
-        let ids: Vec<&str> = lifecycle.steps.iter().map(|s| s.endpoint.as_str()).collect();
+        let scenarios = "\
+schema_version: 1
+scenarios:
+  smoke:
+    steps:
+    - endpoint: container.create
+      expected: [201]
+";
         assert_eq!(
-            ids,
-            [
-                "system.version",
-                "system.info",
-                "container.create",
-                "container.start",
-                "container.list",
-                "container.inspect",
-                "container.stats",
-                "container.stop",
-                "container.delete"
-            ]
+            invalid(&[(SCENARIOS_FILE, scenarios)]),
+            Invalid {
+                at: "scenarios.yaml:6:7".into(),
+                marked: "expected: [201]".into(),
+                message: "scenarios.smoke.steps[0].expected: unknown field `expected`, expected one of `endpoint`, \
+                          `params`, `query`, `body`, `expect`, `capture`, `match`"
+                    .into(),
+                help: Some(UNKNOWN_KEY_HELP.into()),
+            }
         );
     }
 
     #[test]
+    fn rejects_steps_without_their_path_parameters() {
+        let scenarios = "\
+schema_version: 1
+scenarios:
+  smoke:
+    steps:
+    - endpoint: container.create
+      capture: {id: /Id}
+    - endpoint: container.start
+      query: {detachKeys: ctrl-p}
+";
+        assert_eq!(
+            invalid(&[(SCENARIOS_FILE, scenarios)]),
+            Invalid {
+                at: "scenarios.yaml:7:17".into(),
+                marked: "container.start".into(),
+                message: "scenario `smoke` steps[1]: `container.start` needs the path parameter `id` \
+                          (/containers/{id}/start)"
+                    .into(),
+                help: Some("add `params: {id: ...}` to the step".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn a_folder_without_scenarios_has_none() {
+        let m = load(&[]).expect("scenarios.yaml is optional");
+        assert!(m.scenarios.scenarios.is_empty());
+        let scenarios = "\
+schema_version: 1
+scenarios:
+  smoke:
+    steps:
+    - endpoint: system.version
+    - endpoint: container.create
+";
+        let m = load(&[(SCENARIOS_FILE, scenarios)]).expect("a valid scenario");
+        let smoke = m.scenario("smoke").expect("the smoke scenario");
+        assert_eq!(smoke.name, "smoke", "the key becomes the name");
+        let ids: Vec<&str> = smoke.steps.iter().map(|s| s.endpoint.as_str()).collect();
+        assert_eq!(ids, ["system.version", "container.create"]);
+    }
+
+    #[test]
     fn rejects_yaml_syntax_errors() {
-        insta::assert_snapshot!(broken("endpoints", "endpoints:\n", "endpoints: [\n"));
+        let endpoints = "\
+schema_version: 1
+api_versions:
+  first: '1.24'
+  last: '1.41'
+endpoints: [
+- id: system.version
+  method: GET
+";
+        assert_eq!(
+            invalid(&[(ENDPOINTS_FILE, endpoints)]),
+            Invalid {
+                at: "endpoints.yaml:6:1".into(),
+                marked: "- id: system.version".into(),
+                message: "endpoints: did not find expected node content".into(),
+                help: None,
+            }
+        );
+    }
+
+    /// Pins miette's rendering of an error found by validation: message, snippet, label and help.
+    #[test]
+    fn renders_a_validation_error() {
+        let kubernetes = "\
+schema_version: 1
+releases:
+- name: '1.23'
+  client: github.com/docker/docker v20.10.2
+  min_api_version: '1.24'
+  path_version:
+    mode: unversioned
+  source: kubernetes/kubernetes v1.23.0
+  endpoints:
+  - system.version
+  - container.strat
+  - container.start
+";
+        let err = load(&[(KUBERNETES_FILE, kubernetes)]).expect_err("container.strat is no endpoint");
+        insta::assert_snapshot!(render(&err));
+    }
+
+    /// Pins miette's rendering of a YAML syntax error, which has no help.
+    #[test]
+    fn renders_a_yaml_syntax_error() {
+        let docker = "\
+schema_version: 1
+releases: [
+- version: '20.10'
+  api_version: '1.41'
+";
+        let err = load(&[(DOCKER_FILE, docker)]).expect_err("an unclosed [");
+        insta::assert_snapshot!(render(&err));
     }
 }
