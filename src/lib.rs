@@ -1,6 +1,22 @@
 //! dockmatrix: which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
 //!
 //! The library never imports clap; `cli` turns arguments into a [`config::Config`] and `dispatch` runs it.
+//!
+//! # Layers
+//!
+//! Modules import one way, down this list (`tests/integration/layers.rs` fails on an import that points up or
+//! sideways):
+//!
+//! | rank | modules | what they own |
+//! |---|---|---|
+//! | 0 | [`model`], [`glob`] | the vocabulary and the run record, the `$name` grammar, exit codes; `*` globs |
+//! | 1 | [`client`], [`matrix`] | talking to a daemon; the YAML matrices and their language (peers) |
+//! | 2 | [`fixture`] | the objects a run makes, and removing them |
+//! | 3 | [`probe`] | discovery, the plan, the sweep and the verdicts |
+//! | 4 | [`scenario`] | request sequences replayed at each version |
+//! | 5 | [`snapshot`] | normalised answers in insta's format |
+//! | 6 | [`report`] | every report format, the CI policy, diffs of runs |
+//! | 7–11 | [`progress`], [`error`], [`run`], [`config`], [`dispatch`], [`cli`] | one command from end to end |
 #![warn(missing_docs)]
 
 pub mod cli;
