@@ -275,6 +275,35 @@ pub fn parse_input<T: DeserializeOwned>(path: &Path) -> Result<T, MatrixError> {
     })
 }
 
+/// Parses a YAML input of `matrix sync` as JSON: map keys become strings (`200:` is `"200"`), so a swagger spec
+/// reads as the JSON document it describes.
+pub fn parse_input_json(path: &Path) -> Result<serde_json::Value, MatrixError> {
+    fn json(v: serde_yaml::Value) -> serde_json::Value {
+        use serde_json::Value as J;
+        use serde_yaml::Value as Y;
+        match v {
+            Y::Null => J::Null,
+            Y::Bool(b) => J::Bool(b),
+            Y::Number(n) => serde_json::to_value(&n).unwrap_or(J::Null),
+            Y::String(s) => J::String(s),
+            Y::Sequence(a) => J::Array(a.into_iter().map(json).collect()),
+            Y::Mapping(m) => J::Object(
+                m.into_iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            Y::String(s) => s,
+                            other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                        };
+                        (key, json(v))
+                    })
+                    .collect(),
+            ),
+            Y::Tagged(t) => json(t.value),
+        }
+    }
+    parse_input::<serde_yaml::Value>(path).map(json)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

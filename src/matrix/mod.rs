@@ -4,6 +4,7 @@
 mod error;
 pub mod load;
 pub mod model;
+pub mod schemas;
 pub mod sync;
 pub mod tokens;
 mod validate;
