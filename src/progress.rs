@@ -100,6 +100,7 @@ mod tests {
             reason: reason.into(),
             duration_ms: 3,
             evidence: Evidence::default(),
+            conformance: None,
         }
     }
 

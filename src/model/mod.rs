@@ -3,6 +3,7 @@
 //!
 //! Nothing here imports another module of the crate; every other module may import this one.
 
+mod conformance;
 mod daemon;
 pub mod exit;
 pub mod labels;
@@ -15,6 +16,7 @@ pub mod template;
 mod verdict;
 mod version;
 
+pub use conformance::{Conformance, Finding, FindingKind, MAX_FINDINGS};
 pub use daemon::{DaemonInfo, EngineKind};
 pub use method::Method;
 pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::stream::StreamSummary;
-use super::{ApiVersion, Method, RequestVersion, Verdict};
+use super::{ApiVersion, Conformance, Method, RequestVersion, Verdict};
 
 /// What the daemon sent back, kept as evidence (body capped at [`BODY_EVIDENCE_CAP`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,10 @@ pub struct ProbeOutcome {
     /// The answer.
     #[serde(default)]
     pub evidence: Evidence,
+    /// The answer checked against the spec of its API version; absent when it was not checked (no answer, an
+    /// unrouted or version-rejected one, an operation the spec does not have), and in runs made before the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conformance: Option<Conformance>,
 }
 
 impl ProbeOutcome {

@@ -133,6 +133,7 @@ fn outcome(case: &ProbeCase, verdict: Verdict, reason: &str) -> ProbeOutcome {
         reason: reason.to_string(),
         duration_ms: 0,
         evidence: Evidence::default(),
+        conformance: None,
     }
 }
 

@@ -76,6 +76,7 @@ impl Fixture {
                 stream: None,
                 stream_summary: None,
             },
+            conformance: None,
         }
     }
 }
