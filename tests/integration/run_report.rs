@@ -102,7 +102,7 @@ fn on_a_terminal(args: &[String]) -> String {
         .env_remove("GITHUB_STEP_SUMMARY")
         .env("COLUMNS", "160")
         .output()
-        .expect("util-linux `script` runs (apt-get install util-linux)");
+        .expect("`script` runs (Debian's bsdutils, which scripts/test.sh installs)");
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
