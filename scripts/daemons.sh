@@ -12,6 +12,7 @@
 # DIR defaults to /tmp/dockmatrix-NAME. `start` prints one line on stdout, `export DOCKER_HOST=unix://...`;
 # everything else goes to stderr. Every daemon listens on a unix socket only, with no bridge, no iptables and
 # no IP forwarding; containers must use NetworkMode "none". `stop` ends only the processes this script started.
+# With DOCKMATRIX_NO_INSTALL set, nothing is installed: a missing package exits 127, naming it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +51,11 @@ apt_install() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
+  if [ -n "${DOCKMATRIX_NO_INSTALL:-}" ]; then
+    log "missing Debian packages: ${missing[*]} (DOCKMATRIX_NO_INSTALL is set: bash scripts/test.sh installs them" \
+      "first, or: DOCKMATRIX_NO_INSTALL= bash scripts/daemons.sh packages ${missing[*]})"
+    exit 127
+  fi
   [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root"
   [ -x "$POLICY" ] && { "$POLICY" docker start </dev/null >/dev/null 2>&1 || rc=$?; }
   if [ "$rc" != 101 ]; then

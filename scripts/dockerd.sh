@@ -7,6 +7,8 @@
 # DOCKMATRIX_DOCKERD=/path/to/dockerd runs another dockerd build (it still uses Debian's containerd/runc).
 # `image` imports the fixture image into the daemon on DOCKMATRIX_SOCK (default DIR/docker.sock), which may be
 # any Docker-compatible daemon (scripts/daemons.sh uses it for podman).
+# `start` installs docker.io and busybox-static with apt-get when missing, unless DOCKMATRIX_NO_INSTALL is set
+# (tests set it): then it exits 127 naming the missing packages.
 set -euo pipefail
 
 IMAGE_REPO=dockmatrix/busybox IMAGE_TAG=local
@@ -65,6 +67,11 @@ install_pkgs() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
+  if [ -n "${DOCKMATRIX_NO_INSTALL:-}" ]; then
+    log "missing Debian packages: ${missing[*]} (DOCKMATRIX_NO_INSTALL is set, as tests set it: bash scripts/test.sh" \
+      "installs them first, or: DOCKMATRIX_NO_INSTALL= bash scripts/daemons.sh packages ${missing[*]})"
+    exit 127
+  fi
   # Without a policy-rc.d that exits 101, docker.io's postinst starts the SYSTEM dockerd through
   # invoke-rc.d: /var/run/docker.sock, a docker0 bridge on 172.17.0.0/16 and iptables rules.
   [ -x "$POLICY" ] && { "$POLICY" docker start </dev/null >/dev/null 2>&1 || rc=$?; }

@@ -18,9 +18,10 @@ stop() {
 trap stop EXIT
 
 t0=$(date +%s)
-# chromium: the HTML report test; libxml2-utils: xmllint for the JUnit schema test; util-linux: `script` for the
+# chromium: the HTML report test; libxml2-utils: xmllint for the JUnit schema test; bsdutils: `script` for the
 # progress-bar test; curl: the daemon scripts.
-bash scripts/daemons.sh packages chromium libxml2-utils util-linux curl
+unset DOCKMATRIX_NO_INSTALL
+bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl
 for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh fetch "$n"; done
 hosts=()
 for n in "${DAEMONS[@]}"; do
@@ -33,4 +34,7 @@ DOCKMATRIX_TEST_DAEMONS=$(IFS=,; echo "${hosts[*]}")
 export DOCKMATRIX_TEST_DAEMONS
 echo "test.sh: daemons ready in $(($(date +%s) - t0)) s: $DOCKMATRIX_TEST_DAEMONS (DOCKER_HOST=$DOCKER_HOST)" >&2
 
+# Everything is installed now: a script a test runs (scripts/dockerd.sh) exits 127 naming a missing package
+# rather than install it.
+export DOCKMATRIX_NO_INSTALL=1
 cargo test --locked --all-features "$@"

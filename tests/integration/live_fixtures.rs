@@ -336,17 +336,131 @@ fn wait_capped(child: &mut Child, cap: Duration) -> Option<ExitStatus> {
     }
 }
 
-/// The delays before the SIGINT, in milliseconds: DOCKMATRIX_SIGINT_MS (`800` or `800,9000`) if set, else one
-/// early (0.5–2 s, during fixture setup) and one later (2–15 s, during the sweep), at random.
-fn sigint_delays() -> Vec<u64> {
-    if let Ok(forced) = std::env::var("DOCKMATRIX_SIGINT_MS") {
+/// How long a run may take to reach the point a test waits for (discovery, fixtures, a share of the sweep) on a
+/// loaded machine; an idle one needs a few seconds.
+const REACH_DEADLINE: Duration = Duration::from_secs(300);
+
+/// The probes finished so far: the complete lines of `OUT/probes.jsonl` (the run appends one per probe; 0 while
+/// the file does not exist).
+fn probes_done(out: &Path) -> usize {
+    std::fs::read(out.join("probes.jsonl")).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+}
+
+/// Whether process `pid` catches SIGINT (`SigCgt` in /proc/PID/status). The run installs its handler after
+/// discovery, as it creates `OUT/probes.jsonl` and starts making the fixtures; a SIGINT before that would kill it.
+fn catches_sigint(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let caught =
+        status.lines().find_map(|l| l.strip_prefix("SigCgt:")).and_then(|m| u64::from_str_radix(m.trim(), 16).ok());
+    caught.is_some_and(|mask| mask & (1 << (2 - 1)) != 0)
+}
+
+/// Polls every 20 ms until `reached` holds; `Err` says why not: the run ended first, or `deadline` passed (the run
+/// is then killed).
+fn wait_until(
+    child: &mut Child,
+    what: &str,
+    deadline: Duration,
+    mut reached: impl FnMut() -> bool,
+) -> Result<(), String> {
+    let start = Instant::now();
+    loop {
+        if reached() {
+            return Ok(());
+        }
+        if let Some(status) = child.try_wait().expect("wait for dockmatrix") {
+            return Err(format!("the run ended ({status}) before {what}"));
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the run did not reach {what} within {} s", deadline.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// How long after a run's exit the test keeps looking for its objects: a create still in flight at the SIGINT
+/// completes at the daemon after the run has gone, and the run's teardown must not have missed it.
+const SETTLE: Duration = Duration::from_secs(3);
+
+/// The objects labelled for `run` (for any run: `None`), watched for [`SETTLE`]: the first that show, else none.
+fn left_behind(api: &Api, run: Option<&str>) -> Vec<String> {
+    let start = Instant::now();
+    loop {
+        let left = Inventory::of(api).labelled(run);
+        if !left.is_empty() || start.elapsed() >= SETTLE {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Where a run gets its SIGINT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SigintAt {
+    /// Up to this many milliseconds after the run starts making its fixtures (sooner if a probe finishes first).
+    Setup(u64),
+    /// Once this many probes have finished (skipped ones included: they come first), during the sweep.
+    Probes(usize),
+}
+
+impl SigintAt {
+    /// `setup+800` or `probes=120`.
+    fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Some(ms) = text.strip_prefix("setup+") {
+            return ms.parse().ok().map(SigintAt::Setup);
+        }
+        text.strip_prefix("probes=").and_then(|n| n.parse().ok()).map(SigintAt::Probes)
+    }
+
+    /// Waits until the run reaches this point; `Err` says why it did not.
+    fn reach(self, child: &mut Child, out: &Path) -> Result<(), String> {
+        let pid = child.id();
+        let setup = "fixture setup (SIGINT handled, probes.jsonl created)";
+        wait_until(child, setup, REACH_DEADLINE, || out.join("probes.jsonl").exists() && catches_sigint(pid))?;
+        match self {
+            SigintAt::Setup(ms) => {
+                // A random point inside the setup: part of what is tested, not a wait for a phase.
+                let at = Instant::now();
+                let until = Duration::from_millis(ms);
+                wait_until(child, "the SIGINT point", until + REACH_DEADLINE, || {
+                    at.elapsed() >= until || probes_done(out) > 0
+                })
+            }
+            SigintAt::Probes(n) => {
+                wait_until(child, &format!("{n} finished probes"), REACH_DEADLINE, || probes_done(out) >= n)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SigintAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SigintAt::Setup(ms) => write!(f, "setup+{ms}"),
+            SigintAt::Probes(n) => write!(f, "probes={n}"),
+        }
+    }
+}
+
+/// Where the SIGINTs go: DOCKMATRIX_SIGINT_AT (`setup+800`, `probes=120`, or both: `setup+800,probes=120`) if set,
+/// else one during fixture setup (0–1.5 s into it) and one during the sweep (after 40–800 of the ~2300 probes of
+/// a default run against dockerd 20.10), at random.
+fn sigint_points() -> Vec<SigintAt> {
+    if let Ok(forced) = std::env::var("DOCKMATRIX_SIGINT_AT") {
         return forced
             .split(',')
-            .map(|ms| ms.trim().parse().unwrap_or_else(|_| panic!("DOCKMATRIX_SIGINT_MS: not a number: {ms:?}")))
+            .map(|p| {
+                SigintAt::parse(p)
+                    .unwrap_or_else(|| panic!("DOCKMATRIX_SIGINT_AT: {p:?} is neither `setup+MS` nor `probes=N`"))
+            })
             .collect();
     }
     let mut rng = Lcg(seed());
-    vec![rng.between(500, 2_000), rng.between(2_000, 15_000)]
+    let n = usize::try_from(rng.between(40, 800)).expect("small");
+    vec![SigintAt::Setup(rng.between(0, 1_500)), SigintAt::Probes(n)]
 }
 
 /// Issue 4 (sections 5 and 6): a run interrupted by SIGINT at a random point removes every object it made,
@@ -361,40 +475,54 @@ fn a_sigint_at_a_random_point_leaves_no_labelled_object() {
         Vec::<String>::new(),
         "the daemon already has labelled objects: remove them with `dockmatrix clean --all`"
     );
-    for delay in sigint_delays() {
-        eprintln!("SIGINT after {delay} ms (replay: DOCKMATRIX_SIGINT_MS={delay})");
+    for point in sigint_points() {
+        eprintln!("SIGINT at {point} (replay: DOCKMATRIX_SIGINT_AT={point})");
         let out = tempfile::tempdir().expect("tempdir");
         let out_dir = out.path().display().to_string();
         let mut child =
             spawn_dockmatrix(&["run", "--quiet", "--no-snapshots", "--host", &host, "--out", &out_dir], out.path());
-        std::thread::sleep(Duration::from_millis(delay));
+        if let Err(why) = point.reach(&mut child, out.path()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            // Leave the daemon clean for the next tests (it had no labelled object) before failing.
+            dockmatrix(&["clean", "--all", "--host", &host], &[]);
+            let err = std::fs::read_to_string(out.path().join("stderr")).unwrap_or_default();
+            panic!("SIGINT at {point}: {why}\n{err}");
+        }
+        let done = probes_done(out.path());
         let sent = Instant::now();
         let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
-        assert!(kill.success(), "kill -INT {}: the run ended before {delay} ms", child.id());
-        let status = wait_capped(&mut child, Duration::from_secs(120));
+        assert!(kill.success(), "kill -INT {}: the run ended before {point}", child.id());
+        let status = wait_capped(&mut child, Duration::from_secs(360));
         let took = sent.elapsed();
         let err = std::fs::read_to_string(out.path().join("stderr")).unwrap_or_default();
         let run = read_json(&out.path().join("run.json"));
         let run_id = run.as_ref().and_then(|r| r["run_id"].as_str()).map(str::to_string);
-        let left = Inventory::of(&api).labelled(run_id.as_deref());
+        let left = left_behind(&api, run_id.as_deref());
         if !left.is_empty() {
             // Leave the daemon clean for the next tests before failing.
             let scope = run_id.as_deref().map_or(vec!["--all"], |id| vec!["--run", id]);
             dockmatrix(&[&["clean", "--host", &host][..], &scope].concat(), &[]);
         }
+        let kept = run.as_ref().and_then(|r| r["probes"].as_array().map(Vec::len));
         eprintln!(
-            "SIGINT after {delay} ms: exit code {:?} {:.1} s later, {} probes kept",
+            "SIGINT at {point}, {done} probes done: exit code {:?} {:.1} s later, {} probes kept",
             status.and_then(|s| s.code()),
             took.as_secs_f64(),
-            run.as_ref().and_then(|r| r["probes"].as_array().map(Vec::len)).unwrap_or(0)
+            kept.unwrap_or(0)
         );
-        let status = status.unwrap_or_else(|| panic!("SIGINT after {delay} ms: no exit within 120 s\n{err}"));
-        assert_eq!(left, Vec::<String>::new(), "SIGINT after {delay} ms: left behind\n{err}");
+        let status = status.unwrap_or_else(|| panic!("SIGINT at {point}: no exit within 360 s\n{err}"));
+        assert_eq!(left, Vec::<String>::new(), "SIGINT at {point}: left behind\n{err}");
         if let Some(run) = &run {
-            assert_eq!(run["complete"], false, "SIGINT after {delay} ms\n{err}");
+            assert_eq!(run["complete"], false, "SIGINT at {point}\n{err}");
         }
-        assert_eq!(status.code(), Some(1), "SIGINT after {delay} ms: an interrupted run exits 1\n{err}");
-        assert!(err.contains("interrupted"), "SIGINT after {delay} ms: {err}");
+        if let SigintAt::Probes(n) = point {
+            // Interrupted during the sweep: run.json keeps at least the probes that had finished.
+            let kept = kept.unwrap_or_else(|| panic!("SIGINT at {point}: no run.json\n{err}"));
+            assert!(kept >= n, "SIGINT at {point}: {kept} probes kept of at least {n} finished\n{err}");
+        }
+        assert_eq!(status.code(), Some(1), "SIGINT at {point}: an interrupted run exits 1\n{err}");
+        assert!(err.contains("interrupted"), "SIGINT at {point}: {err}");
     }
 }
 
@@ -464,9 +592,11 @@ impl SecondDaemon {
     }
 
     fn script(&self, verb: &str) -> std::process::Output {
+        // Tests never install: a missing docker.io or busybox-static exits 127, naming it (in `start`'s panic).
         Command::new("bash")
             .args(["scripts/dockerd.sh", verb])
             .arg(&self.dir)
+            .env("DOCKMATRIX_NO_INSTALL", "1")
             .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
             .output()
             .expect("run scripts/dockerd.sh")
@@ -510,18 +640,22 @@ fn a_daemon_gone_mid_run_leaves_a_clean_command_that_works() {
     let out_dir = out.path().display().to_string();
     let mut child =
         spawn_dockmatrix(&["run", "--quiet", "--no-snapshots", "--host", &host, "--out", &out_dir], out.path());
-    std::thread::sleep(Duration::from_secs(5));
+    // Mid-run: the fixtures made and the sweep under way (the ~20 skipped probes come first, at once).
+    if let Err(why) = wait_until(&mut child, "100 finished probes", REACH_DEADLINE, || probes_done(out.path()) >= 100) {
+        let err = std::fs::read_to_string(out.path().join("stderr")).unwrap_or_default();
+        panic!("{why}\n{err}");
+    }
     let stopping = Instant::now();
     daemon.stop();
     let stopped = Instant::now();
-    let status = wait_capped(&mut child, Duration::from_secs(60));
+    let status = wait_capped(&mut child, Duration::from_secs(180));
     let err = std::fs::read_to_string(out.path().join("stderr")).unwrap_or_default();
     eprintln!(
         "the stop took {:.1} s; the run ended {:.1} s after the daemon was gone",
         (stopped - stopping).as_secs_f64(),
         stopped.elapsed().as_secs_f64()
     );
-    let status = status.unwrap_or_else(|| panic!("the run did not end within 60 s of the daemon going away\n{err}"));
+    let status = status.unwrap_or_else(|| panic!("the run did not end within 180 s of the daemon going away\n{err}"));
     assert_eq!(status.code(), Some(1), "an incomplete run exits 1\n{err}");
 
     let jsonl = std::fs::read_to_string(out.path().join("probes.jsonl")).unwrap_or_default();

@@ -27,6 +27,34 @@ mod saved_runs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// A plain `cargo test` leaves the live, browser and schema tests out (they need daemons and Debian packages that
+/// scripts/test.sh provides): this ignored test says so in one line of the test output, and counts as ignored, not
+/// as passed. Compiled only while one of the three features is off; run with `--ignored` it fails naming those off.
+#[cfg(not(all(feature = "live-tests", feature = "browser-tests", feature = "schema-tests")))]
+#[test]
+#[cfg_attr(
+    not(any(feature = "live-tests", feature = "browser-tests", feature = "schema-tests")),
+    ignore = "live, browser and schema tests left out: run bash scripts/test.sh (it starts the daemons and enables them)"
+)]
+#[cfg_attr(
+    any(feature = "live-tests", feature = "browser-tests", feature = "schema-tests"),
+    ignore = "some of the live, browser and schema tests left out: run bash scripts/test.sh (it starts the daemons and enables them)"
+)]
+fn live_browser_and_schema_tests_left_out() {
+    let features = [
+        ("live-tests", cfg!(feature = "live-tests")),
+        ("browser-tests", cfg!(feature = "browser-tests")),
+        ("schema-tests", cfg!(feature = "schema-tests")),
+    ];
+    let off: Vec<&str> = features.iter().filter(|(_, on)| !on).map(|(name, _)| *name).collect();
+    assert!(
+        off.is_empty(),
+        "the features {} are off, so their tests were not run: run bash scripts/test.sh (it starts the daemons and \
+         enables them)",
+        off.join(", ")
+    );
+}
+
 /// Runs `dockmatrix ARGS` from the repository root, with no DOCKER_HOST unless `env` sets it.
 pub fn dockmatrix(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmatrix"));
