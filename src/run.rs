@@ -24,6 +24,8 @@ use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::scenario::{self, ScenarioVars};
 use crate::snapshot::{self, CompareOptions};
 
+/// How long an interrupted run lets the fixture setup finish, so that no create is left in flight.
+const SETUP_GRACE: Duration = Duration::from_secs(30);
 /// Everything `run` needs, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunConfig {
@@ -208,9 +210,21 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
     needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
     let setup = {
         let mut cancel = cancel_rx.clone();
+        let made = Fixtures::setup(&client, &ctx.run_id, config.image.as_deref(), &needs);
+        tokio::pin!(made);
         tokio::select! {
-            r = Fixtures::setup(&client, &ctx.run_id, config.image.as_deref(), &needs) => Some(r),
-            _ = cancel.wait_for(|c| *c) => None,
+            r = &mut made => Some(r),
+            _ = cancel.wait_for(|c| *c) => {
+                // A create dropped in flight still makes its object a moment later, after the teardown has looked:
+                // let the setup finish (a second or two), unless it takes longer than SETUP_GRACE or a second
+                // interrupt comes; the teardown then removes all it made.
+                let mut hard = hard_rx.clone();
+                tokio::select! {
+                    _ = tokio::time::timeout(SETUP_GRACE, &mut made) => {}
+                    _ = hard.wait_for(|h| *h) => {}
+                }
+                None
+            }
         }
     };
     let mut cases = cases;
