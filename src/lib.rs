@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | 0 | [`model`], [`glob`] | the vocabulary and the run record, the `$name` grammar, exit codes; `*` globs |
 //! | 1 | [`client`], [`matrix`] | talking to a daemon; the YAML matrices and their language (peers) |
-//! | 2 | [`fixture`] | the objects a run makes, and removing them |
+//! | 2 | [`fixture`], [`conformance`] | the objects a run makes, and removing them; answers judged against the spec |
 //! | 3 | [`probe`] | discovery, the plan, the sweep and the verdicts |
 //! | 4 | [`scenario`] | request sequences replayed at each version |
 //! | 5 | [`snapshot`] | normalised answers in insta's format |
@@ -22,6 +22,7 @@
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod conformance;
 pub mod dispatch;
 pub mod error;
 pub mod fixture;

@@ -13,6 +13,7 @@ const RANKS: &[(&str, u8)] = &[
     ("client", 1),
     ("matrix", 1),
     ("fixture", 2),
+    ("conformance", 2),
     ("probe", 3),
     ("scenario", 4),
     ("snapshot", 5),

@@ -1,0 +1,275 @@
+//! Conformance: an answer's status and body judged against the official spec of the API version it was asked at,
+//! with the schemas of `matrices/schemas.json` (see [`crate::matrix::schemas`]) and a draft-4 JSON Schema
+//! validator.
+//!
+//! Each `(version, operation, status)` schema is compiled once, on first use, and shared by every probe after that;
+//! a body is parsed once and validated in place.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::{Map, Value};
+
+use crate::matrix::schemas::{OperationSchemas, SchemaFile};
+use crate::model::{ApiVersion, Conformance, Finding, FindingKind, MAX_FINDINGS, Method};
+
+/// Compiled schemas by spec version and schema name (`None`: the schema does not compile).
+type Compiled = HashMap<(ApiVersion, String), Option<Arc<jsonschema::Validator>>>;
+
+/// Checks answers and request bodies against the spec of their API version.
+pub struct Checker {
+    schemas: SchemaFile,
+    compiled: Mutex<Compiled>,
+}
+
+impl std::fmt::Debug for Checker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checker").field("versions", &self.schemas.versions.len()).finish_non_exhaustive()
+    }
+}
+
+/// The spec an answer is checked against: its version, and whether that is not the version asked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecVersion {
+    /// The spec's version.
+    pub version: ApiVersion,
+    /// Below the oldest spec, above the newest, or an unversioned request.
+    pub approximate: bool,
+}
+
+impl Checker {
+    /// A checker of `schemas`.
+    pub fn new(schemas: SchemaFile) -> Self {
+        Self { schemas, compiled: Mutex::new(HashMap::new()) }
+    }
+
+    /// The spec to check a request at `asked` against: that version's; below the oldest spec the oldest, above the
+    /// newest the newest (approximate); an unversioned request is served at `served_max`, the daemon's own
+    /// version (approximate: the daemon says which it is, the request does not).
+    pub fn spec_for(&self, asked: Option<ApiVersion>, served_max: Option<ApiVersion>) -> Option<SpecVersion> {
+        let (oldest, newest) = self.schemas.span()?;
+        let (v, unversioned) = match asked {
+            Some(v) => (v, false),
+            None => (served_max?, true),
+        };
+        let version = v.clamp(oldest, newest);
+        Some(SpecVersion { version, approximate: unversioned || version != v })
+    }
+
+    fn operation(&self, spec: ApiVersion, method: Method, path: &str) -> Option<&OperationSchemas> {
+        self.schemas.versions.get(&spec)?.operations.get(&format!("{method} {path}"))
+    }
+
+    /// The compiled schema `name` of the version `spec`, with the definitions it refers to.
+    fn validator(&self, spec: ApiVersion, name: &str) -> Option<Arc<jsonschema::Validator>> {
+        let key = (spec, name.to_string());
+        if let Some(v) = self.compiled.lock().ok()?.get(&key) {
+            return v.clone();
+        }
+        let built = self.build(spec, name).map(Arc::new);
+        self.compiled.lock().ok()?.insert(key, built.clone());
+        built
+    }
+
+    fn build(&self, spec: ApiVersion, name: &str) -> Option<jsonschema::Validator> {
+        let defs = &self.schemas.versions.get(&spec)?.definitions;
+        let schema = self.schemas.schema(name)?;
+        let mut wanted: Vec<String> = refs(schema);
+        let mut definitions = Map::new();
+        while let Some(d) = wanted.pop() {
+            if definitions.contains_key(&d) {
+                continue;
+            }
+            let Some(s) = defs.get(&d).and_then(|n| self.schemas.schema(n)) else { continue };
+            wanted.extend(refs(s));
+            definitions.insert(d, s.clone());
+        }
+        let root = serde_json::json!({ "allOf": [schema], "definitions": definitions });
+        jsonschema::draft4::new(&root).ok()
+    }
+
+    /// Checks one answer of `method path` at `spec`: its status, and its body when the spec documents a JSON one
+    /// for that status (a JSON stream is checked item by item). `None` when the spec of that version has no such
+    /// operation.
+    pub fn check_response(
+        &self,
+        spec: SpecVersion,
+        method: Method,
+        path: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Option<Conformance> {
+        let op = self.operation(spec.version, method, path)?;
+        let mut findings = Findings::default();
+        let status_text = status.to_string();
+        let documented = op.statuses.iter().any(|s| *s == status_text || s == "default");
+        if !documented {
+            let listed = op.statuses.join(", ");
+            findings.push(FindingKind::UndocumentedStatus, String::new(), format!("{status}; the spec lists {listed}"));
+        }
+        let schema = op.responses.get(&status_text).or_else(|| op.responses.get("default"));
+        let json_documented = op.produces.is_empty() || op.produces.iter().any(|p| p.contains("json"));
+        let answered_json = content_type.is_none_or(|c| c.contains("json"));
+        if let Some(schema) = schema.filter(|_| json_documented && answered_json && method != Method::Head)
+            && let Some(validator) = self.validator(spec.version, schema)
+        {
+            match parse(body) {
+                Parsed::Empty => {}
+                Parsed::One(v) => findings.validate(&validator, &v, ""),
+                Parsed::Stream(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        findings.validate(&validator, v, &format!("/{i}"));
+                    }
+                }
+                Parsed::NotJson(why) => findings.push(FindingKind::NotJson, String::new(), why),
+            }
+        }
+        Some(findings.into_conformance(spec))
+    }
+
+    /// The findings of a request body sent to `method path` at `version` (empty when the body conforms, or the
+    /// spec documents no JSON body for the operation).
+    pub fn check_request(&self, version: ApiVersion, method: Method, path: &str, body: &Value) -> Vec<Finding> {
+        let Some(name) = self.operation(version, method, path).and_then(|o| o.body.as_deref()) else {
+            return Vec::new();
+        };
+        let Some(validator) = self.validator(version, name) else { return Vec::new() };
+        let mut findings = Findings::default();
+        findings.validate(&validator, body, "");
+        findings.list
+    }
+}
+
+/// Every `#/definitions/X` a schema refers to.
+fn refs(schema: &Value) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![schema];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/definitions/")) {
+                    out.insert(r.to_string());
+                }
+                stack.extend(o.values());
+            }
+            Value::Array(a) => stack.extend(a),
+            _ => {}
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A body, read as JSON.
+enum Parsed {
+    Empty,
+    One(Value),
+    /// Several JSON values one after another (`events`, `stats`, pull progress).
+    Stream(Vec<Value>),
+    NotJson(String),
+}
+
+fn parse(body: &[u8]) -> Parsed {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Parsed::Empty;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => Parsed::One(v),
+        Err(whole) => {
+            let items: Result<Vec<Value>, _> =
+                serde_json::Deserializer::from_slice(body).into_iter::<Value>().collect();
+            match items {
+                Ok(items) if items.len() > 1 => Parsed::Stream(items),
+                _ => {
+                    let start: String = String::from_utf8_lossy(&body[..body.len().min(40)]).into_owned();
+                    Parsed::NotJson(format!("{whole}; the body starts {start:?}"))
+                }
+            }
+        }
+    }
+}
+
+/// Findings as they are gathered: one per kind and place, array indices folded.
+#[derive(Default)]
+struct Findings {
+    list: Vec<Finding>,
+    seen: BTreeSet<(FindingKind, String)>,
+    more: u64,
+}
+
+impl Findings {
+    fn push(&mut self, kind: FindingKind, pointer: String, detail: String) {
+        let folded: String = pointer
+            .split('/')
+            .map(|s| if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() { "*" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        if !self.seen.insert((kind, folded)) {
+            return;
+        }
+        if self.list.len() < MAX_FINDINGS {
+            self.list.push(Finding { kind, pointer, detail });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn validate(&mut self, validator: &jsonschema::Validator, instance: &Value, prefix: &str) {
+        for e in validator.iter_errors(instance) {
+            let at = format!("{prefix}{}", e.instance_path().as_str());
+            match e.kind() {
+                ValidationErrorKind::Required { property } => {
+                    let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
+                    self.push(FindingKind::MissingRequired, format!("{at}/{}", escape(&name)), String::new());
+                }
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    for name in unexpected {
+                        self.push(FindingKind::Undocumented, format!("{at}/{}", escape(name)), String::new());
+                    }
+                }
+                ValidationErrorKind::Type { kind } if e.instance().is_null() => {
+                    self.push(FindingKind::Null, at, format!("null, the spec says {}", type_name(kind)));
+                }
+                ValidationErrorKind::Type { kind } => {
+                    let found = json_type(e.instance());
+                    self.push(FindingKind::WrongType, at, format!("{found}, the spec says {}", type_name(kind)));
+                }
+                other => self.push(FindingKind::WrongType, at, other.keyword().to_string()),
+            }
+        }
+    }
+
+    /// The findings in pointer order (the validator's own order follows the schema's keywords).
+    fn into_conformance(mut self, spec: SpecVersion) -> Conformance {
+        self.list.sort_by(|a, b| (&a.pointer, a.kind).cmp(&(&b.pointer, b.kind)));
+        Conformance { spec: spec.version, approximate: spec.approximate, findings: self.list, more: self.more }
+    }
+}
+
+/// A key as a JSON pointer segment writes it.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn type_name(kind: &TypeKind) -> String {
+    match kind {
+        TypeKind::Single(t) => t.to_string(),
+        TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,166 @@
+//! The checker on a two-version spec written here, and the known answer of the real specs (`VirtualSize`).
+
+use serde_json::json;
+
+use super::*;
+use crate::matrix::schemas::generate;
+
+fn spec(with_virtual_size: bool) -> Value {
+    let mut props = json!({"Id": {"type": "string"}, "Size": {"type": "integer"},
+        "RepoTags": {"type": "array", "items": {"type": "string"}},
+        "Labels": {"type": "object", "x-nullable": true, "additionalProperties": {"type": "string"}}});
+    if with_virtual_size {
+        props["VirtualSize"] = json!({"type": "integer"});
+    }
+    json!({
+        "produces": ["application/json"],
+        "definitions": {
+            "ImageSummary": {"type": "object", "required": ["Id", "Size"], "properties": props},
+            "ErrorResponse": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+            "EventMessage": {"type": "object", "properties": {"Type": {"type": "string"}}},
+        },
+        "paths": {
+            "/images/json": {"get": {"responses": {
+                "200": {"schema": {"type": "array", "items": {"$ref": "#/definitions/ImageSummary"}}},
+                "500": {"schema": {"$ref": "#/definitions/ErrorResponse"}}}}},
+            "/events": {"get": {"responses": {"200": {"schema": {"$ref": "#/definitions/EventMessage"}}}}},
+            "/_ping": {"get": {"produces": ["text/plain"], "responses": {"200": {"schema": {"type": "string"}}}}},
+            "/volumes/create": {"post": {
+                "parameters": [{"name": "body", "in": "body", "schema": {"type": "object",
+                    "properties": {"Name": {"type": "string"}, "Labels": {"type": "object",
+                        "additionalProperties": {"type": "string"}}}}}],
+                "responses": {"201": {"schema": {"type": "object"}}}}},
+        },
+    })
+}
+
+fn checker() -> Checker {
+    let v = |m| ApiVersion::new(1, m);
+    Checker::new(generate(&[(v(43), spec(true)), (v(44), spec(false))], vec![]))
+}
+
+fn at(minor: u16) -> SpecVersion {
+    SpecVersion { version: ApiVersion::new(1, minor), approximate: false }
+}
+
+fn images(c: &Checker, minor: u16, body: &str) -> Vec<String> {
+    let got = c.check_response(at(minor), Method::Get, "/images/json", 200, Some("application/json"), body.as_bytes());
+    got.expect("the operation is in the spec").findings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_field_the_version_dropped_is_undocumented_once_however_many_items_carry_it() {
+    let c = checker();
+    let body = r#"[{"Id":"a","Size":1,"VirtualSize":1},{"Id":"b","Size":2,"VirtualSize":2}]"#;
+    assert_eq!(images(&c, 43, body), Vec::<String>::new(), "1.43 documents VirtualSize");
+    assert_eq!(images(&c, 44, body), ["undocumented at /0/VirtualSize"]);
+}
+
+#[test]
+fn missing_wrong_and_null_fields_are_found_where_they_are() {
+    let c = checker();
+    let body = r#"[{"Id":1,"RepoTags":null,"Labels":null}]"#;
+    assert_eq!(
+        images(&c, 44, body),
+        [
+            "wrong-type at /0/Id: integer, the spec says string",
+            "null at /0/RepoTags: null, the spec says array",
+            "missing-required at /0/Size",
+        ],
+        "Labels is x-nullable: no finding"
+    );
+    let found = c.check_response(at(44), Method::Get, "/images/json", 200, None, br#"[{"Id":1,"Size":1}]"#);
+    assert!(found.expect("checked").breaks_clients());
+}
+
+#[test]
+fn bodies_that_are_not_json_and_statuses_the_spec_does_not_list() {
+    let c = checker();
+    let not_json = c.check_response(at(44), Method::Get, "/images/json", 200, None, b"<html>").expect("checked");
+    assert_eq!(not_json.findings[0].kind, FindingKind::NotJson);
+    assert!(not_json.breaks_clients());
+    let teapot = c
+        .check_response(at(44), Method::Get, "/images/json", 418, Some("application/json"), br#"{"message":"x"}"#)
+        .expect("checked");
+    assert_eq!(
+        teapot.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["undocumented-status at the body: 418; the spec lists 200, 500"]
+    );
+    assert!(!teapot.breaks_clients());
+    let error = c.check_response(at(44), Method::Get, "/images/json", 500, None, br#"{"msg":"x"}"#).expect("checked");
+    assert_eq!(
+        error.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["missing-required at /message", "undocumented at /msg"]
+    );
+    let ping = c.check_response(at(44), Method::Get, "/_ping", 200, Some("text/plain"), b"OK").expect("checked");
+    assert!(ping.findings.is_empty(), "text/plain is not checked as JSON");
+    assert!(c.check_response(at(44), Method::Get, "/no/such", 200, None, b"{}").is_none());
+}
+
+#[test]
+fn a_json_stream_is_checked_item_by_item() {
+    let c = checker();
+    let body = b"{\"Type\":\"container\"}\n{\"Type\":5}\n";
+    let got = c.check_response(at(44), Method::Get, "/events", 200, Some("application/json"), body).expect("checked");
+    assert_eq!(
+        got.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["wrong-type at /1/Type: integer, the spec says string"]
+    );
+}
+
+#[test]
+fn the_spec_version_is_the_one_asked_else_the_nearest_and_then_approximate() {
+    let c = checker();
+    let v = |m| Some(ApiVersion::new(1, m));
+    let spec = |asked, max| c.spec_for(asked, max).map(|s| (s.version.to_string(), s.approximate));
+    assert_eq!(spec(v(44), v(45)), Some(("1.44".into(), false)));
+    assert_eq!(spec(v(24), v(45)), Some(("1.43".into(), true)), "below the oldest spec");
+    assert_eq!(spec(v(50), v(45)), Some(("1.44".into(), true)), "above the newest");
+    assert_eq!(spec(None, v(43)), Some(("1.43".into(), true)), "unversioned: the daemon's own version");
+    assert_eq!(spec(None, None), None);
+}
+
+#[test]
+fn request_bodies_are_checked_and_each_schema_compiled_once() {
+    let c = checker();
+    let ok = json!({"Name": "v", "Labels": {"dockmatrix.run": "x"}});
+    assert!(c.check_request(ApiVersion::new(1, 44), Method::Post, "/volumes/create", &ok).is_empty());
+    let extra = json!({"Name": "v", "Driverr": "local"});
+    let found = c.check_request(ApiVersion::new(1, 44), Method::Post, "/volumes/create", &extra);
+    assert_eq!(found.iter().map(ToString::to_string).collect::<Vec<_>>(), ["undocumented at /Driverr"]);
+    images(&c, 44, "[]");
+    images(&c, 44, "[]");
+    assert_eq!(c.compiled.lock().expect("lock").len(), 2, "the body schema and the list schema, once each");
+}
+
+#[test]
+fn the_real_specs_drop_virtual_size_at_1_44() {
+    let c = Checker::new(SchemaFile::built_in().expect("the built-in schemas load"));
+    let body = br#"[{"Id":"sha256:1","ParentId":"","RepoTags":["a:b"],"RepoDigests":[],"Created":1,"Size":1,
+        "SharedSize":-1,"VirtualSize":1,"Labels":{},"Containers":-1}]"#;
+    let check = |m| {
+        let c = c.check_response(at(m), Method::Get, "/images/json", 200, Some("application/json"), body);
+        c.expect("images/json is in every spec").findings.iter().map(ToString::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(check(43), Vec::<String>::new());
+    assert_eq!(check(44), ["undocumented at /0/VirtualSize"]);
+}
+
+#[test]
+fn every_schema_of_every_real_spec_compiles() {
+    let c = Checker::new(SchemaFile::built_in().expect("the built-in schemas load"));
+    let mut failed = Vec::new();
+    let mut count = 0;
+    for (v, vs) in &c.schemas.versions {
+        for (op, o) in &vs.operations {
+            for name in o.responses.values().chain(o.body.iter()) {
+                count += 1;
+                if c.validator(*v, name).is_none() {
+                    failed.push(format!("{v} {op}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(count > 3000, "{count} schemas");
+    assert!(failed.is_empty(), "schemas that do not compile:\n{}", failed.join("\n"));
+}
