@@ -129,6 +129,10 @@ pub struct RunArgs {
     /// Do not compare or write snapshots.
     #[arg(long, help_heading = "Output")]
     pub no_snapshots: bool,
+    /// Do not check answers against the spec of their API version (no `conformance` in run.json, no
+    /// `nonconforming` verdict).
+    #[arg(long, help_heading = "Plan")]
+    pub no_conformance: bool,
     /// CI mode (also CI=true): a changed or missing snapshot fails the run with its diff, and nothing is written.
     #[arg(long, help_heading = "Output")]
     pub ci: bool,
@@ -137,8 +141,9 @@ pub struct RunArgs {
     /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
-    /// Exit 1 when the run breaks this policy: incompatible, error, unenforced, changed-snapshot,
-    /// scenario, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible, error and scenario].
+    /// Exit 1 when the run breaks this policy: incompatible, nonconforming, error, unenforced, undocumented,
+    /// changed-snapshot, scenario, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible,
+    /// nonconforming, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,
     /// Matrix folder.
@@ -382,8 +387,9 @@ impl Cli {
                     snapshots: (!a.no_snapshots).then_some(a.snapshots),
                     ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
                     reports: a.report,
+                    conformance: !a.no_conformance,
                     fail_on: if a.fail_on.is_empty() {
-                        vec![FailOn::Incompatible, FailOn::Error, FailOn::Scenario]
+                        vec![FailOn::Incompatible, FailOn::Nonconforming, FailOn::Error, FailOn::Scenario]
                     } else {
                         a.fail_on
                     },
@@ -581,7 +587,7 @@ mod tests {
         let Config::Report { format, fail_on, all_failures, .. } = cli.into_config().expect("valid") else {
             panic!("wrong command")
         };
-        assert_eq!((format, fail_on, all_failures), (ReportFormat::Table, vec![FailOn::Incompatible], false));
+        assert_eq!((format, fail_on, all_failures), (ReportFormat::Table, FailOn::defaults(), false));
         let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--all-failures"]).expect("parses");
         let Config::Report { all_failures, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
         assert!(all_failures);

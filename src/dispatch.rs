@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::matrix::load::MatrixSources;
+use crate::matrix::schemas::SchemaFile;
 use crate::matrix::{self, K8sRelease, Matrices};
 use crate::model::RunReport;
 use crate::report::{Grid, matrix_tables};
@@ -25,7 +26,12 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     match config {
         Config::Run { dir, run } => {
             let m = load_matrices(&dir)?;
-            crate::run::run(&run, &m, out, err)
+            let schemas = match (&dir, run.conformance) {
+                (_, false) => None,
+                (MatrixDir::Path(p), true) => Some(SchemaFile::for_dir(p)?),
+                (MatrixDir::BuiltIn, true) => Some(SchemaFile::built_in()?),
+            };
+            crate::run::run(&run, &m, schemas, out, err)
         }
         Config::MatrixCheck { dir } => {
             let m = load_matrices(&dir)?;

@@ -11,9 +11,11 @@ use tokio::sync::{mpsc, watch};
 
 use crate::client::host::{self, HostInputs, TlsOptions};
 use crate::client::{Client, DEFAULT_BODY_CAP};
+use crate::conformance::Checker;
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::fixture::{self, Fixtures, Needs, Scope};
 use crate::matrix::Matrices;
+use crate::matrix::schemas::SchemaFile;
 use crate::model::{Method, ProbeOutcome, RUN_SCHEMA_VERSION, RunReport, Verdict};
 use crate::probe::ProbeError;
 use crate::probe::case::{self, ApiSelection, PlanOptions};
@@ -59,12 +61,20 @@ pub struct RunConfig {
     pub ci: bool,
     /// `--report FMT[:FILE]`, written at the end of the run.
     pub reports: Vec<ReportTarget>,
-    /// `--fail-on` policies (default: incompatible and error).
+    /// `--fail-on` policies (default: incompatible, nonconforming, error and scenario).
     pub fail_on: Vec<FailOn>,
+    /// Whether answers are checked against the spec of their version (not with `--no-conformance`).
+    pub conformance: bool,
 }
 
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
-pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
+pub fn run(
+    config: &RunConfig,
+    m: &Matrices,
+    schemas: Option<SchemaFile>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Error> {
     let rt = runtime()?;
     if let Some(bad) = config.allow.iter().find(|c| !m.probes.classes.contains_key(*c)) {
         let known: Vec<&str> = m.probes.classes.keys().map(String::as_str).collect();
@@ -76,7 +86,7 @@ pub fn run(config: &RunConfig, m: &Matrices, out: &mut dyn Write, err: &mut dyn 
     for policy in &config.fail_on {
         policy.check(m)?;
     }
-    let report = rt.block_on(sweep(config, m, err))?;
+    let report = rt.block_on(sweep(config, m, schemas, err))?;
     let runs = std::slice::from_ref(&report);
     crate::report::write_report(ReportFormat::Table, runs, m, out)?;
     for target in &config.reports {
@@ -144,7 +154,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|source| Error::Output { what: "the async runtime".into(), source })
 }
 
-async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<RunReport, Error> {
+async fn sweep(
+    config: &RunConfig,
+    m: &Matrices,
+    schemas: Option<SchemaFile>,
+    err: &mut dyn Write,
+) -> Result<RunReport, Error> {
     let started = std::time::SystemTime::now();
     let clock = Instant::now();
     let client = connect(config)?;
@@ -183,6 +198,7 @@ async fn sweep(config: &RunConfig, m: &Matrices, err: &mut dyn Write) -> Result<
     let api_versions = case::selected_versions(m, &daemon, &config.api);
     let total = cases.len();
     let mut ctx = RunContext::new();
+    ctx.checker = schemas.map(|s| Arc::new(Checker::new(s).with_errata(m.errata.clone())));
     std::fs::create_dir_all(&config.out).map_err(|source| ProbeError::Output { path: config.out.clone(), source })?;
     let jsonl_path = config.out.join("probes.jsonl");
     let mut jsonl =

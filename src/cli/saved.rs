@@ -20,7 +20,7 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when the runs break this policy; repeatable [default: incompatible].
+    /// Exit 1 when the runs break this policy; repeatable [default: incompatible and nonconforming].
     #[arg(long = "fail-on", value_name = "POLICY")]
     pub fail_on: Vec<FailOn>,
     /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
@@ -35,10 +35,14 @@ pub struct ReportArgs {
 }
 
 pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
-  incompatible        any incompatible verdict (the default)
+  incompatible        any incompatible verdict (a default)
+  nonconforming       any nonconforming verdict: a served body breaks the spec of its API version (a required
+                      field missing, a wrong type, not JSON) (a default)
   error               any error verdict (transport failure, timeout)
   unenforced          any answer at a version outside the daemon's advertised range (a daemon that does not
                       enforce API versions, such as Podman, serves them; not counted unless asked)
+  undocumented        any field the spec of the answer's API version does not list (reported, not counted
+                      unless asked)
   changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
   scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use

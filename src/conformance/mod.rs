@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value};
 
+use crate::matrix::model::ErrataFile;
 use crate::matrix::schemas::{OperationSchemas, SchemaFile};
-use crate::model::{ApiVersion, Conformance, Finding, FindingKind, MAX_FINDINGS, Method};
+use crate::model::{ApiVersion, Conformance, Finding, FindingKind, MAX_FINDINGS, Method, fold_pointer};
 
 /// Compiled schemas by spec version and schema name (`None`: the schema does not compile).
 type Compiled = HashMap<(ApiVersion, String), Option<Arc<jsonschema::Validator>>>;
@@ -20,6 +21,7 @@ type Compiled = HashMap<(ApiVersion, String), Option<Arc<jsonschema::Validator>>
 /// Checks answers and request bodies against the spec of their API version.
 pub struct Checker {
     schemas: SchemaFile,
+    errata: ErrataFile,
     compiled: Mutex<Compiled>,
 }
 
@@ -27,6 +29,19 @@ impl std::fmt::Debug for Checker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Checker").field("versions", &self.schemas.versions.len()).finish_non_exhaustive()
     }
+}
+
+/// What a daemon answered, as the checker reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// The status.
+    pub status: u16,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// The body as read.
+    pub body: &'a [u8],
+    /// Whether the body is whole (not cut by the stream window or the body cap).
+    pub complete: bool,
 }
 
 /// The spec an answer is checked against: its version, and whether that is not the version asked at.
@@ -41,7 +56,19 @@ pub struct SpecVersion {
 impl Checker {
     /// A checker of `schemas`.
     pub fn new(schemas: SchemaFile) -> Self {
-        Self { schemas, compiled: Mutex::new(HashMap::new()) }
+        Self { schemas, errata: ErrataFile::default(), compiled: Mutex::new(HashMap::new()) }
+    }
+
+    /// The same checker, knowing the spec's mistakes in `errata`.
+    pub fn with_errata(self, errata: ErrataFile) -> Self {
+        Self { errata, ..self }
+    }
+
+    /// Marks each finding of an answer of `endpoint` that agrees with a known mistake of the spec.
+    pub fn mark_errata(&self, endpoint: &str, c: &mut Conformance) {
+        for f in &mut c.findings {
+            f.erratum = self.errata.find(endpoint, c.spec, f).map(|e| e.id.clone());
+        }
     }
 
     /// The spec to check a request at `asked` against: that version's; below the oldest spec the oldest, above the
@@ -90,17 +117,17 @@ impl Checker {
     }
 
     /// Checks one answer of `method path` at `spec`: its status, and its body when the spec documents a JSON one
-    /// for that status (a JSON stream is checked item by item). `None` when the spec of that version has no such
-    /// operation.
+    /// for that status (a JSON stream is checked item by item). A body that is not `complete` (cut by the stream
+    /// window or the body cap) is checked up to its last whole value. `None` when the spec of that version has no
+    /// such operation.
     pub fn check_response(
         &self,
         spec: SpecVersion,
         method: Method,
         path: &str,
-        status: u16,
-        content_type: Option<&str>,
-        body: &[u8],
+        answer: Answer<'_>,
     ) -> Option<Conformance> {
+        let Answer { status, content_type, body, complete } = answer;
         let op = self.operation(spec.version, method, path)?;
         let mut findings = Findings::default();
         let status_text = status.to_string();
@@ -112,10 +139,13 @@ impl Checker {
         let schema = op.responses.get(&status_text).or_else(|| op.responses.get("default"));
         let json_documented = op.produces.is_empty() || op.produces.iter().any(|p| p.contains("json"));
         let answered_json = content_type.is_none_or(|c| c.contains("json"));
-        if let Some(schema) = schema.filter(|_| json_documented && answered_json && method != Method::Head)
+        // A body documented as a bare string is raw bytes (logs, exports, `_ping`), not JSON.
+        let raw =
+            schema.and_then(|s| self.schemas.schema(s)).is_some_and(|s| s.get("type") == Some(&Value::from("string")));
+        if let Some(schema) = schema.filter(|_| json_documented && answered_json && !raw && method != Method::Head)
             && let Some(validator) = self.validator(spec.version, schema)
         {
-            match parse(body) {
+            match parse(body, complete) {
                 Parsed::Empty => {}
                 Parsed::One(v) => findings.validate(&validator, &v, ""),
                 Parsed::Stream(items) => {
@@ -170,9 +200,18 @@ enum Parsed {
     NotJson(String),
 }
 
-fn parse(body: &[u8]) -> Parsed {
+fn parse(body: &[u8], complete: bool) -> Parsed {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Parsed::Empty;
+    }
+    if !complete {
+        let whole: Vec<Value> =
+            serde_json::Deserializer::from_slice(body).into_iter::<Value>().map_while(Result::ok).collect();
+        return match whole.len() {
+            0 => Parsed::Empty,
+            1 => Parsed::One(whole.into_iter().next().unwrap_or_default()),
+            _ => Parsed::Stream(whole),
+        };
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => Parsed::One(v),
@@ -200,16 +239,11 @@ struct Findings {
 
 impl Findings {
     fn push(&mut self, kind: FindingKind, pointer: String, detail: String) {
-        let folded: String = pointer
-            .split('/')
-            .map(|s| if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() { "*" } else { s })
-            .collect::<Vec<_>>()
-            .join("/");
-        if !self.seen.insert((kind, folded)) {
+        if !self.seen.insert((kind, fold_pointer(&pointer))) {
             return;
         }
         if self.list.len() < MAX_FINDINGS {
-            self.list.push(Finding { kind, pointer, detail });
+            self.list.push(Finding { kind, pointer, detail, erratum: None });
         } else {
             self.more += 1;
         }

@@ -5,6 +5,10 @@ use serde_json::json;
 use super::*;
 use crate::matrix::schemas::generate;
 
+fn ans<'a>(status: u16, content_type: Option<&'a str>, body: &'a [u8], complete: bool) -> Answer<'a> {
+    Answer { status, content_type, body, complete }
+}
+
 fn spec(with_virtual_size: bool) -> Value {
     let mut props = json!({"Id": {"type": "string"}, "Size": {"type": "integer"},
         "RepoTags": {"type": "array", "items": {"type": "string"}},
@@ -44,7 +48,12 @@ fn at(minor: u16) -> SpecVersion {
 }
 
 fn images(c: &Checker, minor: u16, body: &str) -> Vec<String> {
-    let got = c.check_response(at(minor), Method::Get, "/images/json", 200, Some("application/json"), body.as_bytes());
+    let got = c.check_response(
+        at(minor),
+        Method::Get,
+        "/images/json",
+        ans(200, Some("application/json"), body.as_bytes(), true),
+    );
     got.expect("the operation is in the spec").findings.iter().map(ToString::to_string).collect()
 }
 
@@ -69,39 +78,50 @@ fn missing_wrong_and_null_fields_are_found_where_they_are() {
         ],
         "Labels is x-nullable: no finding"
     );
-    let found = c.check_response(at(44), Method::Get, "/images/json", 200, None, br#"[{"Id":1,"Size":1}]"#);
+    let found = c.check_response(at(44), Method::Get, "/images/json", ans(200, None, br#"[{"Id":1,"Size":1}]"#, true));
     assert!(found.expect("checked").breaks_clients());
 }
 
 #[test]
 fn bodies_that_are_not_json_and_statuses_the_spec_does_not_list() {
     let c = checker();
-    let not_json = c.check_response(at(44), Method::Get, "/images/json", 200, None, b"<html>").expect("checked");
+    let not_json =
+        c.check_response(at(44), Method::Get, "/images/json", ans(200, None, b"<html>", true)).expect("checked");
     assert_eq!(not_json.findings[0].kind, FindingKind::NotJson);
     assert!(not_json.breaks_clients());
     let teapot = c
-        .check_response(at(44), Method::Get, "/images/json", 418, Some("application/json"), br#"{"message":"x"}"#)
+        .check_response(
+            at(44),
+            Method::Get,
+            "/images/json",
+            ans(418, Some("application/json"), br#"{"message":"x"}"#, true),
+        )
         .expect("checked");
     assert_eq!(
         teapot.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["undocumented-status at the body: 418; the spec lists 200, 500"]
     );
     assert!(!teapot.breaks_clients());
-    let error = c.check_response(at(44), Method::Get, "/images/json", 500, None, br#"{"msg":"x"}"#).expect("checked");
+    let error = c
+        .check_response(at(44), Method::Get, "/images/json", ans(500, None, br#"{"msg":"x"}"#, true))
+        .expect("checked");
     assert_eq!(
         error.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["missing-required at /message", "undocumented at /msg"]
     );
-    let ping = c.check_response(at(44), Method::Get, "/_ping", 200, Some("text/plain"), b"OK").expect("checked");
+    let ping =
+        c.check_response(at(44), Method::Get, "/_ping", ans(200, Some("text/plain"), b"OK", true)).expect("checked");
     assert!(ping.findings.is_empty(), "text/plain is not checked as JSON");
-    assert!(c.check_response(at(44), Method::Get, "/no/such", 200, None, b"{}").is_none());
+    assert!(c.check_response(at(44), Method::Get, "/no/such", ans(200, None, b"{}", true)).is_none());
 }
 
 #[test]
 fn a_json_stream_is_checked_item_by_item() {
     let c = checker();
     let body = b"{\"Type\":\"container\"}\n{\"Type\":5}\n";
-    let got = c.check_response(at(44), Method::Get, "/events", 200, Some("application/json"), body).expect("checked");
+    let got = c
+        .check_response(at(44), Method::Get, "/events", ans(200, Some("application/json"), body, true))
+        .expect("checked");
     assert_eq!(
         got.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["wrong-type at /1/Type: integer, the spec says string"]
@@ -139,7 +159,7 @@ fn the_real_specs_drop_virtual_size_at_1_44() {
     let body = br#"[{"Id":"sha256:1","ParentId":"","RepoTags":["a:b"],"RepoDigests":[],"Created":1,"Size":1,
         "SharedSize":-1,"VirtualSize":1,"Labels":{},"Containers":-1}]"#;
     let check = |m| {
-        let c = c.check_response(at(m), Method::Get, "/images/json", 200, Some("application/json"), body);
+        let c = c.check_response(at(m), Method::Get, "/images/json", ans(200, Some("application/json"), body, true));
         c.expect("images/json is in every spec").findings.iter().map(ToString::to_string).collect::<Vec<_>>()
     };
     assert_eq!(check(43), Vec::<String>::new());
@@ -163,4 +183,50 @@ fn every_schema_of_every_real_spec_compiles() {
     }
     assert!(count > 3000, "{count} schemas");
     assert!(failed.is_empty(), "schemas that do not compile:\n{}", failed.join("\n"));
+}
+
+#[test]
+fn a_body_cut_by_the_stream_window_is_checked_up_to_its_last_whole_value() {
+    let c = checker();
+    let cut = b"{\"Type\":\"container\"}\n{\"Type\":5}\n{\"Ty";
+    let got = c.check_response(at(44), Method::Get, "/events", ans(200, None, cut, false)).expect("checked");
+    assert_eq!(
+        got.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["wrong-type at /1/Type: integer, the spec says string"]
+    );
+    let whole = c.check_response(at(44), Method::Get, "/events", ans(200, None, cut, true)).expect("checked");
+    assert_eq!(whole.findings[0].kind, FindingKind::NotJson, "a complete body that ends mid-value is not JSON");
+}
+
+#[test]
+fn a_finding_the_errata_know_is_marked_and_breaks_no_client() {
+    let errata: ErrataFile = serde_yaml::from_str(
+        "schema_version: 1\nerrata:\n- {id: id-int, endpoint: image.list, kind: wrong-type, pointer: /*/Id, first: '1.44', \
+         spec_says: string, daemons_send: integer}\n",
+    )
+    .expect("errata");
+    let c = checker().with_errata(errata);
+    let mut found = c
+        .check_response(
+            at(44),
+            Method::Get,
+            "/images/json",
+            ans(200, None, br#"[{"Id":1,"Size":1},{"Id":2,"Size":1}]"#, true),
+        )
+        .expect("checked");
+    assert!(found.breaks_clients());
+    c.mark_errata("image.list", &mut found);
+    assert_eq!(
+        found.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["wrong-type at /0/Id: integer, the spec says string (spec erratum id-int)"]
+    );
+    assert!(!found.breaks_clients());
+    let mut other = found.clone();
+    other.findings[0].erratum = None;
+    c.mark_errata("container.list", &mut other);
+    assert!(other.breaks_clients(), "another endpoint's finding is no erratum");
+    let mut older = found.clone();
+    older.spec = ApiVersion::new(1, 43);
+    c.mark_errata("image.list", &mut older);
+    assert!(older.breaks_clients(), "before the erratum's first version");
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::MatrixError;
-use super::model::{DockerFile, EndpointsFile, KubernetesFile, Matrices, ProbesFile, ScenariosFile};
+use super::model::{DockerFile, EndpointsFile, ErrataFile, KubernetesFile, Matrices, ProbesFile, ScenariosFile};
 use super::validate;
 
 /// The file names inside a matrix folder.
@@ -19,6 +19,8 @@ pub const KUBERNETES_FILE: &str = "kubernetes.yaml";
 pub const PROBES_FILE: &str = "probes.yaml";
 /// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it has no scenarios).
 pub const SCENARIOS_FILE: &str = "scenarios.yaml";
+/// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it knows no spec errata).
+pub const ERRATA_FILE: &str = "spec-errata.yaml";
 
 /// A matrix file's name as shown in errors, and its text.
 #[derive(Debug, Clone)]
@@ -71,6 +73,8 @@ pub struct MatrixSources {
     pub probes: Source,
     /// scenarios.yaml, when the folder has one (matrix folders older than scenarios do not).
     pub scenarios: Option<Source>,
+    /// spec-errata.yaml, when the folder has one.
+    pub errata: Option<Source>,
 }
 
 impl MatrixSources {
@@ -83,6 +87,7 @@ impl MatrixSources {
             kubernetes: Source::read(&path(KUBERNETES_FILE))?,
             probes: Source::read(&path(PROBES_FILE))?,
             scenarios: Source::read_optional(&path(SCENARIOS_FILE))?,
+            errata: Source::read_optional(&path(ERRATA_FILE))?,
         })
     }
 
@@ -95,6 +100,7 @@ impl MatrixSources {
             kubernetes: src(KUBERNETES_FILE, include_str!("../../matrices/kubernetes.yaml")),
             probes: src(PROBES_FILE, include_str!("../../matrices/probes.yaml")),
             scenarios: Some(src(SCENARIOS_FILE, include_str!("../../matrices/scenarios.yaml"))),
+            errata: Some(src(ERRATA_FILE, include_str!("../../matrices/spec-errata.yaml"))),
         }
     }
 
@@ -108,6 +114,10 @@ impl MatrixSources {
             scenarios: match &self.scenarios {
                 Some(source) => parse::<ScenariosFile>(source)?,
                 None => ScenariosFile::default(),
+            },
+            errata: match &self.errata {
+                Some(source) => parse::<ErrataFile>(source)?,
+                None => ErrataFile::default(),
             },
         };
         matrices.scenarios.name_scenarios();

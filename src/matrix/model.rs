@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApiRange, ApiVersion, Method, template};
+use crate::model::{ApiRange, ApiVersion, Finding, FindingKind, Method, fold_pointer, template};
 
 /// The schema version every matrix file carries; bump it when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -476,6 +476,61 @@ pub struct Matrices {
     pub probes: ProbesFile,
     /// scenarios.yaml (empty when a matrix folder has none)
     pub scenarios: ScenariosFile,
+    /// spec-errata.yaml (empty when a matrix folder has none)
+    pub errata: ErrataFile,
+}
+
+/// `matrices/spec-errata.yaml`: known mistakes of the official specs, where the daemons agree against the spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrataFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The errata.
+    #[serde(default)]
+    pub errata: Vec<Erratum>,
+}
+
+impl Default for ErrataFile {
+    fn default() -> Self {
+        Self { schema_version: SCHEMA_VERSION, errata: Vec::new() }
+    }
+}
+
+impl ErrataFile {
+    /// The erratum a conformance finding of `endpoint` against the spec `spec` agrees with, if one does.
+    pub fn find(&self, endpoint: &str, spec: ApiVersion, finding: &Finding) -> Option<&Erratum> {
+        self.errata.iter().find(|e| {
+            e.endpoint == endpoint
+                && e.kind == finding.kind
+                && e.pointer == fold_pointer(&finding.pointer)
+                && e.first <= spec
+                && e.last.is_none_or(|l| spec <= l)
+        })
+    }
+}
+
+/// One known mistake of the specs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erratum {
+    /// A short stable id (`exec-ids-string`), written into the findings it matches.
+    pub id: String,
+    /// The endpoint id.
+    pub endpoint: String,
+    /// The kind of finding.
+    pub kind: FindingKind,
+    /// Where, with array indices folded into `*`.
+    pub pointer: String,
+    /// The first spec version with the mistake.
+    pub first: ApiVersion,
+    /// The last one; absent while the newest spec still has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<ApiVersion>,
+    /// What the spec says.
+    pub spec_says: String,
+    /// What the daemons send.
+    pub daemons_send: String,
 }
 
 impl Matrices {

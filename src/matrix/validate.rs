@@ -22,6 +22,38 @@ pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
         check_schema(scenarios, m.scenarios.schema_version)?;
         validate_scenarios(m, scenarios)?;
     }
+    if let Some(errata) = &src.errata {
+        check_schema(errata, m.errata.schema_version)?;
+        validate_errata(m, errata)?;
+    }
+    Ok(())
+}
+
+/// Every erratum names a known endpoint, has a unique id and an ordered range.
+fn validate_errata(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
+    let mut ids = BTreeSet::new();
+    for e in &m.errata.errata {
+        let (off, len) = locate_key(&src.text, &e.id).unwrap_or((0, 1));
+        if !ids.insert(e.id.as_str()) {
+            return Err(src.error_at(off, len, format!("erratum `{}` is listed twice", e.id), None));
+        }
+        if m.endpoint(&e.endpoint).is_none() {
+            let help = closest_id(m, &e.endpoint).map(|c| format!("did you mean `{c}`?"));
+            return Err(src.error_at(off, len, format!("erratum `{}`: unknown endpoint `{}`", e.id, e.endpoint), help));
+        }
+        if e.last.is_some_and(|l| l < e.first) {
+            return Err(src.error_at(off, len, format!("erratum `{}`: last is before first", e.id), None));
+        }
+        if !e.pointer.is_empty() && !e.pointer.starts_with('/') {
+            let help = Some("JSON pointers start with /, as in /ExecIDs or /Containers/*".to_string());
+            return Err(src.error_at(
+                off,
+                len,
+                format!("erratum `{}`: `{}` is not a JSON pointer", e.id, e.pointer),
+                help,
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -638,6 +670,7 @@ endpoints:
             kubernetes: file(KUBERNETES_FILE, KUBERNETES),
             probes: file(PROBES_FILE, PROBES),
             scenarios: given(SCENARIOS_FILE).map(|text| source(SCENARIOS_FILE, text)),
+            errata: None,
         }
     }
 

@@ -29,9 +29,15 @@ fn is_zero(n: &u64) -> bool {
 pub const MAX_FINDINGS: usize = 20;
 
 impl Conformance {
-    /// Whether a finding would trip a typed client (see [`FindingKind::breaks_clients`]).
+    /// The findings that would trip a typed client ([`FindingKind::breaks_clients`]) and are no known mistake of
+    /// the spec.
+    pub fn client_breaking(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.kind.breaks_clients() && f.erratum.is_none())
+    }
+
+    /// Whether any finding would trip a typed client (see [`Conformance::client_breaking`]).
     pub fn breaks_clients(&self) -> bool {
-        self.findings.iter().any(|f| f.kind.breaks_clients())
+        self.client_breaking().next().is_some()
     }
 }
 
@@ -46,6 +52,10 @@ pub struct Finding {
     /// What was found, in a few words (`integer, the spec says string`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// The known mistake of the spec this finding agrees with (an id of `matrices/spec-errata.yaml`): the daemons
+    /// are right and the spec is wrong, so it never makes an answer `nonconforming`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erratum: Option<String>,
 }
 
 /// The kinds of disagreement.
@@ -97,6 +107,13 @@ impl FindingKind {
     }
 }
 
+/// A JSON pointer with its array indices folded into `*` (`/0/VirtualSize` → `/*/VirtualSize`).
+pub fn fold_pointer(pointer: &str) -> String {
+    let seg =
+        |s: &str| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "*".to_string() } else { s.to_string() };
+    pointer.split('/').map(seg).collect::<Vec<_>>().join("/")
+}
+
 impl std::fmt::Display for FindingKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -107,8 +124,12 @@ impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let at = if self.pointer.is_empty() { "the body" } else { &self.pointer };
         match self.detail.as_str() {
-            "" => write!(f, "{} at {at}", self.kind),
-            d => write!(f, "{} at {at}: {d}", self.kind),
+            "" => write!(f, "{} at {at}", self.kind)?,
+            d => write!(f, "{} at {at}: {d}", self.kind)?,
+        }
+        match &self.erratum {
+            Some(e) => write!(f, " (spec erratum {e})"),
+            None => Ok(()),
         }
     }
 }

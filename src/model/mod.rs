@@ -16,7 +16,7 @@ pub mod template;
 mod verdict;
 mod version;
 
-pub use conformance::{Conformance, Finding, FindingKind, MAX_FINDINGS};
+pub use conformance::{Conformance, Finding, FindingKind, MAX_FINDINGS, fold_pointer};
 pub use daemon::{DaemonInfo, EngineKind};
 pub use method::Method;
 pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome};

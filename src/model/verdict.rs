@@ -19,6 +19,9 @@ pub enum Verdict {
     Incompatible,
     /// Transport failure or timeout.
     Error,
+    /// Served, but the body breaks the spec of that API version in a way a typed client trips on (a required field
+    /// missing, a value of the wrong type, not JSON where JSON is documented): see the probe's `conformance`.
+    Nonconforming,
     /// Answered at a version outside the range the daemon advertises, by a daemon that does not enforce API
     /// versions (Podman serves any `/vX.Y`): not counted by the default `--fail-on`; `--fail-on unenforced` counts
     /// it.
@@ -29,12 +32,13 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 8] = [
+    pub const ALL: [Verdict; 9] = [
         Verdict::Ok,
         Verdict::VersionRejected,
         Verdict::Absent,
         Verdict::NotApplicable,
         Verdict::Incompatible,
+        Verdict::Nonconforming,
         Verdict::Error,
         Verdict::Unenforced,
         Verdict::Skipped,
@@ -49,14 +53,15 @@ impl Verdict {
             Verdict::NotApplicable => "not-applicable",
             Verdict::Incompatible => "incompatible",
             Verdict::Error => "error",
+            Verdict::Nonconforming => "nonconforming",
             Verdict::Unenforced => "unenforced",
             Verdict::Skipped => "skipped",
         }
     }
 
-    /// Whether the verdict is a failure by default (`incompatible`, `error`).
+    /// Whether the verdict is a failure by default (`incompatible`, `nonconforming`, `error`).
     pub fn is_failure(self) -> bool {
-        matches!(self, Verdict::Incompatible | Verdict::Error)
+        matches!(self, Verdict::Incompatible | Verdict::Nonconforming | Verdict::Error)
     }
 }
 

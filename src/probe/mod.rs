@@ -1,6 +1,7 @@
 //! Probing a daemon: discovery, the plan of cases, the bounded concurrent runner and the verdicts.
 
 pub mod case;
+pub mod conform;
 pub mod discover;
 mod error;
 pub mod runner;

@@ -7,8 +7,10 @@ use tokio::sync::{RwLock, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::case::ProbeCase;
+use super::conform::conform;
 use super::verdict::judge;
 use crate::client::{Client, Request, Response, path};
+use crate::conformance::Checker;
 use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Private, own_token, tar_of};
 use crate::matrix::model::Hijack;
@@ -38,6 +40,8 @@ pub struct RunContext {
     pub now: u64,
     /// The shared fixtures (empty until they are made).
     pub fixtures: Arc<Fixtures>,
+    /// What checks answers against the spec of their version; `None` skips the check (`--no-conformance`).
+    pub checker: Option<Arc<Checker>>,
 }
 
 impl RunContext {
@@ -46,7 +50,7 @@ impl RunContext {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let seed = now.as_nanos() ^ (u128::from(std::process::id()) << 64);
         let run_id = format!("{:012x}", (seed ^ (seed >> 37)) & 0xffff_ffff_ffff);
-        Self { missing: missing_name(&run_id), run_id, now: now.as_secs(), fixtures: Arc::default() }
+        Self { missing: missing_name(&run_id), run_id, now: now.as_secs(), fixtures: Arc::default(), checker: None }
     }
 
     /// The value of `token` for `case`: the case's own fixture first, then the shared fixtures, then the run's.
@@ -182,6 +186,9 @@ pub async fn probe(
             let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
             out.evidence = evidence(&resp);
+            if let Some(checker) = &ctx.checker {
+                conform(&mut out, checker, case, daemon, &resp);
+            }
             out
         }
         Err(e) => outcome(case, Verdict::Error, &e.to_string()),
@@ -494,6 +501,7 @@ mod tests {
             missing: "dockmatrix-missing-abc".into(),
             now: 1000,
             fixtures: Arc::new(fixtures),
+            checker: None,
         };
         let recipe = Recipe {
             params: [("id".to_string(), "$container".to_string())].into(),

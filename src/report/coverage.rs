@@ -256,8 +256,9 @@ pub fn worst(verdicts: impl Iterator<Item = Verdict>) -> Option<Verdict> {
             Verdict::Unenforced => 2,
             Verdict::VersionRejected => 3,
             Verdict::Absent => 4,
-            Verdict::Error => 5,
-            Verdict::Incompatible => 6,
+            Verdict::Nonconforming => 5,
+            Verdict::Error => 6,
+            Verdict::Incompatible => 7,
         }
     }
     verdicts.max_by_key(|v| rank(*v))

@@ -40,6 +40,7 @@ pub fn letter(v: Verdict) -> &'static str {
         Verdict::Incompatible => "I",
         Verdict::Error => "E",
         Verdict::Unenforced => "U",
+        Verdict::Nonconforming => "C",
         Verdict::Skipped => "S",
     }
 }
@@ -384,6 +385,7 @@ table.heat { border-collapse: separate; border-spacing: 0; }
 .v-absent { background: var(--abs); color: #00334d; }
 .v-not-applicable { background: var(--na); color: #4d4500; }
 .v-incompatible { background: var(--inc); color: #fff; }
+.v-nonconforming { background: repeating-linear-gradient(45deg, #e8a33c, #e8a33c 4px, #f4d19b 4px, #f4d19b 8px); color: #4a2c00; }
 .v-error { background: var(--err); color: #3d0026; }
 .v-unenforced { background: repeating-linear-gradient(45deg, #9fd9c6, #9fd9c6 4px, #c9ece0 4px, #c9ece0 8px); color: #0b4d3a; }
 .v-skipped { background: repeating-linear-gradient(45deg, #fff, #fff 3px, #e4e4e4 3px, #e4e4e4 6px); color: #666; }

@@ -47,6 +47,7 @@ pub fn symbol(v: Verdict) -> &'static str {
         Verdict::Incompatible => "❌",
         Verdict::Error => "⚠️",
         Verdict::Unenforced => "🔓",
+        Verdict::Nonconforming => "🧩",
         Verdict::Skipped => "⏭️",
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::matrix::Matrices;
-use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{FindingKind, ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::coverage::{daemon_max, worst};
 use super::error::ReportError;
@@ -20,6 +20,10 @@ pub enum FailOn {
     Error,
     /// Any `unenforced` verdict: an answer at a version outside the daemon's advertised range (opt-in).
     Unenforced,
+    /// Any `nonconforming` verdict: a served body that breaks the spec of its version (a default).
+    Nonconforming,
+    /// Any field the spec of the answer's version does not list (`undocumented` findings; opt-in).
+    Undocumented,
     /// Any snapshot that changed.
     ChangedSnapshot,
     /// `kubernetes:1.23`: an endpoint this release's kubelet calls is not ok at the version it would use against
@@ -35,7 +39,7 @@ pub enum FailOn {
 impl FailOn {
     /// The policies in force when none is given.
     pub fn defaults() -> Vec<FailOn> {
-        vec![FailOn::Incompatible]
+        vec![FailOn::Incompatible, FailOn::Nonconforming]
     }
 
     /// Checks what the matrices can tell before a run: a `kubernetes:` release must exist.
@@ -59,6 +63,8 @@ impl fmt::Display for FailOn {
             FailOn::Incompatible => f.write_str("incompatible"),
             FailOn::Error => f.write_str("error"),
             FailOn::Unenforced => f.write_str("unenforced"),
+            FailOn::Nonconforming => f.write_str("nonconforming"),
+            FailOn::Undocumented => f.write_str("undocumented"),
             FailOn::ChangedSnapshot => f.write_str("changed-snapshot"),
             FailOn::Scenario => f.write_str("scenario"),
             FailOn::Kubernetes(r) => write!(f, "kubernetes:{r}"),
@@ -87,6 +93,8 @@ impl FromStr for FailOn {
             "incompatible" => Ok(FailOn::Incompatible),
             "error" => Ok(FailOn::Error),
             "unenforced" => Ok(FailOn::Unenforced),
+            "nonconforming" => Ok(FailOn::Nonconforming),
+            "undocumented" => Ok(FailOn::Undocumented),
             "changed-snapshot" | "changed-snapshots" => Ok(FailOn::ChangedSnapshot),
             "scenario" | "scenarios" => Ok(FailOn::Scenario),
             _ => Err(err("unknown policy")),
@@ -125,13 +133,25 @@ pub fn evaluate(
             failures.push(PolicyFailure { policy: policy.clone(), target: run.daemon.name.clone(), message })
         };
         match policy {
-            FailOn::Incompatible | FailOn::Error | FailOn::Unenforced => {
+            FailOn::Incompatible | FailOn::Error | FailOn::Unenforced | FailOn::Nonconforming => {
                 let wanted = match policy {
                     FailOn::Incompatible => Verdict::Incompatible,
                     FailOn::Error => Verdict::Error,
+                    FailOn::Nonconforming => Verdict::Nonconforming,
                     _ => Verdict::Unenforced,
                 };
                 run.probes.iter().filter(|p| p.verdict == wanted).for_each(|p| fail(describe(p)));
+            }
+            FailOn::Undocumented => {
+                for p in &run.probes {
+                    let Some(c) = &p.conformance else { continue };
+                    for f in c.findings.iter().filter(|f| f.kind == FindingKind::Undocumented) {
+                        let at = p
+                            .api_version
+                            .map_or_else(|| RequestVersion::UNVERSIONED.to_string(), |v| format!("API {v}"));
+                        fail(format!("{} at {at}: {} is not in spec v{}", p.endpoint, f.pointer, c.spec));
+                    }
+                }
             }
             FailOn::ChangedSnapshot if changed_snapshots > 0 => {
                 fail(format!("{changed_snapshots} snapshot(s) changed; review them with `dockmatrix snapshot review`"))
