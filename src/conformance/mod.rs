@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value};
 
-use crate::matrix::model::ErrataFile;
+use crate::matrix::model::{ErrataFile, Side};
 use crate::matrix::schemas::{OperationSchemas, SchemaFile};
 use crate::model::{ApiVersion, Conformance, Finding, FindingKind, MAX_FINDINGS, Method, fold_pointer};
 
@@ -67,7 +67,7 @@ impl Checker {
     /// Marks each finding of an answer of `endpoint` that agrees with a known mistake of the spec.
     pub fn mark_errata(&self, endpoint: &str, c: &mut Conformance) {
         for f in &mut c.findings {
-            f.erratum = self.errata.find(endpoint, c.spec, f).map(|e| e.id.clone());
+            f.erratum = self.errata.find(endpoint, c.spec, f, Side::Response).map(|e| e.id.clone());
         }
     }
 
@@ -160,15 +160,26 @@ impl Checker {
     }
 
     /// The findings of a request body sent to `method path` at `version` (empty when the body conforms, or the
-    /// spec documents no JSON body for the operation).
-    pub fn check_request(&self, version: ApiVersion, method: Method, path: &str, body: &Value) -> Vec<Finding> {
+    /// spec documents no JSON body for the operation); `endpoint` marks those the errata know.
+    pub fn check_request(
+        &self,
+        endpoint: &str,
+        version: ApiVersion,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Vec<Finding> {
         let Some(name) = self.operation(version, method, path).and_then(|o| o.body.as_deref()) else {
             return Vec::new();
         };
         let Some(validator) = self.validator(version, name) else { return Vec::new() };
         let mut findings = Findings::default();
         findings.validate(&validator, body, "");
-        findings.list
+        let mut list = findings.list;
+        for f in &mut list {
+            f.erratum = self.errata.find(endpoint, version, f, Side::Request).map(|e| e.id.clone());
+        }
+        list
     }
 }
 

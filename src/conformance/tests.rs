@@ -144,9 +144,9 @@ fn the_spec_version_is_the_one_asked_else_the_nearest_and_then_approximate() {
 fn request_bodies_are_checked_and_each_schema_compiled_once() {
     let c = checker();
     let ok = json!({"Name": "v", "Labels": {"dockmatrix.run": "x"}});
-    assert!(c.check_request(ApiVersion::new(1, 44), Method::Post, "/volumes/create", &ok).is_empty());
+    assert!(c.check_request("volume.create", ApiVersion::new(1, 44), Method::Post, "/volumes/create", &ok).is_empty());
     let extra = json!({"Name": "v", "Driverr": "local"});
-    let found = c.check_request(ApiVersion::new(1, 44), Method::Post, "/volumes/create", &extra);
+    let found = c.check_request("volume.create", ApiVersion::new(1, 44), Method::Post, "/volumes/create", &extra);
     assert_eq!(found.iter().map(ToString::to_string).collect::<Vec<_>>(), ["undocumented at /Driverr"]);
     images(&c, 44, "[]");
     images(&c, 44, "[]");
@@ -202,7 +202,7 @@ fn a_body_cut_by_the_stream_window_is_checked_up_to_its_last_whole_value() {
 fn a_finding_the_errata_know_is_marked_and_breaks_no_client() {
     let errata: ErrataFile = serde_yaml::from_str(
         "schema_version: 1\nerrata:\n- {id: id-int, endpoint: image.list, kind: wrong-type, pointer: /*/Id, first: '1.44', \
-         spec_says: string, daemons_send: integer}\n",
+         spec_says: string, daemons: integer}\n",
     )
     .expect("errata");
     let c = checker().with_errata(errata);
@@ -229,4 +229,40 @@ fn a_finding_the_errata_know_is_marked_and_breaks_no_client() {
     older.spec = ApiVersion::new(1, 43);
     c.mark_errata("image.list", &mut older);
     assert!(older.breaks_clients(), "before the erratum's first version");
+}
+
+/// Every JSON body the committed recipes and scenario steps send, at every spec version that defines the endpoint,
+/// with each `$token` filled by a placeholder string.
+#[test]
+fn every_request_body_of_the_committed_matrices_validates() {
+    let m = crate::matrix::load::MatrixSources::built_in().load().expect("the built-in matrices load");
+    let c = Checker::new(SchemaFile::built_in().expect("the built-in schemas load")).with_errata(m.errata.clone());
+    let (oldest, newest) = c.schemas.span().expect("specs");
+    let fill = |s: &str| Ok::<_, String>(crate::model::template::substitute_keeping(s, &|t| Some(format!("x-{t}"))));
+    let mut bodies: Vec<(String, &crate::matrix::Endpoint, Value)> = Vec::new();
+    for (id, recipe) in &m.probes.probes {
+        let Some(e) = m.endpoint(id) else { continue };
+        if let Some(body) = recipe.request().fill(&fill).expect("filled").body {
+            bodies.push((format!("probe {id}"), e, body));
+        }
+    }
+    for (name, scenario) in &m.scenarios.scenarios {
+        for (i, step) in scenario.steps.iter().chain(&scenario.cleanup).enumerate() {
+            let Some(e) = m.endpoint(&step.endpoint) else { continue };
+            if let Some(body) = step.request().fill(&fill).expect("filled").body {
+                bodies.push((format!("scenario {name} step {}", i + 1), e, body));
+            }
+        }
+    }
+    assert!(bodies.len() >= 10, "{} bodies", bodies.len());
+    let mut bad = Vec::new();
+    for (what, e, body) in &bodies {
+        let versions = ApiVersion::range_inclusive(e.first.max(oldest), e.last.unwrap_or(newest).min(newest));
+        for v in versions {
+            for f in c.check_request(&e.id, v, e.method, &e.path, body).into_iter().filter(|f| f.erratum.is_none()) {
+                bad.push(format!("{what} at {v}: {f}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "request bodies the spec of their version refuses:\n{}", bad.join("\n"));
 }

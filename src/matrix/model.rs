@@ -498,15 +498,35 @@ impl Default for ErrataFile {
 }
 
 impl ErrataFile {
-    /// The erratum a conformance finding of `endpoint` against the spec `spec` agrees with, if one does.
-    pub fn find(&self, endpoint: &str, spec: ApiVersion, finding: &Finding) -> Option<&Erratum> {
+    /// The erratum a conformance finding of `endpoint` against the spec `spec` agrees with, if one does; `side`
+    /// says whether the finding is of an answer or of a request body.
+    pub fn find(&self, endpoint: &str, spec: ApiVersion, finding: &Finding, side: Side) -> Option<&Erratum> {
         self.errata.iter().find(|e| {
-            e.endpoint == endpoint
+            e.side == side
+                && e.endpoint == endpoint
                 && e.kind == finding.kind
                 && e.pointer == fold_pointer(&finding.pointer)
                 && e.first <= spec
                 && e.last.is_none_or(|l| spec <= l)
         })
+    }
+}
+
+/// Which body an erratum is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The daemon's answer.
+    #[default]
+    Response,
+    /// The request body a client sends.
+    Request,
+}
+
+impl Side {
+    /// Whether this is [`Side::Response`].
+    pub fn is_response(&self) -> bool {
+        *self == Side::Response
     }
 }
 
@@ -518,6 +538,9 @@ pub struct Erratum {
     pub id: String,
     /// The endpoint id.
     pub endpoint: String,
+    /// Whether the mistake is in what the spec says of the answer (the default) or of the request body.
+    #[serde(default, skip_serializing_if = "Side::is_response")]
+    pub side: Side,
     /// The kind of finding.
     pub kind: FindingKind,
     /// Where, with array indices folded into `*`.
@@ -529,8 +552,8 @@ pub struct Erratum {
     pub last: Option<ApiVersion>,
     /// What the spec says.
     pub spec_says: String,
-    /// What the daemons send.
-    pub daemons_send: String,
+    /// What the daemons really send (or, for a request, accept).
+    pub daemons: String,
 }
 
 impl Matrices {

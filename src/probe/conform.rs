@@ -31,3 +31,42 @@ pub fn conform(out: &mut ProbeOutcome, checker: &Checker, case: &ProbeCase, daem
     }
     out.conformance = Some(found);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::conformance::Checker;
+    use crate::fixture::ops::{ContainerSpec, body};
+    use crate::matrix::load::MatrixSources;
+    use crate::matrix::schemas::SchemaFile;
+    use crate::model::ApiVersion;
+
+    /// Every body the fixtures send (they go unversioned, so the daemon reads them at its own version: any spec
+    /// version may apply) conforms to every spec that defines the endpoint.
+    #[test]
+    fn every_fixture_request_body_validates_at_every_spec_version() {
+        let m = MatrixSources::built_in().load().expect("the built-in matrices load");
+        let c = Checker::new(SchemaFile::built_in().expect("schemas")).with_errata(m.errata.clone());
+        let tty = ContainerSpec { tty: true, open_stdin: true, ..ContainerSpec::sleeper("tty", "dockmatrix-r-tty") };
+        let bodies = [
+            ("container.create", body::container("r", "dockmatrix/busybox:local", &ContainerSpec::sleeper("s", "n"))),
+            ("container.create", body::container("r", "dockmatrix/busybox:local", &tty)),
+            ("exec.create", body::exec(&["sh", "-c", "sleep 3600"], true)),
+            ("exec.start", body::exec_start(false)),
+            ("volume.create", body::volume("r", "dockmatrix-r-volume", "shared")),
+            ("network.create", body::network("r", "dockmatrix-r-network", "shared")),
+        ];
+        let mut bad = Vec::new();
+        for (id, b) in &bodies {
+            let e = m.endpoint(id).expect("a known endpoint");
+            for v in ApiVersion::range_inclusive(ApiVersion::new(1, 25), ApiVersion::new(1, 56)) {
+                if !e.defined_at(v) {
+                    continue;
+                }
+                for f in c.check_request(id, v, e.method, &e.path, b).into_iter().filter(|f| f.erratum.is_none()) {
+                    bad.push(format!("{id} at {v}: {f}"));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "fixture bodies the spec refuses:\n{}", bad.join("\n"));
+    }
+}

@@ -165,7 +165,7 @@ impl Unlabelled {
         made.tag = Some(format!("{repo}:{tag}"));
         api.post("/volumes/create", Some(&json!({"Name": name})), 201);
         made.volume = Some(name.to_string());
-        let body = json!({"Name": name, "Internal": true, "CheckDuplicate": true});
+        let body = json!({"Name": name, "Internal": true});
         let network = api.post("/networks/create", Some(&body), 201);
         made.network = Some(network["Id"].as_str().expect("network Id").to_string());
         made
