@@ -533,15 +533,15 @@ mod tests {
 
     #[test]
     fn bodies_cannot_break_out_of_the_page() {
-        let mut run = fixture();
+        let mut run = crate::report::synthetic::with_failures();
         let p = run.probes.iter_mut().find(|p| p.verdict == Verdict::Incompatible).expect("one incompatible");
         p.evidence.body = Some("</script><script>alert(1)</script><!--".into());
         p.reason = "<b>bold</b> & \"quoted\"".into();
-        p.endpoint = "container.top<i>".into();
+        p.endpoint = "container.attach<i>".into();
         let html = rendered(&[run]);
         assert_eq!(html.matches("<script").count(), 2, "only the page's own two scripts");
-        assert!(!html.contains("<b>bold</b>") && !html.contains("container.top<i>"));
-        assert!(html.contains("container.top&lt;i&gt;"));
+        assert!(!html.contains("<b>bold</b>") && !html.contains("container.attach<i>"));
+        assert!(html.contains("container.attach&lt;i&gt;"));
     }
 
     #[test]
@@ -558,8 +558,8 @@ mod tests {
             html.contains("<option value=\"0\">docker-20.10</option><option value=\"1\">docker-26.1</option></select>")
         );
         assert!(html.contains(
-            "<tr><th class=\"ep\">container.list</th><td class=\"route\">GET /containers/json</td><td class=\"ranges\" data-run=\"0\"><span class=\"v-version-rejected\">1.11 version-rejected</span><span class=\"v-ok\">1.12–1.41 ok</span><span class=\"v-version-rejected\">1.42 version-rejected</span></td>"
-        ));
+            "<tr><th class=\"ep\">system.ping</th><td class=\"route\">GET /_ping</td><td class=\"ranges\" data-run=\"0\"><span class=\"v-version-rejected\">1.11 version-rejected</span><span class=\"v-ok\">1.12–1.41 ok</span><span class=\"v-version-rejected\">1.42 version-rejected</span></td>"
+        ), "{html}");
         assert_eq!(html.matches("<section class=\"run\">").count(), 2, "every heat map is on the page");
         assert_eq!(html.matches("<script").count(), 2, "the selector's script joins the page's own");
         for fetch in ["http://", "https://", "src=", "href=", "@import", "url("] {
@@ -573,11 +573,13 @@ mod tests {
     #[test]
     fn one_cell_per_probed_version_and_the_enforced_range_marked() {
         let html = rendered(&[fixture()]);
-        // 29 endpoints; each probed (endpoint, version) pair is one clickable cell.
+        // Each probed (endpoint, version) pair is one clickable cell.
         let run = fixture();
         let mut pairs: Vec<_> = run.probes.iter().map(|p| (&p.endpoint, p.api_version)).collect();
         pairs.dedup();
         assert_eq!(html.matches(" data-i=\"").count(), pairs.len());
-        assert!(html.contains("<th colspan=\"5\" class=\"enforced\">enforced 1.12–1.41</th>"));
+        assert_eq!(pairs.len(), 121, "one probe per pair in the fixture");
+        // 1.12 to 1.41: thirty versions inside the enforced range.
+        assert!(html.contains("<th colspan=\"30\" class=\"enforced\">enforced 1.12–1.41</th>"));
     }
 }

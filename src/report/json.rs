@@ -68,7 +68,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).expect("json");
         assert_eq!(value["schema_version"], 1);
         assert_eq!(value["matrix"]["columns"][1]["name"], "docker-26.1");
-        assert_eq!(value["matrix"]["rows"][0]["endpoint"], "container.create");
+        assert_eq!(value["matrix"]["rows"][0]["endpoint"], "container.attach");
         assert_eq!(
             value["matrix"]["rows"][0]["cells"][1]["ranges"][1],
             serde_json::json!({"first": "1.24", "last": "1.45", "verdict": "ok"})

@@ -297,15 +297,18 @@ mod tests {
 
     #[test]
     fn identical_versions_merge_into_one_column() {
-        let mut run = fixture();
-        // With its two failures turned ok, the fixture says the same at 1.24 and 1.25, and at 1.40 and 1.41; the
-        // columns still split where an endpoint is first defined (swarm.inspect at 1.24, HEAD /_ping at 1.40).
-        for p in run.probes.iter_mut().filter(|p| p.verdict.is_failure()) {
-            p.verdict = Verdict::Ok;
-        }
-        let c = Coverage::of(&run);
-        let headers = matrix(&c).headers;
-        assert_eq!(headers[2..], ["unversioned", "1.11", "1.12", "1.24–1.25", "1.40–1.41", "1.42"]);
+        // Columns split only where some endpoint's verdict changes: where exec.start (1.15), swarm.inspect (1.24) and
+        // HEAD /_ping (1.40) are first defined, and at the enforced range's ends.
+        let run = fixture();
+        let headers = matrix(&Coverage::of(&run)).headers;
+        assert_eq!(headers[2..], ["unversioned", "1.11", "1.12–1.14", "1.15–1.23", "1.24–1.39", "1.40–1.41", "1.42"]);
+        // A failure at one version splits its column off.
+        let run = crate::report::synthetic::with_failures();
+        let headers = matrix(&Coverage::of(&run)).headers;
+        assert_eq!(
+            headers[2..],
+            ["unversioned", "1.11", "1.12–1.14", "1.15–1.23", "1.24", "1.25–1.39", "1.40", "1.41", "1.42"]
+        );
     }
 
     #[test]
@@ -325,7 +328,7 @@ mod tests {
         assert_eq!(lines[5], "| **Container** |  |  |  |");
         assert!(
             text.contains(
-                "| `container.list` | `GET /containers/json` | 1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected | 1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected |"
+                "| `system.ping` | `GET /_ping` | 1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected | 1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected |"
             ),
             "{text}"
         );

@@ -233,9 +233,9 @@ mod tests {
         assert!(text.starts_with("4 daemons side by side: docker-20.10, docker-26.1, docker-28.5, podman-4.3\n"));
         assert!(
             text.contains(
-                "│ container.list    │ 1.11             │ 1.23             │ 1.23             │ 1.12–1.57 ok   │\n\
-                 │                   │ version-rejected │ version-rejected │ version-rejected │                │\n\
-                 │                   │ 1.12–1.41 ok     │ 1.24–1.45 ok     │ 1.24–1.51 ok     │                │\n"
+                "│ system.ping      │ 1.11             │ 1.23             │ 1.23             │ 1.12–1.57 ok      │\n\
+                 │                  │ version-rejected │ version-rejected │ version-rejected │                   │\n\
+                 │                  │ 1.12–1.41 ok     │ 1.24–1.45 ok     │ 1.24–1.51 ok     │                   │\n"
             ),
             "{text}"
         );
@@ -246,7 +246,7 @@ mod tests {
         assert_eq!(text.matches("\nAPI enforced ").count(), 4, "one summary per run");
         // Five daemons do not fit: each column keeps `version-rejected` whole and the table grows.
         let widest = render(&runs).lines().map(|l| l.chars().count()).max().unwrap_or(0);
-        assert!(WIDTH < widest && widest <= 1 + (17 + 3) + 5 * (16 + 3), "{widest} columns");
+        assert!(WIDTH < widest && widest <= 1 + (16 + 3) + 5 * (16 + 3), "{widest} columns");
     }
 
     #[test]
