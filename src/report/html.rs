@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained page (inline style and script, no fetches) with a heat map per run:
 //! endpoints as rows grouped by tag, API versions as columns, a colour and a letter per verdict, the enforced range
-//! marked, filters by tag and verdict, the evidence of a cell on click, and the scenarios under the map.
+//! marked, filters by tag and verdict, the evidence of a cell on click (with a hijacked stream's summary, field by
+//! field), and the scenarios under the map.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -8,13 +9,14 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::model::ApiVersion;
-use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, RunReport, SUMMARY_TEXT_CAP, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
 use super::html_overview;
 use super::scenario;
 use super::side_by_side::SideBySide;
+use super::stream;
 
 /// Bodies longer than this many characters are cut in the page's evidence.
 const BODY_EXCERPT: usize = 2000;
@@ -74,6 +76,9 @@ struct CellData<'a> {
     ms: u64,
     headers: &'a [(String, String)],
     stream: Option<&'a str>,
+    /// The stream summary's fields, labelled (absent for probes without one, and in runs written before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<Vec<(&'static str, String)>>,
     body: Option<String>,
     body_len: u64,
     body_cut: bool,
@@ -99,6 +104,7 @@ impl<'a> CellData<'a> {
             ms: p.duration_ms,
             headers: &p.evidence.headers,
             stream: p.evidence.stream.as_deref(),
+            summary: p.evidence.stream_summary.as_ref().map(|s| stream::fields(s, SUMMARY_TEXT_CAP)),
             body,
             body_len: p.evidence.body_len,
             body_cut,
@@ -404,6 +410,7 @@ aside dd { margin: 0; word-break: break-all; }
 aside pre { background: #f3f3f3; padding: 8px; white-space: pre-wrap; word-break: break-all; font-size: 12px; max-height: 360px; overflow: auto; }
 aside table { border-collapse: collapse; font-size: 12px; }
 aside table td { border-bottom: 1px solid #eee; padding: 1px 6px 1px 0; vertical-align: top; word-break: break-all; }
+aside table.stream td:first-child { white-space: nowrap; word-break: normal; }
 "#;
 
 const SCENARIO_STYLE: &str = r#"table.scenarios { border-collapse: collapse; font-size: 13px; margin-bottom: 12px; }
@@ -460,7 +467,13 @@ const SCRIPT: &str = r#"
     row('verdict', p.verdict);
     row('reason', p.reason);
     row('time', p.ms + ' ms');
-    row('stream', p.stream);
+    if (!p.summary) row('stream', p.stream);
+    if (p.summary) {
+      // A hijacked stream's summary, field by field (runs without one keep the one-line `stream` above).
+      add(aside, 'h3', 'Stream');
+      var st = add(aside, 'table', undefined, 'stream');
+      p.summary.forEach(function (f) { var r = add(st, 'tr'); add(r, 'td', f[0]); add(r, 'td', f[1]); });
+    }
     if (p.headers.length) {
       add(aside, 'h3', 'Headers');
       var t = add(aside, 'table');
@@ -568,6 +581,34 @@ mod tests {
         let start = html.find("<table class=\"sbs\">").expect("overview table");
         let end = start + html[start..].find("</table>").expect("end") + "</table>".len();
         roxmltree::Document::parse(&html[start..end]).expect("the overview table is well-formed");
+    }
+
+    #[test]
+    fn the_evidence_of_a_stream_lists_its_summary_field_by_field() {
+        let html = rendered(&[crate::report::synthetic::with_failures()]);
+        let start = html.find("<script type=\"application/json\" id=\"probes\">").expect("probe data") + 44;
+        let end = start + html[start..].find("</script>").expect("its end");
+        let cells: Vec<serde_json::Value> = serde_json::from_str(&html[start..end]).expect("probe data is JSON");
+        let cell = |endpoint: &str, api: &str| {
+            cells.iter().find(|c| c["endpoint"] == endpoint && c["api"] == api).expect("a cell")
+        };
+        assert_eq!(
+            cell("container.attach", "1.40")["summary"],
+            serde_json::json!([
+                ["format", "multiplexed"],
+                ["frames", "1"],
+                ["stdout", "0 B"],
+                ["stderr", "50 B \"/bin/sh: can't access tty; job control turned off\\n\""],
+                ["stdin", "52 B"],
+                ["ended by", "window"],
+                ["upgraded", "yes (101)"]
+            ])
+        );
+        let ok = &cell("exec.start", "1.41")["summary"];
+        assert!(ok[2][1].as_str().is_some_and(|t| t.starts_with("41 B \"dockmatrix-")), "{ok}");
+        assert!(cell("exec.start", "1.24").get("summary").is_none(), "no answer, no stream");
+        assert!(cell("system.ping", "1.41").get("summary").is_none(), "not a stream");
+        assert!(html.contains("add(aside, 'h3', 'Stream');"), "the panel shows it");
     }
 
     #[test]
