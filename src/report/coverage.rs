@@ -329,40 +329,69 @@ pub(crate) mod tests {
         let run = fixture();
         let c = Coverage::of(&run);
         assert_eq!(
-            endpoint(&c, "container.list").range_lines(),
-            ["1.11 version-rejected", "1.12–1.41 ok", "1.42 version-rejected"]
+            endpoint(&c, "system.ping").range_lines(),
+            ["unversioned ok", "1.11 version-rejected", "1.12–1.41 ok", "1.42 version-rejected"]
+        );
+        // exec.start is defined from 1.15, swarm.inspect from 1.24, volume.update from 1.42: nothing before.
+        assert_eq!(
+            endpoint(&c, "exec.start").range_lines(),
+            ["unversioned ok", "1.15–1.41 ok", "1.42 version-rejected"]
         );
         assert_eq!(
-            endpoint(&c, "container.top").range_lines(),
-            ["1.11 version-rejected", "1.12–1.25 ok", "1.40 incompatible", "1.41 ok", "1.42 version-rejected"]
+            endpoint(&c, "swarm.inspect").range_lines(),
+            ["unversioned not-applicable", "1.24–1.41 not-applicable", "1.42 version-rejected"]
         );
-        assert_eq!(endpoint(&c, "system.ping").range_lines()[0], "unversioned ok");
+        assert_eq!(endpoint(&c, "volume.update").range_lines(), ["1.42 absent"]);
+        let run = crate::report::synthetic::with_failures();
+        let c = Coverage::of(&run);
+        assert_eq!(
+            endpoint(&c, "container.attach").range_lines(),
+            [
+                "unversioned ok",
+                "1.11 version-rejected",
+                "1.12–1.39 ok",
+                "1.40 incompatible",
+                "1.41 ok",
+                "1.42 version-rejected"
+            ]
+        );
     }
 
     #[test]
     fn answered_excludes_skipped_and_error_only() {
         let run = fixture();
         let c = Coverage::of(&run);
-        assert!(!endpoint(&c, "image.build").answered);
+        assert!(!endpoint(&c, "image.search").answered, "skipped: reaches a registry");
         assert!(endpoint(&c, "container.attach").answered);
-        assert!(endpoint(&c, "swarm.inspect").answered);
+        assert!(endpoint(&c, "swarm.inspect").answered, "not-applicable is an answer");
+        assert!(endpoint(&c, "volume.update").answered, "absent is an answer");
+        let mut run = fixture();
+        for p in run.probes.iter_mut().filter(|p| p.endpoint == "exec.start") {
+            p.verdict = Verdict::Error;
+        }
+        assert!(!endpoint(&Coverage::of(&run), "exec.start").answered, "errors only");
     }
 
     #[test]
     fn ok_in_range_needs_every_probe_inside_the_range_ok() {
         let run = fixture();
         let c = Coverage::of(&run);
-        assert!(endpoint(&c, "container.list").ok_in_enforced_range, "boundary rejections lie outside");
-        assert!(!endpoint(&c, "container.attach").ok_in_enforced_range, "error at 1.24");
-        assert!(!endpoint(&c, "container.top").ok_in_enforced_range, "incompatible at 1.40");
+        assert!(endpoint(&c, "system.ping").ok_in_enforced_range, "boundary rejections lie outside");
+        assert!(endpoint(&c, "system.ping.head").ok_in_enforced_range, "probed at 1.40 and 1.41 only");
         assert!(!endpoint(&c, "swarm.inspect").ok_in_enforced_range);
-        assert_eq!(c.counts(), Counts { total: 29, answered: 28, ok_in_range: 25 });
+        assert!(!endpoint(&c, "volume.update").ok_in_enforced_range, "not probed inside the range");
+        assert_eq!(c.counts(), Counts { total: 7, answered: 6, ok_in_range: 4 });
+        let run = crate::report::synthetic::with_failures();
+        let c = Coverage::of(&run);
+        assert!(!endpoint(&c, "container.attach").ok_in_enforced_range, "incompatible at 1.40");
+        assert!(!endpoint(&c, "exec.start").ok_in_enforced_range, "error at 1.24");
+        assert_eq!(c.counts(), Counts { total: 7, answered: 6, ok_in_range: 2 });
     }
 
     #[test]
     fn groups_by_tag_alphabetically() {
         let run = fixture();
         let tags: Vec<&str> = Coverage::of(&run).tags.iter().map(|t| t.tag).collect();
-        assert_eq!(tags, ["Container", "Exec", "Image", "Network", "Swarm", "System", "Volume"]);
+        assert_eq!(tags, ["Container", "Exec", "Image", "Swarm", "System", "Volume"]);
     }
 }

@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained page (inline style and script, no fetches) with a heat map per run:
 //! endpoints as rows grouped by tag, API versions as columns, a colour and a letter per verdict, the enforced range
-//! marked, filters by tag and verdict, the evidence of a cell on click, and the scenarios under the map.
+//! marked, filters by tag and verdict, the evidence of a cell on click (with a hijacked stream's summary, field by
+//! field), and the scenarios under the map.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -8,13 +9,14 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::model::ApiVersion;
-use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, RunReport, SUMMARY_TEXT_CAP, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
 use super::html_overview;
 use super::scenario;
 use super::side_by_side::SideBySide;
+use super::stream;
 
 /// Bodies longer than this many characters are cut in the page's evidence.
 const BODY_EXCERPT: usize = 2000;
@@ -75,6 +77,9 @@ struct CellData<'a> {
     ms: u64,
     headers: &'a [(String, String)],
     stream: Option<&'a str>,
+    /// The stream summary's fields, labelled (absent for probes without one, and in runs written before it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<Vec<(&'static str, String)>>,
     body: Option<String>,
     body_len: u64,
     body_cut: bool,
@@ -100,6 +105,7 @@ impl<'a> CellData<'a> {
             ms: p.duration_ms,
             headers: &p.evidence.headers,
             stream: p.evidence.stream.as_deref(),
+            summary: p.evidence.stream_summary.as_ref().map(|s| stream::fields(s, SUMMARY_TEXT_CAP)),
             body,
             body_len: p.evidence.body_len,
             body_cut,
@@ -406,6 +412,7 @@ aside dd { margin: 0; word-break: break-all; }
 aside pre { background: #f3f3f3; padding: 8px; white-space: pre-wrap; word-break: break-all; font-size: 12px; max-height: 360px; overflow: auto; }
 aside table { border-collapse: collapse; font-size: 12px; }
 aside table td { border-bottom: 1px solid #eee; padding: 1px 6px 1px 0; vertical-align: top; word-break: break-all; }
+aside table.stream td:first-child { white-space: nowrap; word-break: normal; }
 "#;
 
 const SCENARIO_STYLE: &str = r#"table.scenarios { border-collapse: collapse; font-size: 13px; margin-bottom: 12px; }
@@ -462,7 +469,13 @@ const SCRIPT: &str = r#"
     row('verdict', p.verdict);
     row('reason', p.reason);
     row('time', p.ms + ' ms');
-    row('stream', p.stream);
+    if (!p.summary) row('stream', p.stream);
+    if (p.summary) {
+      // A hijacked stream's summary, field by field (runs without one keep the one-line `stream` above).
+      add(aside, 'h3', 'Stream');
+      var st = add(aside, 'table', undefined, 'stream');
+      p.summary.forEach(function (f) { var r = add(st, 'tr'); add(r, 'td', f[0]); add(r, 'td', f[1]); });
+    }
     if (p.headers.length) {
       add(aside, 'h3', 'Headers');
       var t = add(aside, 'table');
@@ -535,15 +548,15 @@ mod tests {
 
     #[test]
     fn bodies_cannot_break_out_of_the_page() {
-        let mut run = fixture();
+        let mut run = crate::report::synthetic::with_failures();
         let p = run.probes.iter_mut().find(|p| p.verdict == Verdict::Incompatible).expect("one incompatible");
         p.evidence.body = Some("</script><script>alert(1)</script><!--".into());
         p.reason = "<b>bold</b> & \"quoted\"".into();
-        p.endpoint = "container.top<i>".into();
+        p.endpoint = "container.attach<i>".into();
         let html = rendered(&[run]);
         assert_eq!(html.matches("<script").count(), 2, "only the page's own two scripts");
-        assert!(!html.contains("<b>bold</b>") && !html.contains("container.top<i>"));
-        assert!(html.contains("container.top&lt;i&gt;"));
+        assert!(!html.contains("<b>bold</b>") && !html.contains("container.attach<i>"));
+        assert!(html.contains("container.attach&lt;i&gt;"));
     }
 
     #[test]
@@ -560,8 +573,8 @@ mod tests {
             html.contains("<option value=\"0\">docker-20.10</option><option value=\"1\">docker-26.1</option></select>")
         );
         assert!(html.contains(
-            "<tr><th class=\"ep\">container.list</th><td class=\"route\">GET /containers/json</td><td class=\"ranges\" data-run=\"0\"><span class=\"v-version-rejected\">1.11 version-rejected</span><span class=\"v-ok\">1.12–1.41 ok</span><span class=\"v-version-rejected\">1.42 version-rejected</span></td>"
-        ));
+            "<tr><th class=\"ep\">system.ping</th><td class=\"route\">GET /_ping</td><td class=\"ranges\" data-run=\"0\"><span class=\"v-version-rejected\">1.11 version-rejected</span><span class=\"v-ok\">1.12–1.41 ok</span><span class=\"v-version-rejected\">1.42 version-rejected</span></td>"
+        ), "{html}");
         assert_eq!(html.matches("<section class=\"run\">").count(), 2, "every heat map is on the page");
         assert_eq!(html.matches("<script").count(), 2, "the selector's script joins the page's own");
         for fetch in ["http://", "https://", "src=", "href=", "@import", "url("] {
@@ -573,13 +586,43 @@ mod tests {
     }
 
     #[test]
+    fn the_evidence_of_a_stream_lists_its_summary_field_by_field() {
+        let html = rendered(&[crate::report::synthetic::with_failures()]);
+        let start = html.find("<script type=\"application/json\" id=\"probes\">").expect("probe data") + 44;
+        let end = start + html[start..].find("</script>").expect("its end");
+        let cells: Vec<serde_json::Value> = serde_json::from_str(&html[start..end]).expect("probe data is JSON");
+        let cell = |endpoint: &str, api: &str| {
+            cells.iter().find(|c| c["endpoint"] == endpoint && c["api"] == api).expect("a cell")
+        };
+        assert_eq!(
+            cell("container.attach", "1.40")["summary"],
+            serde_json::json!([
+                ["format", "multiplexed"],
+                ["frames", "1"],
+                ["stdout", "0 B"],
+                ["stderr", "50 B \"/bin/sh: can't access tty; job control turned off\\n\""],
+                ["stdin", "52 B"],
+                ["ended by", "window"],
+                ["upgraded", "yes (101)"]
+            ])
+        );
+        let ok = &cell("exec.start", "1.41")["summary"];
+        assert!(ok[2][1].as_str().is_some_and(|t| t.starts_with("41 B \"dockmatrix-")), "{ok}");
+        assert!(cell("exec.start", "1.24").get("summary").is_none(), "no answer, no stream");
+        assert!(cell("system.ping", "1.41").get("summary").is_none(), "not a stream");
+        assert!(html.contains("add(aside, 'h3', 'Stream');"), "the panel shows it");
+    }
+
+    #[test]
     fn one_cell_per_probed_version_and_the_enforced_range_marked() {
         let html = rendered(&[fixture()]);
-        // 29 endpoints; each probed (endpoint, version) pair is one clickable cell.
+        // Each probed (endpoint, version) pair is one clickable cell.
         let run = fixture();
         let mut pairs: Vec<_> = run.probes.iter().map(|p| (&p.endpoint, p.api_version)).collect();
         pairs.dedup();
         assert_eq!(html.matches(" data-i=\"").count(), pairs.len());
-        assert!(html.contains("<th colspan=\"5\" class=\"enforced\">enforced 1.12–1.41</th>"));
+        assert_eq!(pairs.len(), 121, "one probe per pair in the fixture");
+        // 1.12 to 1.41: thirty versions inside the enforced range.
+        assert!(html.contains("<th colspan=\"30\" class=\"enforced\">enforced 1.12–1.41</th>"));
     }
 }

@@ -53,6 +53,9 @@ mod tests {
         let text = String::from_utf8(out).expect("utf8");
         let back = crate::report::read::parse_runs(std::path::Path::new("report.json"), &text).expect("reads back");
         assert_eq!(back, [run]);
+        // The run record as written: a hijacked stream's structured summary is in it as is.
+        let streams = back[0].probes.iter().filter(|p| p.evidence.stream_summary.is_some()).count();
+        assert!(streams > 0 && text.matches("\"stream_summary\": {").count() == streams, "{streams} summaries");
         insta::assert_snapshot!(text);
     }
 
@@ -68,7 +71,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).expect("json");
         assert_eq!(value["schema_version"], 1);
         assert_eq!(value["matrix"]["columns"][1]["name"], "docker-26.1");
-        assert_eq!(value["matrix"]["rows"][0]["endpoint"], "container.create");
+        assert_eq!(value["matrix"]["rows"][0]["endpoint"], "container.attach");
         assert_eq!(
             value["matrix"]["rows"][0]["cells"][1]["ranges"][1],
             serde_json::json!({"first": "1.24", "last": "1.45", "verdict": "ok"})

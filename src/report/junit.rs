@@ -4,13 +4,15 @@
 //! `incompatible` and `error` (transport failure, timeout: no answer) are each a `<failure>` whose `type` is the
 //! verdict and whose text is the evidence, `skipped` is `<skipped>`; every other verdict passes. No `<error>` is
 //! written: in JUnit that means the test itself broke, and CI pages would then hide the evidence as a crash. Each
-//! target (run) is one `<testsuite>`.
+//! target (run) is one `<testsuite>`. A probe that read a hijacked stream (attach, exec start) has the stream's
+//! summary as its `<system-out>`, whatever its verdict.
 
 use std::io::{self, Write};
 
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::error::ReportError;
+use super::stream;
 
 /// Bodies longer than this are cut in the failure text (CI pages show it whole).
 const BODY_EXCERPT: usize = 4096;
@@ -115,23 +117,29 @@ fn case(target: &str, p: &ProbeOutcome, out: &mut dyn Write) -> io::Result<()> {
         attr(&format!("{target}.{tag}")),
         seconds(p.duration_ms)
     );
+    // A hijacked stream's summary is the case's output, whatever its verdict.
+    let output = p.evidence.stream_summary.as_ref().map_or_else(String::new, |s| {
+        format!("<system-out>{}</system-out>", text(&format!("stream: {}", stream::line(s))))
+    });
     match p.verdict {
         Verdict::Incompatible | Verdict::Error => {}
         Verdict::Skipped => {
             return writeln!(out, r#"{open}><skipped message="{}"/></testcase>"#, attr(&p.reason));
         }
-        _ => return writeln!(out, "{open}/>"),
+        _ if output.is_empty() => return writeln!(out, "{open}/>"),
+        _ => return writeln!(out, "{open}>{output}</testcase>"),
     }
     writeln!(
         out,
-        r#"{open}><failure type="{}" message="{}">{}</failure></testcase>"#,
+        r#"{open}><failure type="{}" message="{}">{}</failure>{output}</testcase>"#,
         p.verdict,
         attr(&p.reason),
         text(&evidence(p))
     )
 }
 
-/// The evidence of a probe as plain text: request, status, reason, headers, body excerpt, stream.
+/// The evidence of a probe as plain text: request, status, verdict, reason, headers, stream (its summary's fields when
+/// the run has them, else the run's one line), body excerpt.
 fn evidence(p: &ProbeOutcome) -> String {
     let mut s = format!("{} {}\n", p.method, if p.request.is_empty() { &p.path } else { &p.request });
     s += &format!("status: {}\n", p.status.map_or_else(|| "no answer".to_string(), |s| s.to_string()));
@@ -142,8 +150,10 @@ fn evidence(p: &ProbeOutcome) -> String {
     for (name, value) in &p.evidence.headers {
         s += &format!("{name}: {value}\n");
     }
-    if let Some(stream) = &p.evidence.stream {
-        s += &format!("stream: {stream}\n");
+    match (&p.evidence.stream_summary, &p.evidence.stream) {
+        (Some(summary), _) => s += &format!("stream: {}\n", stream::line(summary)),
+        (None, Some(stream)) => s += &format!("stream: {stream}\n"),
+        (None, None) => {}
     }
     if let Some(body) = &p.evidence.body {
         let cut = body.char_indices().nth(BODY_EXCERPT).map_or(body.len(), |(i, _)| i);
@@ -209,17 +219,18 @@ mod tests {
 
     #[test]
     fn parses_with_the_right_counts_per_target() {
+        let failing = crate::report::synthetic::with_failures();
         let mut other = fixture();
         other.daemon.name = "docker-24.0".into();
         other.probes.truncate(10);
-        let xml = rendered(&[fixture(), other]);
+        let xml = rendered(&[failing, other]);
         let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
-        assert_eq!(root.attribute("tests"), Some("202"));
-        // container.top's incompatible and container.attach's error at 1.24, which the second run's first ten
-        // probes hold again.
-        assert_eq!(root.attribute("failures"), Some("3"));
+        assert_eq!(root.attribute("tests"), Some("131"));
+        // container.attach's incompatible at 1.40 and exec.start's error at 1.24, neither among the second run's
+        // first ten probes.
+        assert_eq!(root.attribute("failures"), Some("2"));
         assert_eq!(root.attribute("errors"), Some("0"));
         let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
         assert_eq!(suites.len(), 2);
@@ -227,11 +238,12 @@ mod tests {
         assert_eq!(first.attribute("name"), Some("docker-20.10"));
         let cases: Vec<_> = first.children().filter(|n| n.has_tag_name("testcase")).collect();
         let count = |tag: &str| cases.iter().filter(|c| c.children().any(|n| n.has_tag_name(tag))).count();
-        assert_eq!(cases.len(), 192);
-        assert_eq!(first.attribute("tests"), Some("192"));
-        assert_eq!((count("failure"), count("error"), count("skipped")), (2, 0, 7));
+        assert_eq!(cases.len(), 121);
+        assert_eq!(first.attribute("tests"), Some("121"));
+        assert_eq!((count("failure"), count("error"), count("skipped")), (2, 0, 1));
         assert_eq!((first.attribute("failures"), first.attribute("errors")), (Some("2"), Some("0")));
-        assert_eq!(first.attribute("skipped"), Some("7"));
+        assert_eq!(first.attribute("skipped"), Some("1"));
+        assert_eq!(suites[1].attribute("failures"), Some("0"));
         for case in &cases {
             assert!(case.attribute("name").is_some() && case.attribute("classname").is_some());
             assert!(case.attribute("time").is_some_and(|t| t.parse::<f64>().is_ok()));
@@ -244,20 +256,35 @@ mod tests {
                 .unwrap_or_else(|| panic!("a failure of type {verdict}"))
         };
         let incompatible = failure_of("incompatible");
-        assert!(
-            incompatible.text().is_some_and(|t| t.contains("status: 500") && t.contains("unsupported SysV option"))
-        );
+        assert_eq!(incompatible.parent().and_then(|c| c.attribute("name")), Some("container.attach v1.40"));
+        let text = incompatible.text().expect("evidence text");
+        assert!(text.contains("status: 101") && text.contains("reason: the output within 10000 ms lacks `"), "{text}");
+        let stream = "stream: format: multiplexed; frames: 1; stdout: 0 B; \
+                      stderr: 50 B \"/bin/sh: can't access tty; job control turned off\\n\"; stdin: 52 B; ended by: window; \
+                      upgraded: yes (101)";
+        assert!(text.contains(&format!("{stream}\n")), "the failure's evidence has the stream: {text}");
+        let out = incompatible.next_sibling_element().expect("the case's output");
+        assert_eq!((out.tag_name().name(), out.text()), ("system-out", Some(stream)));
+        // Every probe that read a stream has it as its output, passing ones too; no other probe has output.
+        let outputs: Vec<_> = cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("system-out"))).collect();
+        assert_eq!(outputs.len(), 58, "container.attach and exec.start wherever the daemon answered 101");
+        let attach = outputs.iter().find(|c| c.attribute("name") == Some("container.attach v1.41")).expect("ok");
+        let out = attach.children().find(|n| n.has_tag_name("system-out")).and_then(|n| n.text()).unwrap_or_default();
+        assert!(out.starts_with("stream: format: multiplexed; frames: 1; stdout: 47 B \"dockmatrix-"), "{out}");
+        assert!(out.ends_with(
+            "-container-attach-v1-41\\n\"; stderr: 0 B; stdin: 52 B; ended by: expected output; upgraded: yes (101)"
+        ));
         // An error is a failure with its evidence too, not a JUnit <error> (which means the test itself crashed).
         let error = failure_of("error");
-        assert_eq!(error.parent().and_then(|c| c.attribute("name")), Some("container.attach v1.24"));
+        assert_eq!(error.parent().and_then(|c| c.attribute("name")), Some("exec.start v1.24"));
         let text = error.text().expect("evidence text");
         assert!(text.contains("status: no answer") && text.contains("verdict: error"), "{text}");
-        assert!(error.attribute("message").is_some_and(|m| !m.is_empty()));
+        assert!(error.attribute("message").is_some_and(|m| m.contains("timed out after 30.0 s")));
     }
 
     #[test]
     fn escapes_markup_quotes_and_control_characters() {
-        let mut run = fixture();
+        let mut run = crate::report::synthetic::with_failures();
         let p = run.probes.iter_mut().find(|p| p.verdict == Verdict::Incompatible).expect("one incompatible");
         p.reason = "a \"quoted\" <reason> & 'more'\nsecond line".into();
         p.evidence.body = Some("]]> </failure> \u{0}\u{1b}[31m \u{FFFF} ok".into());

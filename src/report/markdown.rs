@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::matrix::{K8sRelease, Matrices};
 use crate::model::ApiVersion;
-use crate::model::{RequestVersion, RunReport, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::coverage::{self, Coverage};
 use super::error::ReportError;
@@ -14,6 +14,7 @@ use super::grid::Grid;
 use super::matrix_tables;
 use super::scenario;
 use super::side_by_side::{self, DaemonColumn, SideBySide};
+use super::stream;
 
 /// The variable GitHub Actions sets to the file it shows as the step summary.
 pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
@@ -133,30 +134,34 @@ fn side_by_side(m: &SideBySide) -> Grid {
     Grid { title: String::new(), headers, rows, notes: vec![side_by_side::NOTE.into()] }
 }
 
+/// The failed probes; a `Stream` column when one of them has a stream summary.
 fn failures(run: &RunReport) -> Grid {
-    let rows: Vec<Vec<String>> = run
-        .probes
+    let failed: Vec<&ProbeOutcome> = run.probes.iter().filter(|p| p.verdict.is_failure()).collect();
+    let streams = failed.iter().any(|p| p.evidence.stream_summary.is_some());
+    let rows: Vec<Vec<String>> = failed
         .iter()
-        .filter(|p| p.verdict.is_failure())
         .map(|p| {
-            vec![
+            let mut row = vec![
                 format!("`{}`", p.endpoint),
                 p.version_label(),
                 format!("{} {}", symbol(p.verdict), p.verdict),
                 p.status.map_or_else(|| "no answer".into(), |s| s.to_string()),
                 p.reason.clone(),
-            ]
+            ];
+            if streams {
+                row.push(p.evidence.stream_summary.as_ref().map(stream::line).unwrap_or_default());
+            }
+            row
         })
         .collect();
     if rows.is_empty() {
         return Grid { title: "### Failures\n\nNone.".into(), ..Grid::default() };
     }
-    Grid {
-        title: "### Failures".into(),
-        headers: ["Endpoint", "API", "Verdict", "Status", "Reason"].map(String::from).to_vec(),
-        rows,
-        notes: vec![],
+    let mut headers = ["Endpoint", "API", "Verdict", "Status", "Reason"].map(String::from).to_vec();
+    if streams {
+        headers.push("Stream".into());
     }
+    Grid { title: "### Failures".into(), headers, rows, notes: vec![] }
 }
 
 /// One row per scenario and range of API versions that ended the same way; `None` when the run has no scenarios.
@@ -297,16 +302,29 @@ mod tests {
     }
 
     #[test]
+    fn failures_show_their_stream_in_a_column_of_its_own() {
+        let mut out = Vec::new();
+        write(&[crate::report::synthetic::with_failures()], &matrices(), &mut out).expect("write to vec");
+        let text = String::from_utf8(out).expect("utf8");
+        let start = text.find("### Failures").expect("a failure section");
+        let end = start + text[start..].find("\n\n### ").expect("the next section");
+        insta::assert_snapshot!(&text[start..end]);
+    }
+
+    #[test]
     fn identical_versions_merge_into_one_column() {
-        let mut run = fixture();
-        // With its two failures turned ok, the fixture says the same at 1.24 and 1.25, and at 1.40 and 1.41; the
-        // columns still split where an endpoint is first defined (swarm.inspect at 1.24, HEAD /_ping at 1.40).
-        for p in run.probes.iter_mut().filter(|p| p.verdict.is_failure()) {
-            p.verdict = Verdict::Ok;
-        }
-        let c = Coverage::of(&run);
-        let headers = matrix(&c).headers;
-        assert_eq!(headers[2..], ["unversioned", "1.11", "1.12", "1.24–1.25", "1.40–1.41", "1.42"]);
+        // Columns split only where some endpoint's verdict changes: where exec.start (1.15), swarm.inspect (1.24) and
+        // HEAD /_ping (1.40) are first defined, and at the enforced range's ends.
+        let run = fixture();
+        let headers = matrix(&Coverage::of(&run)).headers;
+        assert_eq!(headers[2..], ["unversioned", "1.11", "1.12–1.14", "1.15–1.23", "1.24–1.39", "1.40–1.41", "1.42"]);
+        // A failure at one version splits its column off.
+        let run = crate::report::synthetic::with_failures();
+        let headers = matrix(&Coverage::of(&run)).headers;
+        assert_eq!(
+            headers[2..],
+            ["unversioned", "1.11", "1.12–1.14", "1.15–1.23", "1.24", "1.25–1.39", "1.40", "1.41", "1.42"]
+        );
     }
 
     #[test]
@@ -326,7 +344,7 @@ mod tests {
         assert_eq!(lines[5], "| **Container** |  |  |  |");
         assert!(
             text.contains(
-                "| `container.list` | `GET /containers/json` | 1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected | 1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected |"
+                "| `system.ping` | `GET /_ping` | 1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected | 1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected |"
             ),
             "{text}"
         );

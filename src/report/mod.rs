@@ -15,6 +15,7 @@ pub mod policy;
 pub mod read;
 pub mod scenario;
 pub mod side_by_side;
+pub mod stream;
 #[cfg(test)]
 mod synthetic;
 pub mod table;

@@ -265,6 +265,7 @@ mod tests {
     use super::*;
     use crate::model::ApiVersion;
     use crate::report::coverage::tests::fixture;
+    use crate::report::synthetic::{add_endpoint, with_failures};
 
     fn matrices() -> Matrices {
         crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices")
@@ -290,44 +291,79 @@ mod tests {
     }
 
     #[test]
-    fn incompatible_is_the_default_and_finds_the_fixture_failure() {
-        let failures = evaluate(&FailOn::defaults(), &fixture(), &matrices(), 0);
-        assert_eq!(failures.len(), 1);
+    fn the_defaults_pass_the_real_run_and_find_the_failures() {
+        assert_eq!(evaluate(&FailOn::defaults(), &fixture(), &matrices(), 0), [], "a real 20.10 fails no probe");
+        let run = with_failures();
+        assert_eq!(evaluate(&FailOn::defaults(), &run, &matrices(), 0).len(), 1, "incompatible only");
+        let failures = evaluate(&[FailOn::Incompatible, FailOn::Error], &run, &matrices(), 0);
+        let lines: Vec<String> = failures.iter().map(ToString::to_string).collect();
         assert_eq!(
-            failures[0].to_string(),
-            "docker-20.10: --fail-on incompatible: container.top at API 1.40 is incompatible (500): \
-             500 inside the enforced range: the daemon failed a defined endpoint"
+            lines,
+            [
+                format!(
+                    "docker-20.10: --fail-on incompatible: container.attach at API 1.40 is incompatible (101): \
+                     the output within 10000 ms lacks `dockmatrix-{}-container-attach-v1-40`",
+                    run.run_id
+                ),
+                format!(
+                    "docker-20.10: --fail-on error: exec.start at API 1.24 is error (no answer): {}",
+                    run.probes.iter().find(|p| p.verdict == Verdict::Error).expect("the error").reason
+                ),
+            ]
         );
-        assert_eq!(evaluate(&[FailOn::Error], &fixture(), &matrices(), 0).len(), 1);
+        assert_eq!(evaluate(&[FailOn::Error], &run, &matrices(), 0).len(), 1);
     }
 
     #[test]
     fn endpoint_glob_matches_only_failures_of_matching_ids() {
-        let run = fixture();
+        let run = with_failures();
         let m = matrices();
         let container = evaluate(&[policy("endpoint:container.*")], &run, &m, 0);
         let lines: Vec<String> = container.iter().map(|f| f.message.clone()).collect();
-        assert_eq!(lines.len(), 2, "{lines:?}");
-        assert!(lines[0].starts_with("container.attach at API 1.24 is error (no answer)"));
-        assert!(lines[1].starts_with("container.top at API 1.40 is incompatible (500)"));
-        assert!(evaluate(&[policy("endpoint:image.*")], &run, &m, 0).is_empty());
-        assert!(evaluate(&[policy("endpoint:container.lis?")], &run, &m, 0).is_empty());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("container.attach at API 1.40 is incompatible (101)"));
+        let starts = evaluate(&[policy("endpoint:*.start")], &run, &m, 0);
+        assert!(starts.len() == 1 && starts[0].message.starts_with("exec.start at API 1.24 is error (no answer)"));
+        assert!(evaluate(&[policy("endpoint:system.*")], &run, &m, 0).is_empty());
+        assert!(evaluate(&[policy("endpoint:container.attac?")], &fixture(), &m, 0).is_empty());
+    }
+
+    /// The fixture with every endpoint Kubernetes 1.23 calls and the fixture does not probe answering as
+    /// `system.ping` does: ok from 1.12 to 1.41.
+    fn serving_kubernetes_1_23() -> RunReport {
+        let mut run = fixture();
+        let m = matrices();
+        let release = m.k8s_release("1.23").expect("1.23 in the matrices");
+        for id in &release.endpoints {
+            if !run.probes.iter().any(|p| &p.endpoint == id) {
+                let e = m.endpoints.endpoints.iter().find(|e| &e.id == id).expect("a known endpoint");
+                add_endpoint(&mut run, "system.ping", id, e.method, &e.path);
+            }
+        }
+        run
     }
 
     #[test]
     fn kubernetes_passes_when_every_called_endpoint_is_ok_at_its_version() {
-        // 1.23 caps at 1.41 and this daemon's maximum is 1.41; the fixture's failures lie elsewhere.
-        assert_eq!(evaluate(&[policy("kubernetes:1.23")], &fixture(), &matrices(), 0), []);
+        // 1.23 caps at 1.41 and this daemon's maximum is 1.41. The fixture's subset answers ok for the endpoints it
+        // probes; every other one Kubernetes calls is not vouched for.
+        let failures = evaluate(&[policy("kubernetes:1.23")], &fixture(), &matrices(), 0);
+        let lines: Vec<&str> = failures.iter().map(|f| f.message.as_str()).collect();
+        let release = matrices().k8s_release("1.23").expect("1.23").endpoints.clone();
+        assert_eq!(lines.len(), release.len() - 4, "all but container.attach, exec.start and the pings: {lines:?}");
+        assert!(lines.iter().all(|l| l.ends_with(", called by Kubernetes 1.23, was not probed at API 1.41")));
+        assert!(lines.contains(&"container.list, called by Kubernetes 1.23, was not probed at API 1.41"));
+        assert_eq!(evaluate(&[policy("kubernetes:1.23")], &serving_kubernetes_1_23(), &matrices(), 0), []);
     }
 
     #[test]
     fn kubernetes_fails_when_a_called_endpoint_is_not_ok_at_its_version() {
-        let mut run = fixture();
+        let mut run = serving_kubernetes_1_23();
         let p = run
             .probes
             .iter_mut()
-            .find(|p| p.endpoint == "exec.resize" && p.api_version == Some(ApiVersion::new(1, 41)))
-            .expect("exec.resize at 1.41 in the fixture");
+            .find(|p| p.endpoint == "container.attach" && p.api_version == Some(ApiVersion::new(1, 41)))
+            .expect("container.attach at 1.41 in the fixture");
         p.verdict = Verdict::Absent;
         p.status = Some(404);
         p.reason = "page not found".into();
@@ -335,7 +371,7 @@ mod tests {
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert_eq!(
             failures[0].message,
-            "exec.resize at API 1.41 is absent (404): page not found (Kubernetes 1.23 calls it at API 1.41)"
+            "container.attach at API 1.41 is absent (404): page not found (Kubernetes 1.23 calls it at API 1.41)"
         );
         // An endpoint left out of the run cannot be vouched for either.
         run.probes.retain(|p| p.endpoint != "container.stats");
@@ -419,6 +455,7 @@ mod tests {
         let m = matrices();
         assert!(evaluate(&[FailOn::ChangedSnapshot], &fixture(), &m, 0).is_empty());
         assert_eq!(evaluate(&[FailOn::ChangedSnapshot], &fixture(), &m, 3).len(), 1);
-        assert!(evaluate(&[FailOn::Error], &fixture(), &m, 3).iter().all(|f| f.policy == FailOn::Error));
+        let errors = evaluate(&[FailOn::Error], &with_failures(), &m, 3);
+        assert!(!errors.is_empty() && errors.iter().all(|f| f.policy == FailOn::Error));
     }
 }

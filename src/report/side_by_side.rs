@@ -192,7 +192,7 @@ impl SideBySide {
 mod tests {
     use super::*;
     use crate::report::coverage::tests::fixture;
-    use crate::report::synthetic::{answer, daemon_run, v};
+    use crate::report::synthetic::{add_endpoint, answer, daemon_run, v};
 
     fn endpoints() -> Vec<Endpoint> {
         crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices").endpoints.endpoints
@@ -200,7 +200,7 @@ mod tests {
 
     fn four() -> Vec<RunReport> {
         let mut d26 = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
-        answer(&mut d26, "volume.list", 24..=30, Verdict::Absent, Some(404), None);
+        answer(&mut d26, "system.ping.head", 40..=41, Verdict::Absent, Some(404), None);
         let d28 = daemon_run("docker-28.5", "28.5.1", (24, 51), (24, 51), (23, 52));
         let podman = daemon_run("podman-4.3", "4.3.1", (24, 41), (11, 42), (11, 42));
         vec![fixture(), d26, d28, podman]
@@ -211,7 +211,7 @@ mod tests {
         let m = SideBySide::of(&four(), &endpoints());
         let cases: &[(&str, [&str; 4])] = &[
             (
-                "container.list",
+                "system.ping",
                 [
                     "1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected",
                     "1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected",
@@ -220,33 +220,34 @@ mod tests {
                 ],
             ),
             (
-                "container.top",
+                "exec.start",
                 [
-                    "1.11 version-rejected · 1.12–1.25 ok · 1.40 incompatible · 1.41 ok · 1.42 version-rejected",
+                    "1.15–1.41 ok · 1.42 version-rejected",
                     "1.23 version-rejected · 1.24–1.45 ok · 1.46 version-rejected",
                     "1.23 version-rejected · 1.24–1.51 ok · 1.52 version-rejected",
-                    "1.12–1.42 ok",
+                    "1.15–1.42 ok",
                 ],
             ),
             (
-                "volume.list",
+                "swarm.inspect",
                 [
-                    "1.11 version-rejected · 1.24–1.41 ok · 1.42 version-rejected",
-                    "1.23 version-rejected · 1.24–1.30 absent · 1.31–1.45 ok · 1.46 version-rejected",
-                    "1.23 version-rejected · 1.24–1.51 ok · 1.52 version-rejected",
-                    "1.24–1.42 ok",
+                    "1.24–1.41 not-applicable · 1.42 version-rejected",
+                    "1.23 version-rejected · 1.24–1.45 not-applicable · 1.46 version-rejected",
+                    "1.23 version-rejected · 1.24–1.51 not-applicable · 1.52 version-rejected",
+                    "1.24–1.42 not-applicable",
                 ],
             ),
             (
                 "system.ping.head",
                 [
-                    "1.11 version-rejected · 1.40–1.41 ok · 1.42 version-rejected",
-                    "1.23 version-rejected · 1.40–1.45 ok · 1.46 version-rejected",
+                    "1.40–1.41 ok · 1.42 version-rejected",
+                    "1.23 version-rejected · 1.40–1.41 absent · 1.42–1.45 ok · 1.46 version-rejected",
                     "1.23 version-rejected · 1.40–1.51 ok · 1.52 version-rejected",
                     "1.40–1.42 ok",
                 ],
             ),
-            ("image.build", ["1.11–1.42 skipped", "1.23–1.46 skipped", "1.23–1.52 skipped", "1.11–1.42 skipped"]),
+            ("image.search", ["unversioned skipped"; 4]),
+            ("volume.update", ["1.42 absent", "not probed", "not probed", "not probed"]),
         ];
         for (id, expected) in cases {
             let row = m.rows.iter().find(|r| r.endpoint == *id).expect("row");
@@ -259,16 +260,13 @@ mod tests {
     fn a_daemon_not_sent_an_endpoint_says_so_and_unversioned_only_shows() {
         let mut only_unversioned = fixture();
         only_unversioned.daemon.name = "b".into();
-        only_unversioned.probes.retain(|p| p.endpoint != "volume.list");
+        only_unversioned.probes.retain(|p| p.endpoint != "swarm.inspect");
         only_unversioned.probes.retain(|p| p.endpoint != "system.ping" || p.api_version.is_none());
         let m = SideBySide::of(&[fixture(), only_unversioned], &endpoints());
         let cells = |id: &str| -> Vec<String> {
             m.rows.iter().find(|r| r.endpoint == id).expect("row").cells.iter().map(|c| c.text(" · ")).collect()
         };
-        assert_eq!(
-            cells("volume.list"),
-            ["1.11 version-rejected · 1.24–1.41 ok · 1.42 version-rejected", "not probed"]
-        );
+        assert_eq!(cells("swarm.inspect"), ["1.24–1.41 not-applicable · 1.42 version-rejected", "not probed"]);
         assert_eq!(
             cells("system.ping"),
             ["1.11 version-rejected · 1.12–1.41 ok · 1.42 version-rejected", "unversioned ok"]
@@ -284,14 +282,16 @@ mod tests {
         run.probes.push(extra);
         let m = SideBySide::of(&[run, fixture()], &endpoints());
         let tags: Vec<&str> = m.tags().iter().map(|(t, _)| *t).collect();
-        assert_eq!(tags, ["Container", "Exec", "Image", "Network", "Swarm", "System", "Volume", "Custom"]);
-        let container: Vec<&str> = m.tags()[0].1.iter().map(|r| r.endpoint.as_str()).collect();
-        assert_eq!(
-            container[..5],
-            ["container.create", "container.list", "container.delete", "container.attach", "container.inspect"]
-        );
+        assert_eq!(tags, ["Container", "Exec", "Image", "Swarm", "System", "Volume", "Custom"]);
         let last = m.rows.last().expect("rows");
         assert_eq!((last.endpoint.as_str(), last.cells[1].probed()), ("zz.custom", false));
+        // endpoints.yaml lists create, list, delete, then attach: not by id.
+        let mut more = fixture();
+        add_endpoint(&mut more, "system.ping", "container.list", Method::Get, "/containers/json");
+        add_endpoint(&mut more, "system.ping", "container.create", Method::Post, "/containers/create");
+        let m = SideBySide::of(&[more], &endpoints());
+        let container: Vec<&str> = m.tags()[0].1.iter().map(|r| r.endpoint.as_str()).collect();
+        assert_eq!(container, ["container.create", "container.list", "container.attach"]);
     }
 
     #[test]

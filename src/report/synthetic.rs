@@ -1,7 +1,10 @@
-//! Synthetic runs for tests: the fixed docker-20.10 run moved to other daemons, versions and answers.
+//! Synthetic runs for tests: the fixed docker-20.10 run moved to other daemons, versions and answers, given the
+//! failures a real 20.10 never gives, or endpoints its small subset does not probe.
 
 use crate::model::ApiVersion;
-use crate::model::{EngineKind, ProbeOutcome, RunReport, Verdict};
+use crate::model::{
+    EndedBy, EngineKind, Evidence, Method, ProbeOutcome, RunReport, StreamFormat, StreamSummary, Verdict,
+};
 
 use super::coverage::tests::fixture;
 
@@ -80,6 +83,64 @@ pub(crate) fn reject(p: &mut ProbeOutcome, enforced: (u16, u16)) {
     p.reason = message;
 }
 
+/// The fixture with the two failures a real docker 20.10 does not give, as the runner writes them:
+/// `container.attach` at 1.40 `incompatible`, its multiplexed stream holding only the shell's complaint on stderr
+/// when the window ended, and `exec.start` at 1.24 an `error`, timed out with no answer.
+pub(crate) fn with_failures() -> RunReport {
+    let mut run = fixture();
+    let expect = format!("dockmatrix-{}-container-attach-v1-40", run.run_id);
+    for p in &mut run.probes {
+        if p.endpoint == "container.attach" && p.api_version == Some(v(40)) {
+            let stderr = "/bin/sh: can't access tty; job control turned off\n";
+            let summary = StreamSummary {
+                format: StreamFormat::Multiplexed,
+                frames: 1,
+                stderr_bytes: stderr.len() as u64,
+                stderr: stderr.into(),
+                stdin_bytes: p.evidence.stream_summary.as_ref().map_or(0, |s| s.stdin_bytes),
+                ended_by: EndedBy::Window,
+                upgraded: true,
+                ..StreamSummary::default()
+            };
+            p.verdict = Verdict::Incompatible;
+            p.reason = format!("the output within 10000 ms lacks `{expect}`");
+            p.evidence.body_len = 8 + stderr.len() as u64;
+            p.evidence.stream = Some(summary.describe());
+            p.evidence.stream_summary = Some(summary);
+        }
+        if p.endpoint == "exec.start" && p.api_version == Some(v(24)) {
+            p.verdict = Verdict::Error;
+            p.status = None;
+            p.reason = format!("POST {} timed out after 30.0 s", p.request);
+            p.evidence = Evidence::default();
+        }
+    }
+    run
+}
+
+/// Adds endpoint `id` (`method` `path`, its tag from the id) to `run`, answering as `like` does at each version,
+/// for tests about endpoints the fixture's subset does not probe (`image.list` bodies, `system.info` fields).
+pub(crate) fn add_endpoint(run: &mut RunReport, like: &str, id: &str, method: Method, path: &str) {
+    let prefix = id.split('.').next().unwrap_or(id);
+    let tag = prefix[..1].to_uppercase() + &prefix[1..];
+    let copies: Vec<ProbeOutcome> = run
+        .probes
+        .iter()
+        .filter(|p| p.endpoint == like)
+        .map(|p| ProbeOutcome {
+            endpoint: id.into(),
+            tag: tag.clone(),
+            method,
+            path: path.into(),
+            request: p.request.replacen(&p.path, path, 1),
+            ..p.clone()
+        })
+        .collect();
+    assert!(!copies.is_empty(), "{like} is not in the run");
+    run.probes.extend(copies);
+    run.sort();
+}
+
 /// Sets the verdict, status and body of `endpoint` at the minor versions `minors` of `run`.
 pub(crate) fn answer(
     run: &mut RunReport,
@@ -110,11 +171,30 @@ mod tests {
         let at = |id: &str, minor: u16| {
             run.probes.iter().find(|p| p.endpoint == id && p.api_version == Some(v(minor))).map(|p| p.verdict)
         };
-        assert_eq!(at("container.list", 23), Some(Verdict::VersionRejected));
-        assert_eq!(at("container.list", 30), Some(Verdict::Ok));
-        assert_eq!(at("container.list", 46), Some(Verdict::VersionRejected));
+        assert_eq!(at("system.ping", 23), Some(Verdict::VersionRejected));
+        assert_eq!(at("system.ping", 30), Some(Verdict::Ok));
+        assert_eq!(at("system.ping", 46), Some(Verdict::VersionRejected));
+        assert_eq!(at("exec.start", 24), Some(Verdict::Ok));
         assert_eq!(at("system.ping.head", 39), None, "not probed before the fixture first saw it");
         assert_eq!(at("system.ping.head", 40), Some(Verdict::Ok));
         assert_eq!(run.daemon.enforced_min, Some(v(24)));
+        assert_eq!(at("volume.update", 42), None, "no answer at 1.41 to move");
+    }
+
+    #[test]
+    fn the_failures_and_added_endpoints_are_where_the_tests_look_for_them() {
+        let run = with_failures();
+        let at = |id: &str, minor: u16| {
+            run.probes.iter().find(|p| p.endpoint == id && p.api_version == Some(v(minor))).expect("probed")
+        };
+        assert_eq!(at("container.attach", 40).verdict, Verdict::Incompatible);
+        assert!(at("container.attach", 40).evidence.stream_summary.as_ref().is_some_and(|s| s.stdin_bytes > 0));
+        assert_eq!((at("exec.start", 24).verdict, at("exec.start", 24).status), (Verdict::Error, None));
+        assert_eq!(run.verdict_counts().into_iter().filter(|(v, n)| v.is_failure() && *n > 0).count(), 2);
+        let mut run = fixture();
+        add_endpoint(&mut run, "system.ping", "image.list", Method::Get, "/images/json");
+        let list = run.probes.iter().filter(|p| p.endpoint == "image.list").collect::<Vec<_>>();
+        assert_eq!(list.len(), run.probes.iter().filter(|p| p.endpoint == "system.ping").count());
+        assert!(list.iter().all(|p| p.tag == "Image" && p.request.ends_with("/images/json")), "{list:?}");
     }
 }

@@ -10,6 +10,7 @@ use super::error::ReportError;
 use super::grid::Grid;
 use super::scenario;
 use super::side_by_side::{self, DaemonColumn, SideBySide};
+use super::stream;
 
 /// The widest line the table writes.
 pub const WIDTH: usize = 100;
@@ -128,11 +129,34 @@ fn render_run(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
             notes: vec![],
         };
         grid.write_terminal_within(out, WIDTH)?;
+        render_failed_streams(run, out)?;
     }
     render_scenarios(run, out)?;
     let skipped = run.probes.iter().filter(|p| p.verdict == Verdict::Skipped).count();
     if skipped > 0 {
         writeln!(out, "{skipped} probes skipped; `--format json` or `--format html` shows why")?;
+    }
+    Ok(())
+}
+
+/// Under the failures, the stream of each failure that read one: its summary's fields, wrapped at [`WIDTH`];
+/// nothing when no failure did.
+fn render_failed_streams(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+    let streams: Vec<_> = run
+        .probes
+        .iter()
+        .filter(|p| p.verdict.is_failure())
+        .filter_map(|p| p.evidence.stream_summary.as_ref().map(|s| (p, s)))
+        .collect();
+    if streams.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Streams of the failures:")?;
+    for (p, summary) in streams {
+        let text = format!("{} {}: {}", p.endpoint, p.version_label(), stream::line(summary));
+        for (i, line) in wrap(&text, WIDTH - 4).iter().enumerate() {
+            writeln!(out, "{}{line}", if i == 0 { "  " } else { "    " })?;
+        }
     }
     Ok(())
 }
@@ -233,9 +257,9 @@ mod tests {
         assert!(text.starts_with("4 daemons side by side: docker-20.10, docker-26.1, docker-28.5, podman-4.3\n"));
         assert!(
             text.contains(
-                "│ container.list    │ 1.11             │ 1.23             │ 1.23             │ 1.12–1.57 ok   │\n\
-                 │                   │ version-rejected │ version-rejected │ version-rejected │                │\n\
-                 │                   │ 1.12–1.41 ok     │ 1.24–1.45 ok     │ 1.24–1.51 ok     │                │\n"
+                "│ system.ping      │ 1.11             │ 1.23             │ 1.23             │ 1.12–1.57 ok      │\n\
+                 │                  │ version-rejected │ version-rejected │ version-rejected │                   │\n\
+                 │                  │ 1.12–1.41 ok     │ 1.24–1.45 ok     │ 1.24–1.51 ok     │                   │\n"
             ),
             "{text}"
         );
@@ -246,7 +270,19 @@ mod tests {
         assert_eq!(text.matches("\nAPI enforced ").count(), 4, "one summary per run");
         // Five daemons do not fit: each column keeps `version-rejected` whole and the table grows.
         let widest = render(&runs).lines().map(|l| l.chars().count()).max().unwrap_or(0);
-        assert!(WIDTH < widest && widest <= 1 + (17 + 3) + 5 * (16 + 3), "{widest} columns");
+        assert!(WIDTH < widest && widest <= 1 + (16 + 3) + 5 * (16 + 3), "{widest} columns");
+    }
+
+    #[test]
+    fn the_failures_are_followed_by_their_streams() {
+        let text = crate::report::coverage::tests::render(write, &[crate::report::synthetic::with_failures()]);
+        let failures = &text[text.find("\nFailures").expect("a failure section")..];
+        let failures = &failures[..failures.find("\n\n").map_or(failures.len(), |i| i + 1)];
+        insta::assert_snapshot!(failures);
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
+        }
+        assert!(!rendered().contains("stream:"), "a run without failures lists no stream");
     }
 
     #[test]

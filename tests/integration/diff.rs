@@ -11,25 +11,39 @@ fn fixture() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
 }
 
-/// The fixture as a later daemon: 26.1, enforcing 1.24, volume.list absent at 1.41, image.list without `Size`.
+/// `run` with every ok answer of system.ping carrying `body`: the real pings answer `OK`, which is not JSON, and a
+/// real docker 20.10 run of the fixture's endpoints has no ok answer with a JSON body to compare fields of.
+fn pings_answering(mut run: Value, body: &str) -> Value {
+    for p in run["probes"].as_array_mut().expect("probes") {
+        if p["endpoint"] == "system.ping" && p["verdict"] == "ok" {
+            p["evidence"]["body"] = body.into();
+        }
+    }
+    run
+}
+
+/// The fixture with JSON pings carrying `Size`.
+fn before() -> Value {
+    pings_answering(fixture(), r#"{"Id":"x","Size":1}"#)
+}
+
+/// The fixture as a later daemon: 26.1, enforcing 1.24, HEAD /_ping absent at 1.41, pings without `Size`.
 fn upgraded() -> Value {
-    let mut run = fixture();
+    let mut run = pings_answering(fixture(), r#"{"Id":"x"}"#);
     run["daemon"]["name"] = "docker-26.1".into();
     run["daemon"]["version"] = "26.1.4".into();
     run["daemon"]["enforced_min"] = "1.24".into();
     run["daemon"]["min_api_version"] = "1.24".into();
     for p in run["probes"].as_array_mut().expect("probes") {
         let (endpoint, version) = (p["endpoint"].clone(), p["api_version"].clone());
-        if version == "1.12" && p["verdict"] == "ok" {
+        let minor = version.as_str().and_then(|v| v.strip_prefix("1.")).and_then(|m| m.parse::<u16>().ok());
+        if minor.is_some_and(|m| m < 24) && p["verdict"] == "ok" {
             p["verdict"] = "version-rejected".into();
             p["status"] = 400.into();
         }
-        if endpoint == "volume.list" && version == "1.41" {
+        if endpoint == "system.ping.head" && version == "1.41" {
             p["verdict"] = "absent".into();
             p["status"] = 404.into();
-        }
-        if endpoint == "image.list" && p["verdict"] == "ok" {
-            p["evidence"]["body"] = r#"[{"Id":"sha256:[id]","RepoTags":["busybox:1.36"]}]"#.into();
         }
     }
     run
@@ -48,19 +62,22 @@ fn s(p: &Path) -> &str {
 #[test]
 fn shows_daemon_verdict_and_field_changes_and_exits_1_only_when_asked() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = write(dir.path(), "a.json", &fixture());
+    let a = write(dir.path(), "a.json", &before());
     let b = write(dir.path(), "b.json", &upgraded());
 
     let o = dockmatrix(&["diff", s(&a), s(&b)], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
+    let run_id = fixture()["run_id"].as_str().expect("run_id").to_string();
     for line in [
-        format!("A: docker-20.10 ({}, run 20240611T101500Z-7f3a)", a.display()),
+        format!("A: docker-20.10 ({}, run {run_id})", a.display()),
         "  enforced minimum 1.12 → 1.24".into(),
         "  advertised minimum 1.12 → 1.24".into(),
-        "  1.12: ok (200) → version-rejected (400), on 13 endpoints:".into(),
-        "  volume.list GET /volumes: 1.41: ok (200) → absent (404)".into(),
-        "  image.list /[]/Size: only in A (A: present 1.12–1.41; B: absent 1.24–1.41)".into(),
+        "  container.attach POST /containers/{id}/attach: 1.12–1.23: ok (101) → version-rejected (400)".into(),
+        "  exec.start POST /exec/{id}/start: 1.15–1.23: ok (101) → version-rejected (400)".into(),
+        "  system.ping GET /_ping: 1.12–1.23: ok (200) → version-rejected (400)".into(),
+        "  system.ping.head HEAD /_ping: 1.41: ok (200) → absent (404)".into(),
+        "  system.ping /Size: only in A (A: present 1.12–1.41; B: absent 1.24–1.41)".into(),
     ] {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
     }

@@ -17,6 +17,8 @@ mod live_daemons;
 #[cfg(feature = "live-tests")]
 mod live_fixtures;
 #[cfg(feature = "live-tests")]
+mod live_run_fixture;
+#[cfg(feature = "live-tests")]
 mod live_scenario;
 mod matrix_cli;
 mod report;

@@ -7,6 +7,11 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run-docker-20.10.json")
 }
 
+/// A saved real run with incompatible verdicts: Podman 4.3 does not route some endpoints it advertises.
+fn podman() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/saved/podman-4.3.json.gz")
+}
+
 fn dockmatrix(args: &[&str]) -> Output {
     super::dockmatrix(args, &[])
 }
@@ -31,20 +36,26 @@ fn renders_every_format_from_a_saved_run() {
         ("junit", "<?xml"),
         ("html", "<!DOCTYPE html>"),
     ] {
-        let out = dockmatrix(&["report", run, "--format", format, "--fail-on", "kubernetes:1.23"]);
+        // A real docker 20.10 fails no probe: the default policy passes.
+        let out = dockmatrix(&["report", run, "--format", format]);
         assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
         assert!(text(&out.stdout).starts_with(start), "{format}");
     }
 }
 
 #[test]
-fn the_default_policy_fails_on_the_incompatible_verdict() {
-    let run = fixture();
-    let out = dockmatrix(&["report", run.to_str().expect("utf-8 path"), "--format", "json"]);
+fn the_default_policy_fails_on_an_incompatible_verdict() {
+    let out = dockmatrix(&["report", fixture().to_str().expect("utf-8 path"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("policy failure"), "{}", text(&out.stderr));
+    let out = dockmatrix(&["report", podman().to_str().expect("utf-8 path"), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("policy failure: docker-20.10: --fail-on incompatible: container.top at API 1.40"),
+        stderr.contains(
+            "policy failure: podman-4.3: --fail-on incompatible: config.list at API 1.40 is incompatible (404): \
+             defined at v1.40 but not routed: Not Found"
+        ),
         "{stderr}"
     );
 }
@@ -123,7 +134,7 @@ fn appends_markdown_to_the_step_summary_when_asked() {
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()
         .expect("the binary runs");
-    assert_eq!(out.status.code(), Some(1), "the fixture has one error verdict");
+    assert_eq!(out.status.code(), Some(0), "a real docker 20.10 gives no error verdict: {}", text(&out.stderr));
     let md = std::fs::read_to_string(&summary).expect("summary written");
     assert!(md.starts_with("## dockmatrix: docker-20.10"));
 }
@@ -134,7 +145,7 @@ fn policy_failures_stop_at_twenty_and_name_the_command_that_lists_all() {
         serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("json");
     let mut made = 0;
     for p in run["probes"].as_array_mut().expect("probes") {
-        if p["verdict"] == "ok" && made < 24 {
+        if p["verdict"] == "ok" && made < 25 {
             p["verdict"] = "incompatible".into();
             made += 1;
         }

@@ -230,7 +230,8 @@ pub fn field_changes(a: &RunReport, b: &RunReport) -> Vec<FieldChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::synthetic::{answer, daemon_run, v};
+    use crate::model::Method;
+    use crate::report::synthetic::{add_endpoint, answer, daemon_run, v};
 
     const LIST: &str = r#"[{"Id":"sha256:[id]","Size":1,"VirtualSize":1}]"#;
     const LIST_NO_VS: &str = r#"[{"Id":"sha256:[id]","Size":1}]"#;
@@ -257,6 +258,15 @@ mod tests {
         assert_eq!(paths, ["/Networks", "/Networks/[id]"]);
     }
 
+    /// A run of the fixture's endpoints moved to API `served` (probed one version beyond each end), with
+    /// `image.list` and `system.info` answering as `system.ping` does until the test sets their bodies.
+    fn run(name: &str, served: (u16, u16)) -> RunReport {
+        let mut run = daemon_run(name, "1", served, served, (served.0 - 1, served.1 + 1));
+        add_endpoint(&mut run, "system.ping", "image.list", Method::Get, "/images/json");
+        add_endpoint(&mut run, "system.ping", "system.info", Method::Get, "/info");
+        run
+    }
+
     /// Run A and B with image.list answering `body(version)` at every version each one serves.
     fn pair(
         a: (u16, u16),
@@ -264,8 +274,8 @@ mod tests {
         b: (u16, u16),
         body_b: impl Fn(u16) -> &'static str,
     ) -> Vec<String> {
-        let mut ra = daemon_run("a", "1", a, a, (a.0 - 1, a.1 + 1));
-        let mut rb = daemon_run("b", "2", b, b, (b.0 - 1, b.1 + 1));
+        let mut ra = run("a", a);
+        let mut rb = run("b", b);
         for minor in a.0..=a.1 {
             answer(&mut ra, "image.list", minor..=minor, Verdict::Ok, Some(200), Some(body_a(minor)));
         }
@@ -313,7 +323,8 @@ mod tests {
 
     #[test]
     fn a_missing_object_is_one_line_and_unreadable_bodies_are_skipped() {
-        let mut a = daemon_run("a", "1", (24, 41), (24, 41), (23, 42));
+        let mut a = run("a", (24, 41));
+        add_endpoint(&mut a, "system.ping", "container.list", Method::Get, "/containers/json");
         let mut b = a.clone();
         let with = r#"{"ID":"x","Swarm":{"LocalNodeState":"inactive","NodeID":""}}"#;
         answer(&mut a, "system.info", 24..=41, Verdict::Ok, Some(200), Some(with));

@@ -150,26 +150,26 @@ mod tests {
     fn groups_consecutive_versions_that_changed_the_same_way() {
         let d26 = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
         let mut d26b = d26.clone();
-        answer(&mut d26b, "volume.list", 42..=45, Verdict::Absent, Some(404), None);
-        answer(&mut d26b, "container.top", 30..=30, Verdict::Error, None, None);
-        answer(&mut d26b, "container.top", 31..=33, Verdict::Incompatible, Some(500), None);
-        answer(&mut d26b, "container.top", 35..=35, Verdict::Incompatible, Some(500), None);
+        answer(&mut d26b, "system.ping.head", 42..=45, Verdict::Absent, Some(404), None);
+        answer(&mut d26b, "exec.start", 30..=30, Verdict::Error, None, None);
+        answer(&mut d26b, "exec.start", 31..=33, Verdict::Incompatible, Some(500), None);
+        answer(&mut d26b, "exec.start", 35..=35, Verdict::Incompatible, Some(500), None);
         let mut unversioned = d26.clone();
         for p in unversioned.probes.iter_mut().filter(|p| p.endpoint == "system.ping" && p.api_version.is_none()) {
             p.status = Some(500);
             p.verdict = Verdict::Incompatible;
         }
         let cases: Vec<(&RunReport, &RunReport, &str, Vec<&str>)> = vec![
-            (&d26, &d26, "volume.list", vec![]),
-            (&d26, &d26b, "volume.list", vec!["volume.list GET /volumes: 1.42–1.45: ok (200) → absent (404)"]),
+            (&d26, &d26, "system.ping.head", vec![]),
+            (&d26, &d26b, "system.ping.head", vec!["system.ping.head HEAD /_ping: 1.42–1.45: ok (200) → absent (404)"]),
             (
                 &d26,
                 &d26b,
-                "container.top",
+                "exec.start",
                 vec![
-                    "container.top GET /containers/{id}/top: 1.30: ok (200) → error (no answer)",
-                    "container.top GET /containers/{id}/top: 1.31–1.33: ok (200) → incompatible (500)",
-                    "container.top GET /containers/{id}/top: 1.35: ok (200) → incompatible (500)",
+                    "exec.start POST /exec/{id}/start: 1.30: ok (101) → error (no answer)",
+                    "exec.start POST /exec/{id}/start: 1.31–1.33: ok (101) → incompatible (500)",
+                    "exec.start POST /exec/{id}/start: 1.35: ok (101) → incompatible (500)",
                 ],
             ),
             (
@@ -190,28 +190,24 @@ mod tests {
         let b = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
         let cases: &[(&str, &[&str])] = &[
             (
-                "container.list",
+                "system.ping",
                 &[
-                    "container.list GET /containers/json: 1.11: version-rejected (400) → not probed",
-                    "container.list GET /containers/json: 1.12: ok (200) → not probed",
-                    "container.list GET /containers/json: 1.23: not probed → version-rejected (400)",
-                    "container.list GET /containers/json: 1.26–1.39: not probed → ok (200)",
-                    "container.list GET /containers/json: 1.42: version-rejected (400) → ok (200)",
-                    "container.list GET /containers/json: 1.43–1.45: not probed → ok (200)",
-                    "container.list GET /containers/json: 1.46: not probed → version-rejected (400)",
+                    "system.ping GET /_ping: 1.11: version-rejected (400) → not probed",
+                    "system.ping GET /_ping: 1.12–1.22: ok (200) → not probed",
+                    "system.ping GET /_ping: 1.23: ok (200) → version-rejected (400)",
+                    "system.ping GET /_ping: 1.42: version-rejected (400) → ok (200)",
+                    "system.ping GET /_ping: 1.43–1.45: not probed → ok (200)",
+                    "system.ping GET /_ping: 1.46: not probed → version-rejected (400)",
                 ],
             ),
             (
-                "container.attach",
+                "exec.start",
                 &[
-                    "container.attach POST /containers/{id}/attach: 1.11: version-rejected (400) → not probed",
-                    "container.attach POST /containers/{id}/attach: 1.12: ok (200) → not probed",
-                    "container.attach POST /containers/{id}/attach: 1.23: not probed → version-rejected (400)",
-                    "container.attach POST /containers/{id}/attach: 1.24: error (no answer) → ok (200)",
-                    "container.attach POST /containers/{id}/attach: 1.26–1.39: not probed → ok (200)",
-                    "container.attach POST /containers/{id}/attach: 1.42: version-rejected (400) → ok (200)",
-                    "container.attach POST /containers/{id}/attach: 1.43–1.45: not probed → ok (200)",
-                    "container.attach POST /containers/{id}/attach: 1.46: not probed → version-rejected (400)",
+                    "exec.start POST /exec/{id}/start: 1.15–1.22: ok (101) → not probed",
+                    "exec.start POST /exec/{id}/start: 1.23: ok (101) → version-rejected (400)",
+                    "exec.start POST /exec/{id}/start: 1.42: version-rejected (400) → ok (101)",
+                    "exec.start POST /exec/{id}/start: 1.43–1.45: not probed → ok (101)",
+                    "exec.start POST /exec/{id}/start: 1.46: not probed → version-rejected (400)",
                 ],
             ),
         ];
@@ -219,13 +215,13 @@ mod tests {
             assert_eq!(lines(&a, &b, endpoint), *expected, "{endpoint}");
         }
         let mut gone = a.clone();
-        gone.probes.retain(|p| p.endpoint != "volume.list");
+        gone.probes.retain(|p| p.endpoint != "swarm.inspect");
         assert_eq!(
-            lines(&a, &gone, "volume.list"),
+            lines(&a, &gone, "swarm.inspect"),
             [
-                "volume.list GET /volumes: 1.11: version-rejected (400) → not probed",
-                "volume.list GET /volumes: 1.24–1.41: ok (200) → not probed",
-                "volume.list GET /volumes: 1.42: version-rejected (400) → not probed",
+                "swarm.inspect GET /swarm: unversioned: not-applicable (503) → not probed",
+                "swarm.inspect GET /swarm: 1.24–1.41: not-applicable (503) → not probed",
+                "swarm.inspect GET /swarm: 1.42: version-rejected (400) → not probed",
             ]
         );
     }

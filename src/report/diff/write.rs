@@ -252,14 +252,21 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::model::Method;
     use crate::model::Verdict;
     use crate::report::coverage::tests::fixture;
-    use crate::report::synthetic::{answer, daemon_run};
+    use crate::report::synthetic::{add_endpoint, answer, daemon_run};
 
+    /// A 20.10 and a 26.1 run of the fixture's endpoints, with system.version and system.info answering as system.ping
+    /// does (so three endpoints change alike), and HEAD /_ping absent on 26.1 from 1.42.
     fn diff() -> RunDiff {
-        let a = daemon_run("docker-20.10", "20.10.24", (12, 41), (12, 41), (11, 42));
+        let mut a = daemon_run("docker-20.10", "20.10.24", (12, 41), (12, 41), (11, 42));
         let mut b = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (11, 46));
-        answer(&mut b, "volume.list", 42..=45, Verdict::Absent, Some(404), None);
+        for run in [&mut a, &mut b] {
+            add_endpoint(run, "system.ping", "system.version", Method::Get, "/version");
+            add_endpoint(run, "system.ping", "system.info", Method::Get, "/info");
+        }
+        answer(&mut b, "system.ping.head", 42..=45, Verdict::Absent, Some(404), None);
         RunDiff::of(&a, Path::new("a/run.json"), &b, Path::new("b/run.json"))
     }
 
@@ -280,10 +287,10 @@ mod tests {
             })
             .collect();
         let expected = [
-            ("1.12–1.23", "ok (200) → version-rejected (400)", 13),
-            ("1.42", "version-rejected (400) → ok (200)", 20),
-            ("1.43–1.45", "not probed → ok (200)", 20),
-            ("1.46", "not probed → version-rejected (400)", 28),
+            ("1.46", "not probed → version-rejected (400)", 7),
+            ("1.12–1.23", "ok (200) → version-rejected (400)", 3),
+            ("1.42", "version-rejected (400) → ok (200)", 3),
+            ("1.43–1.45", "not probed → ok (200)", 3),
         ];
         let expected: Vec<(String, String, usize)> =
             expected.iter().map(|(v, c, n)| (v.to_string(), c.to_string(), *n)).collect();
@@ -291,15 +298,16 @@ mod tests {
         let single: Vec<String> = verdict_lines(&d.verdicts)
             .into_iter()
             .filter_map(|l| match l {
-                VerdictLine::One(c) if c.endpoint == "volume.list" => Some(c.line()),
+                VerdictLine::One(c) if c.endpoint == "system.ping.head" => Some(c.line()),
                 _ => None,
             })
             .collect();
         assert_eq!(
             single,
             [
-                "volume.list GET /volumes: 1.42: version-rejected (400) → absent (404)",
-                "volume.list GET /volumes: 1.43–1.45: not probed → absent (404)",
+                "system.ping.head HEAD /_ping: 1.12–1.23: not probed → version-rejected (400)",
+                "system.ping.head HEAD /_ping: 1.42: version-rejected (400) → absent (404)",
+                "system.ping.head HEAD /_ping: 1.43–1.45: not probed → absent (404)",
             ]
         );
     }
@@ -307,6 +315,16 @@ mod tests {
     #[test]
     fn shares_one_line_between_fields_of_an_endpoint_with_the_same_change() {
         let mut a = daemon_run("a", "1", (24, 41), (24, 41), (23, 42));
+        add_endpoint(&mut a, "system.ping", "image.list", Method::Get, "/images/json");
+        add_endpoint(&mut a, "system.ping", "system.info", Method::Get, "/info");
+        answer(
+            &mut a,
+            "image.list",
+            24..=41,
+            Verdict::Ok,
+            Some(200),
+            Some(r#"[{"Id":"x","RepoTags":["t"],"Size":1}]"#),
+        );
         let mut b = a.clone();
         answer(&mut a, "system.info", 24..=41, Verdict::Ok, Some(200), Some(r#"{"A":1,"B":2,"C":3,"D":4}"#));
         answer(&mut b, "system.info", 24..=41, Verdict::Ok, Some(200), Some(r#"{"D":4}"#));
@@ -354,11 +372,18 @@ mod tests {
         assert_eq!(lines[8], "  enforced maximum 1.41 → 1.45");
         assert!(
             text.contains(
-                "\n  1.12–1.23: ok (200) → version-rejected (400), on 13 endpoints:\n    container.attach, container.inspect, "
+                "\n  1.12–1.23: ok (200) → version-rejected (400), on 3 endpoints:\n    system.info, system.ping, system.version\n"
             ),
             "{text}"
         );
-        assert!(text.contains("\n  volume.list GET /volumes: 1.42: version-rejected (400) → absent (404)\n"));
+        // The attach and exec answers are 101s: the same versions, another change.
+        assert!(
+            text.contains(
+                "\n  container.attach POST /containers/{id}/attach: 1.12–1.23: ok (101) → version-rejected (400)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("\n  system.ping.head HEAD /_ping: 1.42: version-rejected (400) → absent (404)\n"));
         assert!(text.contains("\nFields of the served JSON bodies: no field change\n"));
         assert!(text.ends_with(&format!("\n{} changes\n", d.count())));
         for line in lines {
@@ -384,21 +409,27 @@ mod tests {
         let md = render(&d, DiffFormat::Markdown);
         assert!(md.starts_with("## dockmatrix diff: docker-20.10 → docker-26.1\n"));
         assert!(md.contains("| enforced minimum | 1.12 | 1.24 |"), "{md}");
-        assert!(md.contains("- `volume.list` `GET /volumes`: 1.42: version-rejected (400) → absent (404)\n"), "{md}");
-        assert!(md.contains("- 1.46: not probed → version-rejected (400), on 28 endpoints: `container.attach`, "));
+        assert!(
+            md.contains("- `system.ping.head` `HEAD /_ping`: 1.42: version-rejected (400) → absent (404)\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- 1.46: not probed → version-rejected (400), on 7 endpoints: `container.attach`, "),
+            "{md}"
+        );
         let json: serde_json::Value = serde_json::from_str(&render(&d, DiffFormat::Json)).expect("json");
         assert_eq!(json["changes"].as_u64(), Some(d.count() as u64));
         assert_eq!(json["a"]["name"], "docker-20.10");
         assert_eq!(json["daemon"][0], serde_json::json!({"field": "version", "before": "20.10.24", "after": "26.1.4"}));
-        let volume = json["verdicts"]
+        let head = json["verdicts"]
             .as_array()
             .expect("verdicts")
             .iter()
-            .find(|c| c["endpoint"] == "volume.list" && c["first"] == "1.43")
-            .expect("volume.list change");
+            .find(|c| c["endpoint"] == "system.ping.head" && c["first"] == "1.43")
+            .expect("system.ping.head change");
         assert_eq!(
-            *volume,
-            serde_json::json!({"endpoint": "volume.list", "method": "GET", "path": "/volumes", "first": "1.43",
+            *head,
+            serde_json::json!({"endpoint": "system.ping.head", "method": "HEAD", "path": "/_ping", "first": "1.43",
                 "last": "1.45", "before": null, "after": {"verdict": "absent", "status": 404}})
         );
     }
