@@ -3,8 +3,9 @@
 //!
 //! The endpoints of tests/fixtures/run-docker-20.10.only are run again and both runs are compared once what changes
 //! from run to run is left out (run id, times, durations, host, container and exec ids): the same probes with the
-//! same request shape, status, verdict and reason, and the same evidence fields (headers by name, the stream
-//! summary's fields, its format and whether the stream was upgraded). `bash scripts/run-fixture.sh` regenerates the
+//! same request shape, status, verdict and reason, the same evidence fields (headers by name, the stream summary's
+//! fields, its format and whether the stream was upgraded), and the same conformance findings (spec version, kind,
+//! pointer and erratum of each). `bash scripts/run-fixture.sh` regenerates the
 //! fixture.
 
 use std::collections::BTreeMap;
@@ -74,8 +75,27 @@ fn shape(run: &Value) -> BTreeMap<(String, String), String> {
                 f.sort_unstable();
                 format!("; stream_summary {{{}}} {} upgraded={}", f.join(","), summary["format"], summary["upgraded"])
             };
+            let conformance = &p["conformance"];
+            let findings: Vec<String> = conformance["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| {
+                    format!(
+                        "{} {}{}",
+                        f["kind"],
+                        f["pointer"],
+                        f["erratum"].as_str().map_or(String::new(), |e| format!(" ({e})"))
+                    )
+                })
+                .collect();
+            let conformance = if conformance.is_null() {
+                String::new()
+            } else {
+                format!("; spec {} [{}]", conformance["spec"], findings.join(", "))
+            };
             let line = format!(
-                "{} {} {} [{}] {}; reason {:?}; evidence {{{}}}; headers [{}]{stream}",
+                "{} {} {} [{}] {}; reason {:?}; evidence {{{}}}; headers [{}]{stream}{conformance}",
                 p["method"].as_str().unwrap_or_default(),
                 text(&p["request"]),
                 p["status"],
