@@ -4,6 +4,9 @@
 # run: the identical run with --jobs 1, one probe at a time, as a sequential prober would send them.
 #   bash scripts/bench.sh            (uses DOCKER_HOST if it answers, else starts a private dockerd)
 # Prints each phase of both runs, the ratio, and whether the sweep phase stays under the 60 s target.
+#   bash scripts/bench.sh --conformance
+# instead measures the cost of checking every answer against the spec of its version: the same default run with
+# and without --no-conformance, wall time and dockmatrix's own CPU time (user + system), against the 10% target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +21,36 @@ trap 'rm -rf "$OUT"; [ -n "$started" ] && bash scripts/dockerd.sh stop "$started
 
 cargo build --release --locked -q
 BIN=target/release/dockmatrix
+
+if [ "${1:-}" = --conformance ]; then
+  python3 - "$BIN" "$DOCKER_HOST" "$OUT" <<'PY'
+import os, re, subprocess, sys, time
+bin_, host, out = sys.argv[1:]
+def run(name, *extra):
+    before = os.times()
+    t0 = time.monotonic()
+    err = open(f"{out}/{name}.err", "w")
+    subprocess.run([bin_, "run", "--quiet", "--no-snapshots", "--host", host, "--out", f"{out}/{name}", *extra],
+                   stdout=subprocess.DEVNULL, stderr=err)
+    wall = time.monotonic() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    timing = re.search(r"sweep ([0-9.]+) s", open(f"{out}/{name}.err").read())
+    return wall, cpu, float(timing.group(1)) if timing else float("nan")
+# Baseline first, then the checked run, then each once more: the daemon warms up over the first run.
+runs = {"without": [], "with": []}
+for _ in range(2):
+    runs["without"].append(run("without", "--no-conformance"))
+    runs["with"].append(run("with"))
+best = {k: tuple(min(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
+(bw, bc, bs), (cw, cc, cs) = best["without"], best["with"]
+print(f"without conformance (--no-conformance): wall {bw:6.1f} s, sweep {bs:5.1f} s, dockmatrix CPU {bc:5.2f} s")
+print(f"with conformance (the default):         wall {cw:6.1f} s, sweep {cs:5.1f} s, dockmatrix CPU {cc:5.2f} s")
+print(f"ratio: wall {cw / bw:.3f}x, sweep {cs / bs:.3f}x, CPU {cc / bc:.2f}x (best of two runs each)")
+print(f"target: the sweep at most 10% slower: {'met' if cs <= bs * 1.10 else 'NOT met'}")
+PY
+  exit 0
+fi
 
 # One run: wall seconds, then the run's own timing line (fixtures, sweep, scenarios, teardown).
 one() {

@@ -245,18 +245,12 @@ fn parse(body: &[u8], complete: bool) -> Parsed {
 struct Findings {
     list: Vec<Finding>,
     seen: BTreeSet<(FindingKind, String)>,
-    more: u64,
 }
 
 impl Findings {
     fn push(&mut self, kind: FindingKind, pointer: String, detail: String) {
-        if !self.seen.insert((kind, fold_pointer(&pointer))) {
-            return;
-        }
-        if self.list.len() < MAX_FINDINGS {
+        if self.seen.insert((kind, fold_pointer(&pointer))) {
             self.list.push(Finding { kind, pointer, detail, erratum: None });
-        } else {
-            self.more += 1;
         }
     }
 
@@ -285,10 +279,14 @@ impl Findings {
         }
     }
 
-    /// The findings in pointer order (the validator's own order follows the schema's keywords).
+    /// At most [`MAX_FINDINGS`], those a typed client trips on first (so a page of `null` fields never hides one),
+    /// then in pointer order (the validator's own order follows the schema's keywords).
     fn into_conformance(mut self, spec: SpecVersion) -> Conformance {
+        self.list.sort_by(|a, b| (!a.kind.breaks_clients(), &a.pointer, a.kind).cmp(&(!b.kind.breaks_clients(), &b.pointer, b.kind)));
+        let more = self.list.len().saturating_sub(MAX_FINDINGS) as u64;
+        self.list.truncate(MAX_FINDINGS);
         self.list.sort_by(|a, b| (&a.pointer, a.kind).cmp(&(&b.pointer, b.kind)));
-        Conformance { spec: spec.version, approximate: spec.approximate, findings: self.list, more: self.more }
+        Conformance { spec: spec.version, approximate: spec.approximate, findings: self.list, more }
     }
 }
 
