@@ -397,6 +397,11 @@ pub async fn sweep(
             singles.push(case);
         }
     }
+    // Cancelled before anything was launched: launch nothing (a chain spawned now could send a request before the
+    // abort below reaches it).
+    if *cancel.borrow() {
+        return false;
+    }
     // Chains first: they are the longest, so they start while the single cases fill the other permits. An
     // endpoint's cases are dealt to CHAIN_LANES chains, each with its own fixture, so no one chain is the whole run.
     // A `serial` endpoint runs alone anyway, so it gets one lane: its cases then run in plan order, every run.
@@ -698,5 +703,24 @@ mod tests {
              ip+net: no such network interface"
         );
         assert_eq!(fake.log(), ["POST /networks/create", "POST /networks/create"], "one try, one retry");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sweep_cancelled_before_it_starts_sends_nothing() {
+        let fake = FakeDaemon::stateful();
+        let client = client_of(&fake);
+        // Many tries: a chain spawned on one worker could get its fixture out while the other aborts it.
+        for _ in 0..40 {
+            let mut cases = pings(30..=41);
+            for id in ["network.inspect", "network.delete", "network.connect", "network.disconnect"] {
+                cases.extend([40, 41].map(|minor| own_network(id, Method::Get, minor, false)));
+            }
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let (_cancel, cancelled) = watch::channel(true);
+            assert!(!sweep(&client, &ctx(), &daemon(), cases, 8, tx, cancelled).await);
+            assert!(rx.try_recv().is_err(), "no outcome");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(fake.log(), Vec::<String>::new());
     }
 }
