@@ -25,6 +25,10 @@ pub mod config;
 pub mod conformance;
 pub mod dispatch;
 pub mod error;
+/// The tests' fake daemon (`tests/support/fake_daemon.rs`, which the integration tests include too).
+#[cfg(test)]
+#[path = "../tests/support/fake_daemon.rs"]
+pub(crate) mod fake_daemon;
 pub mod fixture;
 pub mod glob;
 pub mod matrix;

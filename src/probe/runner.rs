@@ -405,6 +405,11 @@ pub async fn sweep(
             singles.push(case);
         }
     }
+    // Cancelled before anything was launched: launch nothing (a chain spawned now could send a request before the
+    // abort below reaches it).
+    if *cancel.borrow() {
+        return false;
+    }
     // Chains first: they are the longest, so they start while the single cases fill the other permits. An
     // endpoint's cases are dealt to CHAIN_LANES chains, each with its own fixture, so no one chain is the whole run.
     // A `serial` endpoint runs alone anyway, so it gets one lane: its cases then run in plan order, every run.
@@ -516,5 +521,215 @@ mod tests {
         let own = ("container", "own-id".to_string());
         assert!(ctx.request(&c, Some(&own)).path.starts_with("/v1.41/containers/own-id/stop"));
         assert_eq!(ctx.substitute("$ver", &case("x", None, Recipe::default()), None), "default");
+    }
+
+    use std::time::Duration;
+
+    use crate::client::host::{TlsOptions, parse};
+    use crate::fake_daemon::FakeDaemon;
+    use crate::matrix::model::FixtureKind;
+    use crate::model::{ApiVersion, EngineKind};
+
+    const RUN: &str = "0123456789ab";
+
+    fn client_of(fake: &FakeDaemon) -> Client {
+        let target = parse(&fake.host(), TlsOptions::default(), "test").expect("target");
+        Client::new(target, Duration::from_secs(5), 1 << 20).expect("client")
+    }
+
+    /// A case of the endpoint `id` (`method` `path`) at API 1.`minor`.
+    fn case_at(id: &str, method: Method, path: &str, minor: u16, recipe: Recipe) -> ProbeCase {
+        let mut c = case(id, Some(ApiVersion::new(1, minor)), recipe);
+        (c.endpoint.method, c.endpoint.path) = (method, path.into());
+        c
+    }
+
+    fn pings(minors: std::ops::RangeInclusive<u16>) -> Vec<ProbeCase> {
+        minors.map(|v| case_at("system.ping", Method::Get, "/_ping", v, Recipe::default())).collect()
+    }
+
+    /// `network.inspect` of the case's own new network.
+    fn own_network(id: &str, method: Method, minor: u16, serial: bool) -> ProbeCase {
+        let recipe = Recipe {
+            params: [("id".to_string(), "$network".to_string())].into(),
+            fixture: Some(FixtureKind::Network),
+            serial,
+            ..Recipe::default()
+        };
+        case_at(id, method, "/networks/{id}", minor, recipe)
+    }
+
+    /// A fresh context of the run `RUN`, with no fixtures.
+    fn ctx() -> RunContext {
+        RunContext { run_id: RUN.into(), missing: missing_name(RUN), now: 0, ..RunContext::new() }
+    }
+
+    /// A Docker 20.10 that enforces nothing it was asked about.
+    fn daemon() -> DaemonInfo {
+        DaemonInfo {
+            name: "docker-20.10".into(),
+            kind: EngineKind::Docker,
+            version: "20.10.24".into(),
+            api_version: Some(ApiVersion::new(1, 41)),
+            min_api_version: Some(ApiVersion::new(1, 12)),
+            enforced_min: None,
+            enforced_max: None,
+            os: "linux".into(),
+            arch: "amd64".into(),
+            server: String::new(),
+            ostype: None,
+            experimental: None,
+            builder_version: None,
+            head_ping: true,
+        }
+    }
+
+    /// Sweeps `cases` with `jobs` permits and nothing cancelled: whether every case ran, and the outcomes in the
+    /// order they arrived.
+    async fn sweep_all(client: &Client, cases: Vec<ProbeCase>, jobs: usize) -> (bool, Vec<ProbeOutcome>) {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        // Held to the end: a dropped sender reads as a cancel.
+        let (_cancel, never) = watch::channel(false);
+        let done = sweep(client, &ctx(), &daemon(), cases, jobs, tx, never).await;
+        let mut outcomes = Vec::new();
+        while let Ok(o) = rx.try_recv() {
+            outcomes.push(o);
+        }
+        (done, outcomes)
+    }
+
+    #[tokio::test]
+    async fn after_sweep_cases_are_sent_when_every_other_case_is_done() {
+        let fake = FakeDaemon::stateful();
+        fake.delay("*", Duration::from_millis(20));
+        // The chains' probes are the slowest: anything sent beside them would finish first.
+        fake.delay("GET /networks/*", Duration::from_millis(200));
+        let client = client_of(&fake);
+        let last = Recipe { after_sweep: true, ..Recipe::default() };
+        let mut cases = vec![case_at("system.info", Method::Get, "/info", 41, last)];
+        cases.extend(pings(38..=41));
+        cases.extend([
+            own_network("network.inspect", Method::Get, 40, false),
+            own_network("network.inspect", Method::Get, 41, false),
+        ]);
+        let (done, outcomes) = sweep_all(&client, cases, 3).await;
+        assert!(done);
+        let order: Vec<&str> = outcomes.iter().map(|o| o.endpoint.as_str()).collect();
+        assert_eq!(order.len(), 7);
+        assert_eq!(order.last(), Some(&"system.info"), "{order:?}");
+        assert!(outcomes.iter().all(|o| o.status == Some(200)), "{outcomes:#?}");
+        let log = fake.log();
+        assert_eq!(log.len(), 4 + 2 * 2 + 1, "{log:#?}");
+        assert_eq!(log.last().map(String::as_str), Some("GET /v1.41/info"), "{log:#?}");
+    }
+
+    #[tokio::test]
+    async fn serial_cases_are_sent_with_no_other_request_in_flight() {
+        let fake = FakeDaemon::stateful();
+        fake.delay("*", Duration::from_millis(40));
+        let client = client_of(&fake);
+        let prune = Recipe { serial: true, ..Recipe::default() };
+        let mut cases = pings(30..=41);
+        for minor in [40, 41] {
+            cases.push(case_at("container.prune", Method::Post, "/containers/prune", minor, prune.clone()));
+            // A serial endpoint with its own fixture: the fixture is made in the case's turn too.
+            cases.push(own_network("network.delete", Method::Delete, minor, true));
+        }
+        let (done, outcomes) = sweep_all(&client, cases, 4).await;
+        assert!(done);
+        assert_eq!(outcomes.len(), 12 + 4);
+        let log = fake.log();
+        let serial: Vec<&String> = log.iter().filter(|l| !l.contains("/_ping")).collect();
+        assert_eq!(serial.len(), 2 + 2 * 2, "{log:#?}");
+        let overlapped = fake.overlapped();
+        assert!(overlapped.iter().any(|l| l.contains("/_ping")), "the other cases ran side by side: {log:#?}");
+        let crowded: Vec<&&String> = serial.iter().filter(|l| overlapped.contains(l)).collect();
+        assert!(crowded.is_empty(), "serial requests answered beside another: {crowded:?}");
+    }
+
+    #[tokio::test]
+    async fn a_cancel_stops_sending_cases_and_keeps_the_outcomes_that_finished() {
+        let fake = FakeDaemon::stateful();
+        fake.delay("*", Duration::from_millis(1000));
+        let client = client_of(&fake);
+        let mut cases = pings(36..=41);
+        cases.push(case_at("system.info", Method::Get, "/info", 41, Recipe { after_sweep: true, ..Recipe::default() }));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (cancel, cancelled) = watch::channel(false);
+        let running = tokio::spawn(async move { sweep(&client, &ctx(), &daemon(), cases, 1, tx, cancelled).await });
+        let first = rx.recv().await.expect("a first outcome");
+        assert_eq!((first.endpoint.as_str(), first.status), ("system.ping", Some(200)));
+        cancel.send(true).expect("the sweep listens");
+        let at = std::time::Instant::now();
+        let done = tokio::time::timeout(Duration::from_secs(5), running).await.expect("it returns").expect("no panic");
+        assert!(!done, "an interrupted sweep says so");
+        assert!(at.elapsed() < Duration::from_millis(800), "the case in flight was dropped, not waited for");
+        let mut rest = Vec::new();
+        while let Ok(o) = rx.try_recv() {
+            rest.push(o);
+        }
+        assert!(rest.is_empty(), "only what finished before the cancel: {rest:#?}");
+        // The first case, and the next one if it had started before the cancel (its request may reach the daemon
+        // a moment after the sweep returned); no case after them, nor the one kept for after the sweep.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sent = fake.log();
+        assert!(!sent.is_empty() && sent.len() <= 2 && sent.iter().all(|l| l.ends_with("/_ping")), "{sent:?}");
+    }
+
+    #[tokio::test]
+    async fn an_own_fixture_refused_once_is_made_again_and_refused_twice_is_an_error() {
+        let refusal = r#"{"message":"route ip+net: no such network interface"}"#;
+        let fake = FakeDaemon::stateful();
+        fake.answer("POST /networks/create", 500, refusal, Some(1));
+        let client = client_of(&fake);
+        let (done, outcomes) =
+            sweep_all(&client, vec![own_network("network.inspect", Method::Get, 41, false)], 2).await;
+        assert!(done);
+        assert_eq!(outcomes.len(), 1);
+        assert_eq!((outcomes[0].verdict, outcomes[0].status), (Verdict::Ok, Some(200)), "{outcomes:#?}");
+        let network = format!("7e7000{:058x}", 1);
+        assert_eq!(
+            fake.log(),
+            [
+                "POST /networks/create".to_string(),
+                "POST /networks/create".into(),
+                format!("GET /v1.41/networks/{network}")
+            ]
+        );
+
+        // Refused again on the second try: the case is an error, and is not sent.
+        let fake = FakeDaemon::stateful();
+        fake.answer("POST /networks/create", 500, refusal, Some(3));
+        let client = client_of(&fake);
+        let (done, outcomes) =
+            sweep_all(&client, vec![own_network("network.inspect", Method::Get, 41, false)], 2).await;
+        assert!(done);
+        let o = &outcomes[0];
+        assert_eq!((o.verdict, o.status, o.request.as_str()), (Verdict::Error, None, "/v1.41/networks/%24network"));
+        assert_eq!(
+            o.reason,
+            "fixture: create network dockmatrix-0123456789ab-network-inspect-v1-41: the daemon answered 500: route \
+             ip+net: no such network interface"
+        );
+        assert_eq!(fake.log(), ["POST /networks/create", "POST /networks/create"], "one try, one retry");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sweep_cancelled_before_it_starts_sends_nothing() {
+        let fake = FakeDaemon::stateful();
+        let client = client_of(&fake);
+        // Many tries: a chain spawned on one worker could get its fixture out while the other aborts it.
+        for _ in 0..40 {
+            let mut cases = pings(30..=41);
+            for id in ["network.inspect", "network.delete", "network.connect", "network.disconnect"] {
+                cases.extend([40, 41].map(|minor| own_network(id, Method::Get, minor, false)));
+            }
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let (_cancel, cancelled) = watch::channel(true);
+            assert!(!sweep(&client, &ctx(), &daemon(), cases, 8, tx, cancelled).await);
+            assert!(rx.try_recv().is_err(), "no outcome");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(fake.log(), Vec::<String>::new());
     }
 }

@@ -269,94 +269,29 @@ fn millis(start: Instant) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::os::unix::net::UnixListener;
-    use std::sync::Mutex;
     use std::time::Duration;
 
     use super::*;
     use crate::client::host::{TlsOptions, parse};
+    use crate::fake_daemon::{FakeDaemon, Kind};
     use crate::matrix::load::MatrixSources;
 
-    type Script = fn(&str, &str, &str) -> (u16, String);
-
-    /// A daemon on a temporary socket that answers each request with `script(method, path, body)` and logs
-    /// `METHOD path` of every request it got.
-    struct Scripted {
-        _dir: tempfile::TempDir,
-        client: Client,
-        log: Arc<Mutex<Vec<String>>>,
+    /// A stateful fake daemon holding the image `img`, and a client of it.
+    fn daemon() -> (FakeDaemon, Client) {
+        let fake = FakeDaemon::stateful();
+        fake.add(Kind::Image, "img", &[]);
+        let client = client_of(&fake);
+        (fake, client)
     }
 
-    fn scripted(script: Script) -> Scripted {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let socket = dir.path().join("d.sock");
-        let listener = UnixListener::bind(&socket).expect("bind");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let log2 = log.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let log = log2.clone();
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                    let mut stream = stream;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let mut length = 0;
-                        loop {
-                            let mut h = String::new();
-                            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                                break;
-                            }
-                            if let Some((k, v)) = h.split_once(':')
-                                && k.eq_ignore_ascii_case("content-length")
-                            {
-                                length = v.trim().parse().unwrap_or(0);
-                            }
-                        }
-                        let mut body = vec![0; length];
-                        let _ = reader.read_exact(&mut body);
-                        let mut parts = line.split_whitespace();
-                        let (method, path) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-                        log.lock().expect("log").push(format!("{method} {path}"));
-                        let (status, body) = script(method, path, &String::from_utf8_lossy(&body));
-                        let head = format!(
-                            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(head.as_bytes());
-                        let _ = stream.write_all(body.as_bytes());
-                    }
-                });
-            }
-        });
-        let target = parse(&format!("unix://{}", socket.display()), TlsOptions::default(), "test").expect("target");
-        let client = Client::new(target, Duration::from_secs(5), 1 << 20).expect("client");
-        Scripted { _dir: dir, client, log }
+    fn client_of(fake: &FakeDaemon) -> Client {
+        let target = parse(&fake.host(), TlsOptions::default(), "test").expect("target");
+        Client::new(target, Duration::from_secs(5), 1 << 20).expect("client")
     }
 
-    /// A well-behaved daemon for the lifecycle scenario; `no-such-image` makes create fail.
-    fn docker(method: &str, path: &str, body: &str) -> (u16, String) {
-        let id = "c0ffee";
-        match (method, path.split('?').next().unwrap_or_default()) {
-            (_, p) if p.ends_with("/version") => (200, r#"{"ApiVersion":"1.41"}"#.into()),
-            (_, p) if p.ends_with("/info") => (200, r#"{"ID":"XYZ"}"#.into()),
-            ("POST", p) if p.ends_with("/containers/create") && body.contains("no-such") => {
-                (404, r#"{"message":"No such image: no-such-image"}"#.into())
-            }
-            ("POST", p) if p.ends_with("/containers/create") => (201, format!(r#"{{"Id":"{id}","Warnings":[]}}"#)),
-            ("GET", p) if p.ends_with("/containers/json") => (200, format!(r#"[{{"Id":"{id}"}}]"#)),
-            ("GET", p) if p.ends_with("/c0ffee/json") => {
-                (200, format!(r#"{{"Id":"{id}","State":{{"Running":true}}}}"#))
-            }
-            ("GET", p) if p.ends_with("/c0ffee/stats") => (200, r#"{"read":"x"}"#.into()),
-            ("POST", p) if p.ends_with("/c0ffee/start") || p.ends_with("/c0ffee/stop") => (204, String::new()),
-            ("DELETE", p) if p.ends_with("/c0ffee") => (204, String::new()),
-            _ => (404, r#"{"message":"page not found"}"#.into()),
-        }
+    /// The id the fake gives the `n`-th container it makes.
+    fn container(n: usize) -> String {
+        format!("c0ffee{n:058x}")
     }
 
     fn lifecycle(m: &Matrices) -> &Scenario {
@@ -369,44 +304,47 @@ mod tests {
 
     #[tokio::test]
     async fn captured_values_reach_later_steps_and_every_step_passes() {
-        let d = scripted(docker);
+        let (fake, client) = daemon();
         let m = matrices();
-        // The image name has no `no-such`: the fake creates the container.
+        // The fake holds the image `img`: it creates the container.
         let vars = ScenarioVars::at("r1", "img", 0);
-        let o = run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 24)), &vars).await;
+        let o = run_scenario(&client, lifecycle(&m), &m, Some(ApiVersion::new(1, 24)), &vars).await;
         assert!(o.passed, "{o:#?}");
-        let log = d.log.lock().expect("log").clone();
+        let id = container(1);
+        let filters = format!("%7B%22label%22%3A%5B%22dockmatrix.run%3Dr1%22%5D%2C%22id%22%3A%5B%22{id}%22%5D%7D");
         assert_eq!(
-            log,
+            fake.log(),
             [
-                "GET /v1.24/version",
-                "GET /v1.24/info",
-                "POST /v1.24/containers/create?name=dockmatrix-r1-lifecycle-1-24",
-                "POST /v1.24/containers/c0ffee/start",
-                "GET /v1.24/containers/json?all=1&filters=%7B%22label%22%3A%5B%22dockmatrix.run%3Dr1%22%5D%2C%22id%22%3A%5B%22c0ffee%22%5D%7D",
-                "GET /v1.24/containers/c0ffee/json",
-                "GET /v1.24/containers/c0ffee/stats?stream=false",
-                "POST /v1.24/containers/c0ffee/stop?t=0",
-                "DELETE /v1.24/containers/c0ffee?force=1",
-                // The cleanup removes again; the fake says 204 again, which the cleanup accepts too.
-                "DELETE /v1.24/containers/c0ffee?force=1",
+                "GET /v1.24/version".to_string(),
+                "GET /v1.24/info".into(),
+                "POST /v1.24/containers/create?name=dockmatrix-r1-lifecycle-1-24".into(),
+                format!("POST /v1.24/containers/{id}/start"),
+                format!("GET /v1.24/containers/json?all=1&filters={filters}"),
+                format!("GET /v1.24/containers/{id}/json"),
+                format!("GET /v1.24/containers/{id}/stats?stream=false"),
+                format!("POST /v1.24/containers/{id}/stop?t=0"),
+                format!("DELETE /v1.24/containers/{id}?force=1"),
+                // The cleanup removes again; the fake says 404 (it is gone), which the cleanup accepts.
+                format!("DELETE /v1.24/containers/{id}?force=1"),
             ]
         );
         assert_eq!(o.steps.iter().map(|s| s.status).collect::<Vec<_>>()[2..4], [Some(201), Some(204)]);
+        assert_eq!((o.cleanup[0].status, o.cleanup[0].ok), (Some(404), true));
         assert!(o.steps[6].reason.is_empty(), "stats is defined at 1.24");
+        assert!(fake.objects(Kind::Container).is_empty(), "the scenario removed its container");
     }
 
     #[tokio::test]
     async fn steps_after_a_failure_are_not_sent_and_cleanup_without_an_id_is_skipped() {
-        let d = scripted(docker);
+        let (fake, client) = daemon();
         let m = matrices();
         let vars = ScenarioVars::at("r2", "no-such-image", 0);
-        let o = run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 41)), &vars).await;
+        let o = run_scenario(&client, lifecycle(&m), &m, Some(ApiVersion::new(1, 41)), &vars).await;
         assert!(!o.passed);
         assert_eq!(o.failed_at, Some(2));
         let create = o.failed_step().expect("failed step");
-        assert_eq!(create.reason, "status 404, expected 201: No such image: no-such-image");
-        assert_eq!(d.log.lock().expect("log").len(), 3, "version, info and create only");
+        assert_eq!(create.reason, "status 404, expected 201: No such image: no-such-image:latest");
+        assert_eq!(fake.log().len(), 3, "version, info and create only");
         assert_eq!(o.steps[3].reason, "not run: step 3 (container.create) failed");
         assert_eq!((o.steps[3].method, o.steps[3].sent), (Method::Post, false));
         assert_eq!(o.cleanup[0].reason, "not run: $id has no value (nothing to clean up)");
@@ -415,37 +353,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_match_fails_the_step_and_cleanup_still_runs() {
-        // A daemon whose container never runs.
-        fn stopped(method: &str, path: &str, body: &str) -> (u16, String) {
-            if path.ends_with("/c0ffee/json") {
-                return (200, r#"{"Id":"c0ffee","State":{"Running":false}}"#.into());
-            }
-            docker(method, path, body)
-        }
-        let d = scripted(stopped);
+        // A daemon that says yes to start but never runs the container.
+        let (fake, client) = daemon();
+        fake.answer("POST /containers/*/start", 204, "", None);
         let m = matrices();
         let vars = ScenarioVars::at("r3", "img", 0);
-        let o = run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 12)), &vars).await;
+        let o = run_scenario(&client, lifecycle(&m), &m, Some(ApiVersion::new(1, 12)), &vars).await;
         assert_eq!(o.failed_step().map(|s| s.endpoint.as_str()), Some("container.inspect"));
         assert_eq!(o.failed_step().map(|s| s.reason.as_str()), Some("/State/Running is false, expected true"));
-        assert_eq!(
-            d.log.lock().expect("log").last().map(String::as_str),
-            Some("DELETE /v1.12/containers/c0ffee?force=1")
-        );
+        assert_eq!(fake.log().last(), Some(&format!("DELETE /v1.12/containers/{}?force=1", container(1))));
         assert_eq!((o.cleanup[0].sent, o.cleanup[0].ok), (true, true));
+        assert!(fake.objects(Kind::Container).is_empty(), "the cleanup removed the container");
     }
 
     #[tokio::test]
     async fn a_missing_capture_fails_the_step() {
-        fn no_id(method: &str, path: &str, body: &str) -> (u16, String) {
-            if path.contains("/containers/create") {
-                return (201, r#"{"Warnings":[]}"#.into());
-            }
-            docker(method, path, body)
-        }
-        let d = scripted(no_id);
+        let (fake, client) = daemon();
+        fake.answer("POST /containers/create", 201, r#"{"Warnings":[]}"#, None);
         let m = matrices();
-        let o = run_scenario(&d.client, lifecycle(&m), &m, None, &ScenarioVars::at("r4", "img", 0)).await;
+        let o = run_scenario(&client, lifecycle(&m), &m, None, &ScenarioVars::at("r4", "img", 0)).await;
         assert_eq!(o.failed_at, Some(2));
         assert_eq!(o.steps[2].reason, "capture id: /Id is not in the answer");
         assert!(o.steps[2].request.starts_with("/containers/create?name=dockmatrix-r4-lifecycle-unversioned"));
@@ -453,25 +379,43 @@ mod tests {
 
     #[tokio::test]
     async fn notes_steps_the_api_version_does_not_define() {
-        let d = scripted(docker);
+        let (_fake, client) = daemon();
         let m = matrices();
-        let o =
-            run_scenario(&d.client, lifecycle(&m), &m, Some(ApiVersion::new(1, 12)), &ScenarioVars::at("r", "i", 0))
-                .await;
-        assert!(o.passed);
+        let vars = ScenarioVars::at("r", "img", 0);
+        let o = run_scenario(&client, lifecycle(&m), &m, Some(ApiVersion::new(1, 12)), &vars).await;
+        assert!(o.passed, "{o:#?}");
         assert_eq!(o.steps[6].reason, "API 1.12 does not define container.stats; the daemon served it anyway");
     }
 
     #[tokio::test]
+    async fn a_version_the_daemon_refuses_fails_the_first_step_with_its_message() {
+        let fake = FakeDaemon::stateful().with_api("1.24", "1.41");
+        fake.add(Kind::Image, "img", &[]);
+        let client = client_of(&fake);
+        let m = matrices();
+        let o =
+            run_scenario(&client, lifecycle(&m), &m, Some(ApiVersion::new(1, 23)), &ScenarioVars::at("r", "img", 0))
+                .await;
+        assert_eq!(o.failed_at, Some(0));
+        assert_eq!(
+            o.steps[0].reason,
+            "status 400, expected 2xx: client version 1.23 is too old. Minimum supported API version is 1.24, please \
+             upgrade your client to a newer version"
+        );
+        assert_eq!(fake.log(), ["GET /v1.23/version"]);
+    }
+
+    #[tokio::test]
     async fn run_all_covers_every_version_once_in_order() {
-        let d = scripted(docker);
+        let (fake, client) = daemon();
         let m = matrices();
         let versions: Vec<ApiVersion> = (12..=20).rev().map(|n| ApiVersion::new(1, n)).collect();
-        let outcomes = run_all(&d.client, &m, &versions, &ScenarioVars::at("r5", "img", 0), 3).await;
+        let outcomes = run_all(&client, &m, &versions, &ScenarioVars::at("r5", "img", 0), 3).await;
         let at: Vec<Option<ApiVersion>> = outcomes.iter().map(|o| o.api_version).collect();
         assert_eq!(at, (12..=20).map(|n| Some(ApiVersion::new(1, n))).collect::<Vec<_>>());
-        assert!(outcomes.iter().all(|o| o.passed && o.scenario == "lifecycle"));
-        assert_eq!(d.log.lock().expect("log").len(), 9 * 10);
+        assert!(outcomes.iter().all(|o| o.passed && o.scenario == "lifecycle"), "{outcomes:#?}");
+        assert_eq!(fake.log().len(), 9 * 10);
+        assert!(fake.objects(Kind::Container).is_empty());
     }
 
     #[test]

@@ -10,6 +10,9 @@ use std::path::Path;
 const RANKS: &[(&str, u8)] = &[
     ("model", 0),
     ("glob", 0),
+    // The tests' fake daemon (tests/support/fake_daemon.rs, compiled into the unit tests only): it names nothing of
+    // the crate, so any module's tests may use it.
+    ("fake_daemon", 0),
     ("client", 1),
     ("matrix", 1),
     ("fixture", 2),

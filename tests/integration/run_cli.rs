@@ -1,6 +1,7 @@
-//! `dockmatrix run` against the fake daemon: the failures real daemons rarely produce.
+//! `dockmatrix run` against the fake daemon: the failures real daemons rarely produce, and the fixtures a run makes
+//! and removes on a daemon that keeps state.
 
-use super::fake_daemon::{Behaviour, FakeDaemon};
+use super::fake_daemon::{Behaviour, FakeDaemon, Kind, Object};
 use super::{dockmatrix, stderr};
 
 #[test]
@@ -60,4 +61,79 @@ fn connections_dropped_mid_run_are_error_verdicts_and_keep_every_result() {
     assert!(errors > 30, "every sent probe is an error verdict, got {errors}");
     let lines = std::fs::read_to_string(out.path().join("probes.jsonl")).expect("jsonl").lines().count();
     assert_eq!(lines, probes.len(), "probes.jsonl holds every result as it arrived");
+}
+
+/// A stateful fake of API 1.40 to 1.41 with the image a run makes its fixtures from, and what someone else keeps on
+/// the daemon: a container, a volume and a network without the run's label.
+fn daemon_with_bystanders() -> FakeDaemon {
+    let fake = FakeDaemon::stateful().with_api("1.40", "1.41");
+    fake.add(Kind::Image, "dockmatrix/busybox:local", &[]);
+    fake.add_container("bystander", "dockmatrix/busybox:local", &[("app", "web")]);
+    fake.add(Kind::Volume, "data", &[]);
+    fake.add(Kind::Network, "backend", &[("app", "web")]);
+    fake
+}
+
+fn everything(fake: &FakeDaemon) -> Vec<Vec<Object>> {
+    [Kind::Container, Kind::Image, Kind::Volume, Kind::Network, Kind::Exec].map(|k| fake.objects(k)).into()
+}
+
+/// `dockmatrix run --only ONLY` against `fake`: the exit code, stderr and the probes of run.json.
+fn run_only(fake: &FakeDaemon, only: &str) -> (Option<i32>, String, Vec<serde_json::Value>) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().display().to_string();
+    let args = ["run", "--quiet", "--no-snapshots", "--host", &fake.host(), "--only", only, "--out", &out_dir];
+    let o = dockmatrix(&args, &[]);
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).expect("run.json")).expect("json");
+    (o.status.code(), stderr(&o), run["probes"].as_array().expect("probes").clone())
+}
+
+#[test]
+fn a_run_makes_its_fixtures_and_removes_exactly_those() {
+    let fake = daemon_with_bystanders();
+    let before = everything(&fake);
+    let (code, err, probes) = run_only(&fake, "container.inspect");
+    assert_eq!(code, Some(0), "{err}");
+    // Unversioned, 1.39 to 1.42: inspected inside the range, refused outside it.
+    let verdicts: Vec<String> = probes.iter().map(|p| format!("{} {}", p["api_version"], p["verdict"])).collect();
+    assert_eq!(
+        verdicts,
+        [
+            r#"null "ok""#,
+            r#""1.39" "version-rejected""#,
+            r#""1.40" "ok""#,
+            r#""1.41" "ok""#,
+            r#""1.42" "version-rejected""#
+        ],
+        "{probes:#?}"
+    );
+    let log = fake.log();
+    let made = log.iter().filter(|l| l.starts_with("POST /containers/create?name=dockmatrix-")).count();
+    assert!(made >= 2, "the run made its image seed and shared container: {log:#?}");
+    assert!(err.contains("fixtures removed: "), "{err}");
+    assert_eq!(everything(&fake), before, "the bystanders are there, unchanged, and nothing of the run is left");
+}
+
+#[test]
+fn a_fixture_the_daemon_refuses_skips_the_probes_that_need_it_and_what_was_made_is_removed() {
+    let fake = daemon_with_bystanders();
+    fake.answer("POST /commit", 500, r#"{"message":"commit refused"}"#, None);
+    let before = everything(&fake);
+    let (code, err, probes) = run_only(&fake, "container.inspect,system.ping");
+    assert_eq!(code, Some(0), "skipped probes fail no policy: {err}");
+    let problem = "commit container c0ffee000000: the daemon answered 500: commit refused";
+    assert!(err.contains(&format!("warning: fixtures: {problem}; the probes that need them are skipped")), "{err}");
+    let (inspect, ping): (Vec<_>, Vec<_>) = probes.iter().partition(|p| p["endpoint"] == "container.inspect");
+    assert_eq!(inspect.len(), 5, "{probes:#?}");
+    for p in inspect {
+        assert_eq!(
+            (p["verdict"].as_str(), p["reason"].as_str()),
+            (Some("skipped"), Some(&*format!("no fixture: {problem}")))
+        );
+    }
+    assert!(!ping.is_empty() && ping.iter().all(|p| p["verdict"] != "skipped"), "{ping:#?}");
+    // The image seed was made before the refusal: the teardown found it by its label.
+    assert!(fake.log().iter().any(|l| l.starts_with("DELETE /containers/c0ffee")), "{:#?}", fake.log());
+    assert_eq!(everything(&fake), before);
 }
