@@ -282,7 +282,9 @@ impl Findings {
     /// At most [`MAX_FINDINGS`], those a typed client trips on first (so a page of `null` fields never hides one),
     /// then in pointer order (the validator's own order follows the schema's keywords).
     fn into_conformance(mut self, spec: SpecVersion) -> Conformance {
-        self.list.sort_by(|a, b| (!a.kind.breaks_clients(), &a.pointer, a.kind).cmp(&(!b.kind.breaks_clients(), &b.pointer, b.kind)));
+        self.list.sort_by(|a, b| {
+            (!a.kind.breaks_clients(), &a.pointer, a.kind).cmp(&(!b.kind.breaks_clients(), &b.pointer, b.kind))
+        });
         let more = self.list.len().saturating_sub(MAX_FINDINGS) as u64;
         self.list.truncate(MAX_FINDINGS);
         self.list.sort_by(|a, b| (&a.pointer, a.kind).cmp(&(&b.pointer, b.kind)));

@@ -220,4 +220,15 @@ fn a_run_of_one_endpoint_sees_the_fixtures_of_a_full_run() {
     assert!(old[0].get("VirtualSize").is_some(), "VirtualSize through 1.43: {old}");
     assert_eq!(new.as_array().map(Vec::len), Some(1), "the run's image: {new}");
     assert!(new[0].get("VirtualSize").is_none(), "no VirtualSize from 1.44: {new}");
+    // Each answer agrees with the spec of its own version: VirtualSize is documented at 1.43 and gone at 1.44, so
+    // neither answer has a finding about it, and both are checked against their own spec.
+    for v in ["1.43", "1.44"] {
+        let p = run.probes.iter().find(|p| p.api_version == v.parse().ok()).expect("probed");
+        let c = p.conformance.as_ref().unwrap_or_else(|| panic!("the answer at {v} is checked"));
+        assert_eq!((c.spec.to_string(), c.approximate), (v.to_string(), false));
+        let about: Vec<String> =
+            c.findings.iter().filter(|f| f.pointer.contains("VirtualSize")).map(ToString::to_string).collect();
+        assert!(about.is_empty(), "at {v}: {about:?}");
+        assert_eq!(p.verdict, dockmatrix::model::Verdict::Ok, "at {v}: {}", p.reason);
+    }
 }

@@ -137,3 +137,36 @@ fn a_fixture_the_daemon_refuses_skips_the_probes_that_need_it_and_what_was_made_
     assert!(fake.log().iter().any(|l| l.starts_with("DELETE /containers/c0ffee")), "{:#?}", fake.log());
     assert_eq!(everything(&fake), before);
 }
+
+/// A daemon of API 1.43 to 1.44 whose image list carries `VirtualSize` at every version, as if 1.44 had kept it:
+/// the spec of 1.43 documents the field, the spec of 1.44 does not, so only the 1.44 answer has a finding; an item
+/// that loses a required field is `nonconforming`.
+#[test]
+fn an_answer_is_judged_by_the_spec_of_the_version_it_was_asked_at() {
+    let fake = FakeDaemon::stateful().with_api("1.43", "1.44");
+    fake.add(Kind::Image, "dockmatrix/busybox:local", &[]);
+    let item = r#"{"Id":"sha256:1","ParentId":"","RepoTags":["a:b"],"RepoDigests":[],"Created":1,"Size":1,
+        "SharedSize":-1,"VirtualSize":1,"Labels":{},"Containers":-1}"#;
+    fake.answer("GET /images/json", 200, &format!("[{item}]"), None);
+    let (code, err, probes) = run_only(&fake, "image.list");
+    assert_eq!(code, Some(0), "undocumented fields fail no default policy: {err}");
+    let at = |v: &str| {
+        let p = probes.iter().find(|p| p["api_version"] == v).unwrap_or_else(|| panic!("a probe at {v}: {probes:#?}"));
+        (p["verdict"].as_str().unwrap_or_default().to_string(), p["conformance"].clone())
+    };
+    let (verdict, c) = at("1.43");
+    assert_eq!((verdict.as_str(), c["spec"].as_str(), c.get("findings")), ("ok", Some("1.43"), None), "{c}");
+    let (verdict, c) = at("1.44");
+    assert_eq!(verdict, "ok");
+    assert_eq!(c["findings"], serde_json::json!([{"kind": "undocumented", "pointer": "/0/VirtualSize"}]), "{c}");
+
+    let fake = FakeDaemon::stateful().with_api("1.43", "1.44");
+    fake.add(Kind::Image, "dockmatrix/busybox:local", &[]);
+    fake.answer("GET /images/json", 200, &format!("[{}]", item.replace(r#""Size":1,"#, "")), None);
+    let (code, err, probes) = run_only(&fake, "image.list");
+    assert_eq!(code, Some(1), "nonconforming fails the default policy: {err}");
+    let p = probes.iter().find(|p| p["api_version"] == "1.44").expect("a probe at 1.44");
+    assert_eq!(p["verdict"], "nonconforming");
+    assert_eq!(p["reason"], "breaks spec v1.44: missing-required at /0/Size");
+    assert!(err.contains("--fail-on nonconforming: image.list at API 1.44 is nonconforming"), "{err}");
+}
