@@ -385,3 +385,6 @@ fn configure_tls(mut b: reqwest::ClientBuilder, tls: &TlsOptions) -> Result<reqw
     }
     Ok(b)
 }
+
+#[cfg(test)]
+mod tests;
