@@ -388,3 +388,5 @@ fn configure_tls(mut b: reqwest::ClientBuilder, tls: &TlsOptions) -> Result<reqw
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
