@@ -374,7 +374,10 @@ fn configure_tls(mut b: reqwest::ClientBuilder, tls: &TlsOptions) -> Result<reqw
     if let (Some(cert), Some(key)) = (&tls.cert, &tls.key)
         && cert.exists()
     {
+        // One PEM buffer for both: a newline between them, so a certificate file without a final newline does not
+        // run its END line into the key's BEGIN line.
         let mut pem = read(cert)?;
+        pem.push(b'\n');
         pem.extend_from_slice(&read(key)?);
         let id = reqwest::Identity::from_pem(&pem)
             .map_err(|e| ClientError::Tls { message: format!("{} / {}: {e}", cert.display(), key.display()) })?;

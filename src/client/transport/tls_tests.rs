@@ -232,3 +232,18 @@ fn a_ca_file_that_cannot_be_read_is_a_tls_error_naming_it() {
     assert!(message.starts_with(&format!("cannot read {}: ", missing.display())), "{message}");
     assert!(err.to_string().starts_with("TLS setup failed: cannot read ") && err.is_unreachable(), "{err}");
 }
+
+/// The certificate and the key are read into one PEM buffer: a certificate file without a final newline (as a
+/// secret pasted from a vault often is) must not run its END line into the key's BEGIN line.
+#[tokio::test]
+async fn a_cert_file_without_a_final_newline_still_pairs_with_its_key() {
+    let pki = Pki::new();
+    std::fs::write(pki.path("cert.pem"), pki.client.pem.trim_end()).expect("write");
+    let (port, mut seen) = tls_daemon(&pki.server, &pki.ca).await;
+    let c = https(port, pki.verify("ca.pem", true)).expect("the certificate and key read as one identity");
+    assert_eq!(ping(&c).await.expect("an answer over TLS").status, 200);
+    match seen.recv().await.expect("the daemon saw the connection") {
+        Seen::Request { client_chain, .. } => assert_eq!(client_chain, std::slice::from_ref(&pki.client.der)),
+        other => panic!("{other:?}"),
+    }
+}
