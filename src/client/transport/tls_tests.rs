@@ -247,3 +247,27 @@ async fn a_cert_file_without_a_final_newline_still_pairs_with_its_key() {
         other => panic!("{other:?}"),
     }
 }
+
+/// reqwest reads a PEM root only when the client is built, and its error says only `builder error`: the message
+/// must still name the file and say what is wrong with it.
+#[test]
+fn a_ca_file_without_a_readable_certificate_is_a_tls_error_naming_it_and_why() {
+    let pki = Pki::new();
+    let garbage = pki.path("garbage.pem");
+    std::fs::write(&garbage, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n").expect("write");
+    let err = https(1, pki.verify("garbage.pem", true)).expect_err("no usable CA");
+    let ClientError::Tls { message } = &err else { panic!("{err:?}") };
+    assert!(message.starts_with(&format!("{}: ", garbage.display())), "names the file: {message}");
+    assert!(message.contains("invalid certificate encoding"), "says why: {message}");
+}
+
+#[test]
+fn a_key_file_without_a_key_is_a_tls_error_naming_the_pair_and_why() {
+    let pki = Pki::new();
+    std::fs::write(pki.path("key.pem"), "no key here\n").expect("write");
+    let err = https(1, pki.verify("ca.pem", true)).expect_err("no key");
+    let ClientError::Tls { message } = &err else { panic!("{err:?}") };
+    let pair = format!("{} / {}: ", pki.path("cert.pem").display(), pki.path("key.pem").display());
+    assert!(message.starts_with(&pair), "names the files: {message}");
+    assert!(message.contains("private key or certificate not found"), "says why: {message}");
+}
