@@ -158,7 +158,7 @@ impl Client {
                 if let Some(tls) = tls {
                     b = configure_tls(b, tls)?;
                 }
-                let client = b.build().map_err(|e| ClientError::Tls { message: e.to_string() })?;
+                let client = b.build().map_err(|e| ClientError::Tls { message: error_chain(&e) })?;
                 Transport::Http { client, base: base.clone() }
             }
         };
@@ -367,17 +367,25 @@ fn configure_tls(mut b: reqwest::ClientBuilder, tls: &TlsOptions) -> Result<reqw
     if let Some(ca) = &tls.ca
         && (tls.verify || ca.exists())
     {
-        let cert = reqwest::Certificate::from_pem(&read(ca)?)
-            .map_err(|e| ClientError::Tls { message: format!("{}: {e}", ca.display()) })?;
-        b = b.add_root_certificate(cert);
+        // Parsed here rather than when the client is built (what `Certificate::from_pem` leaves to reqwest), so that
+        // an error names the file.
+        let certs = reqwest::Certificate::from_pem_bundle(&read(ca)?)
+            .map_err(|e| ClientError::Tls { message: format!("{}: {}", ca.display(), error_chain(&e)) })?;
+        for cert in certs {
+            b = b.add_root_certificate(cert);
+        }
     }
     if let (Some(cert), Some(key)) = (&tls.cert, &tls.key)
         && cert.exists()
     {
+        // One PEM buffer for both: a newline between them, so a certificate file without a final newline does not
+        // run its END line into the key's BEGIN line.
         let mut pem = read(cert)?;
+        pem.push(b'\n');
         pem.extend_from_slice(&read(key)?);
-        let id = reqwest::Identity::from_pem(&pem)
-            .map_err(|e| ClientError::Tls { message: format!("{} / {}: {e}", cert.display(), key.display()) })?;
+        let id = reqwest::Identity::from_pem(&pem).map_err(|e| ClientError::Tls {
+            message: format!("{} / {}: {}", cert.display(), key.display(), error_chain(&e)),
+        })?;
         b = b.identity(id);
     }
     if !tls.verify {
@@ -385,3 +393,8 @@ fn configure_tls(mut b: reqwest::ClientBuilder, tls: &TlsOptions) -> Result<reqw
     }
     Ok(b)
 }
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tls_tests;

@@ -115,23 +115,23 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::model::{Endpoint, Recipe};
+    use crate::matrix::model::{Endpoint, Hijack, Recipe};
     use crate::model::EngineKind;
 
     fn v(s: &str) -> ApiVersion {
         s.parse().expect("version")
     }
 
-    /// A Podman-like daemon: advertises 1.24..=1.41, answers every version from 1.0 to 1.57.
-    fn podman() -> DaemonInfo {
+    /// A Docker-like daemon: advertises and enforces 1.24..=1.41.
+    fn docker() -> DaemonInfo {
         DaemonInfo {
-            name: "podman-4.3".into(),
-            kind: EngineKind::Podman,
-            version: "4.3.1".into(),
+            name: "docker-20.10".into(),
+            kind: EngineKind::Docker,
+            version: "20.10.24".into(),
             api_version: Some(v("1.41")),
             min_api_version: Some(v("1.24")),
-            enforced_min: Some(v("1.0")),
-            enforced_max: Some(v("1.57")),
+            enforced_min: Some(v("1.24")),
+            enforced_max: Some(v("1.41")),
             os: "linux".into(),
             arch: "amd64".into(),
             server: String::new(),
@@ -142,14 +142,27 @@ mod tests {
         }
     }
 
-    fn case(version: Option<&str>, last: Option<&str>) -> ProbeCase {
+    /// A Podman-like daemon: advertises 1.24..=1.41, answers every version from 1.0 to 1.57.
+    fn podman() -> DaemonInfo {
+        DaemonInfo {
+            name: "podman-4.3".into(),
+            kind: EngineKind::Podman,
+            version: "4.3.1".into(),
+            enforced_min: Some(v("1.0")),
+            enforced_max: Some(v("1.57")),
+            ..docker()
+        }
+    }
+
+    /// `GET /containers/json` (defined from 1.0 on) at `version` (`None`: unversioned), with an empty recipe.
+    fn get(version: Option<&str>) -> ProbeCase {
         ProbeCase {
             endpoint: Endpoint {
                 id: "container.list".into(),
                 method: Method::Get,
                 path: "/containers/json".into(),
                 first: v("1.0"),
-                last: last.map(v),
+                last: None,
                 tag: "Container".into(),
                 operation_id: None,
                 summary: String::new(),
@@ -159,6 +172,26 @@ mod tests {
             recipe: Recipe::default(),
             skip: None,
         }
+    }
+
+    /// `HEAD /containers/{id}/archive` at `version`.
+    fn head(version: Option<&str>) -> ProbeCase {
+        let mut c = get(version);
+        c.endpoint.id = "container.archive.head".into();
+        c.endpoint.method = Method::Head;
+        c.endpoint.path = "/containers/{id}/archive".into();
+        c
+    }
+
+    /// The case, changed by `f`.
+    fn with(mut c: ProbeCase, f: impl FnOnce(&mut ProbeCase)) -> ProbeCase {
+        f(&mut c);
+        c
+    }
+
+    /// The recipe names an object made sure not to exist (`id: $missing`).
+    fn missing(c: &mut ProbeCase) {
+        c.recipe.params.insert("id".into(), "$missing".into());
     }
 
     fn answer(status: u16, body: &str) -> Response {
@@ -171,48 +204,292 @@ mod tests {
         }
     }
 
-    #[test]
-    fn answers_outside_the_advertised_range_of_a_daemon_that_serves_them_are_unenforced() {
-        let d = podman();
-        type Row<'a> = (Option<&'a str>, Option<&'a str>, u16, &'a str, Verdict, &'a str);
-        let rows: &[Row] = &[
-            // version, endpoint's last version, status, body, verdict, start of the reason
-            (Some("1.30"), None, 200, "[]", Verdict::Ok, ""),
-            (
-                Some("1.11"),
-                None,
-                200,
-                "[]",
-                Verdict::Unenforced,
-                "answered v1.11 (200, ok) outside the advertised range 1.24..=1.41",
-            ),
-            (
-                Some("1.57"),
-                None,
-                500,
-                r#"{"message":"boom"}"#,
-                Verdict::Unenforced,
-                "answered v1.57 (500, incompatible: server error 500: boom)",
-            ),
-            (Some("1.11"), None, 404, "Not Found", Verdict::Absent, "Not Found"),
-            (Some("1.42"), None, 404, r#"{"message":"page not found"}"#, Verdict::Absent, "page not found"),
-            (
-                Some("1.11"),
-                None,
-                400,
-                r#"{"message":"client version 1.11 is too old. Minimum supported API version is 1.24"}"#,
-                Verdict::VersionRejected,
-                "client version 1.11 is too old",
-            ),
-            (Some("1.30"), None, 404, "Not Found", Verdict::Incompatible, "defined at v1.30 but not routed"),
-            (Some("1.30"), None, 500, r#"{"message":"boom"}"#, Verdict::Incompatible, "server error 500: boom"),
-            (None, None, 200, "[]", Verdict::Ok, ""),
-        ];
-        for (version, last, status, body, verdict, reason) in rows {
-            let (got, why) = judge(&case(*version, *last), &answer(*status, body), &d);
-            assert_eq!(got, *verdict, "{version:?} {status}: {why}");
-            assert!(why.starts_with(reason), "{version:?} {status}: {why:?} does not start with {reason:?}");
+    fn message(status: u16, text: &str) -> Response {
+        answer(status, &serde_json::json!({ "message": text }).to_string())
+    }
+
+    /// One branch of `judge`: the case, the answer, the daemon, and the verdict and reason it must give.
+    struct Row {
+        branch: &'static str,
+        case: ProbeCase,
+        answer: Response,
+        daemon: DaemonInfo,
+        verdict: Verdict,
+        reason: &'static str,
+    }
+
+    fn row(branch: &'static str, case: ProbeCase, answer: Response, verdict: Verdict, reason: &'static str) -> Row {
+        Row { branch, case, answer, daemon: docker(), verdict, reason }
+    }
+
+    impl Row {
+        fn on(self, daemon: DaemonInfo) -> Self {
+            Self { daemon, ..self }
         }
+    }
+
+    const TOO_OLD: &str = "client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version";
+    const TOO_NEW: &str = "client version 1.42 is too new. Maximum supported API version is 1.41";
+
+    /// Every `if` and `match` arm of `judge`, against a daemon advertising 1.24..=1.41 unless the row says otherwise.
+    fn rows() -> Vec<Row> {
+        use Verdict::*;
+        vec![
+            // The version checks, before anything else.
+            row(
+                "bare 400 to HEAD outside the range",
+                head(Some("1.12")),
+                answer(400, ""),
+                VersionRejected,
+                "400 to HEAD outside the advertised range (HEAD answers have no body)",
+            ),
+            row(
+                "bare 400 to HEAD inside the range is not a version error",
+                head(Some("1.30")),
+                answer(400, ""),
+                Incompatible,
+                "unexpected 400: ",
+            ),
+            row("too old, below the range", get(Some("1.12")), message(400, TOO_OLD), VersionRejected, TOO_OLD),
+            row("too new, above the range", get(Some("1.42")), message(400, TOO_NEW), VersionRejected, TOO_NEW),
+            row(
+                "client is newer than server (old daemons)",
+                get(Some("1.42")),
+                message(400, "client is newer than server (client API version: 1.42, server API version: 1.41)"),
+                VersionRejected,
+                "client is newer than server (client API version: 1.42, server API version: 1.41)",
+            ),
+            row(
+                "a version error inside the advertised range",
+                get(Some("1.30")),
+                message(400, TOO_OLD),
+                Incompatible,
+                "rejected v1.30, inside the advertised range 1.24..=1.41: client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
+            ),
+            row(
+                "requires minimum API version, inside the range: a version rule of the endpoint",
+                get(Some("1.30")),
+                message(400, "this option requires minimum API version 1.35"),
+                VersionRejected,
+                "this option requires minimum API version 1.35",
+            ),
+            row(
+                "a version error to an unversioned request",
+                get(None),
+                message(400, "client is too old"),
+                VersionRejected,
+                "client is too old",
+            ),
+            row(
+                "without an advertised maximum every version is inside",
+                get(Some("1.12")),
+                message(400, TOO_OLD),
+                Incompatible,
+                "rejected v1.12, inside the advertised range : client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
+            )
+            .on(DaemonInfo { api_version: None, min_api_version: None, ..docker() }),
+            row(
+                "without an advertised minimum the range starts at 1.0",
+                get(Some("1.12")),
+                message(400, TOO_OLD),
+                Incompatible,
+                "rejected v1.12, inside the advertised range 1.0..=1.41: client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
+            )
+            .on(DaemonInfo { min_api_version: None, ..docker() }),
+            // Served.
+            row("2xx", get(Some("1.30")), answer(200, "[]"), Ok, ""),
+            row("204", get(Some("1.30")), answer(204, ""), Ok, ""),
+            row("304", get(Some("1.30")), answer(304, ""), Ok, ""),
+            row("unversioned 2xx", get(None), answer(200, "[]"), Ok, ""),
+            row(
+                "hijack 101",
+                with(get(Some("1.30")), |c| {
+                    c.recipe.hijack = Some(Hijack { expect: "x".into(), ..Hijack::default() })
+                }),
+                answer(101, ""),
+                Ok,
+                "",
+            ),
+            row("101 without a hijack recipe", get(Some("1.30")), answer(101, ""), Incompatible, "unexpected 101: "),
+            row(
+                "a status the recipe expects",
+                with(get(Some("1.30")), |c| c.recipe.expect = vec![409]),
+                message(409, "already started"),
+                Ok,
+                "",
+            ),
+            // Not routed.
+            row(
+                "404 to HEAD of a name that does not exist",
+                with(head(Some("1.30")), missing),
+                answer(404, ""),
+                NotApplicable,
+                "404 to HEAD of a name that does not exist",
+            ),
+            row(
+                "405 -> absent",
+                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                message(405, "method not allowed"),
+                Absent,
+                "method not allowed",
+            ),
+            row(
+                "501 -> absent",
+                with(get(Some("1.30")), |c| c.endpoint.last = Some(v("1.25"))),
+                answer(501, ""),
+                Absent,
+                "501 with an empty body",
+            ),
+            row(
+                "empty-body 404 -> absent",
+                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                answer(404, ""),
+                Absent,
+                "404 with an empty body",
+            ),
+            row(
+                "404 page not found -> absent",
+                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                message(404, "page not found"),
+                Absent,
+                "page not found",
+            ),
+            row(
+                "plain-text 404 Not Found -> absent",
+                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                answer(404, "Not Found\n"),
+                Absent,
+                "Not Found",
+            ),
+            row(
+                "absent_ok",
+                with(get(Some("1.30")), |c| c.recipe.absent_ok = Some("only experimental daemons route it".into())),
+                message(404, "page not found"),
+                Absent,
+                "page not found (only experimental daemons route it)",
+            ),
+            row(
+                "defined but unrouted inside the range",
+                get(Some("1.30")),
+                message(404, "page not found"),
+                Incompatible,
+                "defined at v1.30 but not routed: page not found",
+            ),
+            row(
+                "unversioned absent, still defined",
+                get(None),
+                message(404, "page not found"),
+                Incompatible,
+                "not routed on an unversioned path: page not found",
+            ),
+            row(
+                "unversioned absent, removed from the newest API",
+                with(get(None), |c| c.endpoint.last = Some(v("1.24"))),
+                message(404, "page not found"),
+                Absent,
+                "page not found",
+            ),
+            // Defined conditions.
+            row(
+                "the recipe's not_applicable statuses",
+                with(get(Some("1.30")), |c| c.recipe.not_applicable = vec![500]),
+                message(500, "no rootfs"),
+                NotApplicable,
+                "500 is a defined condition for this request: no rootfs",
+            ),
+            row(
+                "503",
+                get(Some("1.30")),
+                message(503, "This node is not a swarm manager."),
+                NotApplicable,
+                "This node is not a swarm manager.",
+            ),
+            row(
+                "404 with a message for a name that does not exist",
+                with(get(Some("1.30")), |c| {
+                    c.recipe.query.insert("filter".into(), "$missing".into());
+                }),
+                message(404, "No such container: dockmatrix-missing"),
+                NotApplicable,
+                "No such container: dockmatrix-missing",
+            ),
+            row(
+                "a 4xx for a name that does not exist",
+                with(get(Some("1.30")), |c| c.recipe.body = Some(serde_json::json!({ "Image": "$missing" }))),
+                message(409, "conflict"),
+                NotApplicable,
+                "conflict",
+            ),
+            // Faults.
+            row("a 5xx", get(Some("1.30")), message(500, "boom"), Incompatible, "server error 500: boom"),
+            row(
+                "a 5xx for a name that does not exist is still a fault",
+                with(get(Some("1.30")), missing),
+                message(500, "boom"),
+                Incompatible,
+                "server error 500: boom",
+            ),
+            row(
+                "any other 4xx",
+                get(Some("1.30")),
+                message(409, "conflict"),
+                Incompatible,
+                "unexpected 409: conflict",
+            ),
+            // Outside the advertised range, by a daemon that answered rather than rejected.
+            row(
+                "served below the range (unenforced)",
+                get(Some("1.12")),
+                answer(200, "[]"),
+                Unenforced,
+                "answered v1.12 (200, ok) outside the advertised range 1.24..=1.41",
+            )
+            .on(podman()),
+            row(
+                "a fault above the range (unenforced)",
+                get(Some("1.57")),
+                message(500, "boom"),
+                Unenforced,
+                "answered v1.57 (500, incompatible: server error 500: boom) outside the advertised range 1.24..=1.41",
+            )
+            .on(podman()),
+            row(
+                "a defined condition outside the range (unenforced)",
+                get(Some("1.42")),
+                message(503, "not a swarm manager"),
+                Unenforced,
+                "answered v1.42 (503, not-applicable: not a swarm manager) outside the advertised range 1.24..=1.41",
+            ),
+            row(
+                "unrouted outside the range (absent)",
+                get(Some("1.12")),
+                message(404, "page not found"),
+                Absent,
+                "page not found",
+            ),
+            row(
+                "unrouted outside the range, even with absent_ok",
+                with(get(Some("1.42")), |c| c.recipe.absent_ok = Some("experimental".into())),
+                answer(404, ""),
+                Absent,
+                "404 with an empty body",
+            ),
+        ]
+    }
+
+    #[test]
+    fn each_branch_of_judge_gives_its_verdict_and_reason() {
+        let mut wrong = Vec::new();
+        for r in rows() {
+            let got = judge(&r.case, &r.answer, &r.daemon);
+            if got != (r.verdict, r.reason.to_string()) {
+                wrong.push(format!(
+                    "{}:\n    want {} {:?}\n    got  {} {:?}",
+                    r.branch, r.verdict, r.reason, got.0, got.1
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{} rows wrong:\n{}", wrong.len(), wrong.join("\n"));
     }
 
     #[test]
@@ -221,8 +498,7 @@ mod tests {
             podman().unenforced_note().as_deref(),
             Some("serves 1.0–1.57, advertises 1.24–1.41: does not enforce API versions")
         );
-        let docker = DaemonInfo { enforced_min: Some(v("1.24")), enforced_max: Some(v("1.41")), ..podman() };
-        assert_eq!(docker.unenforced_note(), None);
+        assert_eq!(docker().unenforced_note(), None);
     }
 
     #[test]
