@@ -43,6 +43,8 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
     };
     let inside = |v: ApiVersion| advertised.is_none_or(|(lo, hi)| lo <= v && v <= hi);
     let range_text = advertised.map_or_else(String::new, |(lo, hi)| format!("{lo}..={hi}"));
+    // What the daemon said, for a reason that goes on after a colon.
+    let said = if message.is_empty() { "an empty body".to_string() } else { message.clone() };
 
     // HEAD answers carry no body, so a version error shows only as a bare 400.
     let head = case.endpoint.method == Method::Head;
@@ -76,15 +78,15 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
             if message.is_empty() { format!("{} with an empty body", resp.status) } else { message.clone() },
         )
     } else if case.recipe.not_applicable.contains(&resp.status) {
-        (Verdict::NotApplicable, format!("{} is a defined condition for this request: {message}", resp.status))
+        (Verdict::NotApplicable, format!("{} is a defined condition for this request: {said}", resp.status))
     } else if resp.status == 503 || (resp.status == 404 && uses_missing(case)) {
         (Verdict::NotApplicable, message.clone())
     } else if resp.status >= 500 {
-        (Verdict::Incompatible, format!("server error {}: {message}", resp.status))
+        (Verdict::Incompatible, format!("server error {}: {said}", resp.status))
     } else if uses_missing(case) && (400..500).contains(&resp.status) {
         (Verdict::NotApplicable, message.clone())
     } else {
-        (Verdict::Incompatible, format!("unexpected {}: {message}", resp.status))
+        (Verdict::Incompatible, format!("unexpected {}: {said}", resp.status))
     };
     match (base, v) {
         // A route the daemon lacks is unrouted before any version check (dockerd 20.10 answers 404 to
@@ -248,7 +250,7 @@ mod tests {
                 head(Some("1.30")),
                 answer(400, ""),
                 Incompatible,
-                "unexpected 400: ",
+                "unexpected 400: an empty body",
             ),
             row("too old, below the range", get(Some("1.12")), message(400, TOO_OLD), VersionRejected, TOO_OLD),
             row("too new, above the range", get(Some("1.42")), message(400, TOO_NEW), VersionRejected, TOO_NEW),
@@ -310,7 +312,7 @@ mod tests {
                 Ok,
                 "",
             ),
-            row("101 without a hijack recipe", get(Some("1.30")), answer(101, ""), Incompatible, "unexpected 101: "),
+            row("101 without a hijack recipe", get(Some("1.30")), answer(101, ""), Incompatible, "unexpected 101: an empty body"),
             row(
                 "a status the recipe expects",
                 with(get(Some("1.30")), |c| c.recipe.expect = vec![409]),
