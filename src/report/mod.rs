@@ -2,6 +2,7 @@
 
 pub mod coverage;
 pub mod diff;
+pub mod drift;
 pub mod error;
 pub mod format;
 pub mod grid;
