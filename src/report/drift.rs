@@ -255,11 +255,17 @@ impl Drift {
         self.rows.iter().filter(|r| r.kind == FindingKind::Null).count()
     }
 
-    /// `Where docker-20.10 and the spec disagree: 64 differences on 35 endpoints (2 spec errata), in 2055 answers
-    /// checked against the spec of their API version`, counting the rows [`Drift::listed`] gives.
-    pub fn headline(&self, with_null: bool) -> String {
+    /// `Where docker-20.10 and the spec disagree`.
+    pub fn title(&self) -> String {
+        format!("Where {} and the spec disagree", self.target)
+    }
+
+    /// `64 differences on 35 endpoints (2 spec errata), in 2055 answers checked against the spec of their API
+    /// version`, counting the rows [`Drift::listed`] gives.
+    pub fn summary(&self, with_null: bool) -> String {
         let listed = self.listed(with_null);
-        headline_of(&self.target, &listed, self.checked)
+        let rows = listed.iter().map(|r| (r.endpoint.as_str(), r.erratum.is_some()));
+        format!("{}, in {} answers checked against the spec of their API version", counts(rows), self.checked)
     }
 
     /// The lines every format puts under the rows: the `null` count (when they are not listed), the findings left
@@ -275,25 +281,26 @@ impl Drift {
     }
 }
 
-/// The headline of some rows of one target.
-fn headline_of(target: &str, rows: &[&DriftRow], checked: usize) -> String {
-    if rows.is_empty() {
-        return format!(
-            "Where {target} and the spec disagree: nowhere, in {checked} answers checked against the spec of their \
-             API version"
-        );
+/// `64 differences on 35 endpoints (2 spec errata)`, of rows given as (endpoint, whether an erratum); `no
+/// difference` when there are none.
+fn counts<'a>(rows: impl Iterator<Item = (&'a str, bool)>) -> String {
+    let (mut n, mut endpoints, mut errata) = (0, BTreeSet::new(), 0);
+    for (endpoint, erratum) in rows {
+        n += 1;
+        endpoints.insert(endpoint);
+        errata += usize::from(erratum);
     }
-    let endpoints: BTreeSet<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
-    let errata = rows.iter().filter(|r| r.erratum.is_some()).count();
+    if n == 0 {
+        return "no difference".into();
+    }
     let errata = match errata {
         0 => String::new(),
-        1 => " (1 a spec erratum)".to_string(),
-        n => format!(" ({n} spec errata)"),
+        1 => " (1 of them a spec erratum)".to_string(),
+        n => format!(" ({n} of them spec errata)"),
     };
     format!(
-        "Where {target} and the spec disagree: {} on {}{errata}, in {checked} answers checked against the spec of \
-         their API version",
-        plural(rows.len(), "difference", "differences"),
+        "{} on {}{errata}",
+        plural(n, "difference", "differences"),
         plural(endpoints.len(), "endpoint", "endpoints")
     )
 }
@@ -409,6 +416,28 @@ impl DriftMatrixRow {
     pub fn erratum_text(&self) -> Option<String> {
         self.erratum.as_ref().map(|e| format!("spec erratum {e}"))
     }
+
+    /// Where, for a table cell: the pointer, `the status` for a status the spec does not list, `the body` for an
+    /// empty pointer of another kind.
+    pub fn place(&self) -> &str {
+        match (self.pointer.as_str(), self.kind) {
+            ("", FindingKind::UndocumentedStatus) => "the status",
+            ("", _) => "the body",
+            (p, _) => p,
+        }
+    }
+
+    /// The row as one line with the versions of `column`: `container.inspect 1.25–1.37: /ExecIDs wrong-type (array,
+    /// the spec says string), spec erratum exec-ids-string`.
+    pub fn line(&self, column: usize) -> String {
+        let versions = self.cells.get(column).map_or_else(String::new, |c| c.text(", "));
+        let mut line = format!("{} {versions}: {}", self.endpoint, self.finding());
+        if let Some(e) = self.erratum_text() {
+            line.push_str(", ");
+            line.push_str(&e);
+        }
+        line
+    }
 }
 
 /// What one daemon's run says of one row.
@@ -489,22 +518,14 @@ impl DriftMatrix {
         }
     }
 
-    /// `Where 4 daemons and the spec disagree: 180 differences on 60 endpoints (3 spec errata)`.
-    pub fn headline(&self) -> String {
-        let endpoints: BTreeSet<&str> = self.rows.iter().map(|r| r.endpoint.as_str()).collect();
-        let errata = self.rows.iter().filter(|r| r.erratum.is_some()).count();
+    /// The title of several daemons' drift.
+    pub const TITLE: &'static str = "Where the daemons and the spec disagree";
+
+    /// `180 differences on 60 endpoints (3 spec errata) across docker-20.10, podman-4.3`.
+    pub fn summary(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
-        let errata = match errata {
-            0 => String::new(),
-            1 => " (1 a spec erratum)".to_string(),
-            n => format!(" ({n} spec errata)"),
-        };
-        format!(
-            "Where {} and the spec disagree: {} on {}{errata}",
-            names.join(", "),
-            plural(self.rows.len(), "difference", "differences"),
-            plural(endpoints.len(), "endpoint", "endpoints")
-        )
+        let rows = self.rows.iter().map(|r| (r.endpoint.as_str(), r.erratum.is_some()));
+        format!("{} across {}", counts(rows), names.join(", "))
     }
 
     /// The lines under the rows, per daemon: not checked at all, the `null` count (when `null` rows are not
@@ -525,6 +546,59 @@ impl DriftMatrix {
             notes.extend(lines.into_iter().map(|l| format!("{}: {l}", c.name)));
         }
         notes
+    }
+}
+
+/// What a report shows of its runs' drift: one run's rows with their versions, or several runs side by side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriftSection {
+    /// `Where docker-20.10 and the spec disagree`, or [`DriftMatrix::TITLE`].
+    pub title: String,
+    /// How many differences on how many endpoints (see [`Drift::summary`], [`DriftMatrix::summary`]).
+    pub summary: String,
+    /// The header of each versions column: `API versions` for one run, else the daemons' names.
+    pub columns: Vec<String>,
+    /// The rows, errata after the others; one cell per run.
+    pub matrix: DriftMatrix,
+    /// The lines under the rows.
+    pub notes: Vec<String>,
+}
+
+impl DriftSection {
+    /// The drift section of `runs`; `None` when no probe of theirs was checked against the spec (runs from before
+    /// the check render as they did). `null` rows are listed only when `with_null`, and counted otherwise.
+    pub fn of(runs: &[RunReport], with_null: bool) -> Option<Self> {
+        if !runs.iter().any(Drift::has_conformance) {
+            return None;
+        }
+        let drifts: Vec<Drift> = runs.iter().map(Drift::of).collect();
+        let matrix = DriftMatrix::of_drifts(&drifts, with_null);
+        Some(match drifts.as_slice() {
+            [d] => DriftSection {
+                title: d.title(),
+                summary: d.summary(with_null),
+                columns: vec!["API versions".into()],
+                notes: d.notes(with_null),
+                matrix,
+            },
+            _ => DriftSection {
+                title: DriftMatrix::TITLE.into(),
+                summary: matrix.summary(),
+                columns: matrix.columns.iter().map(|c| c.name.clone()).collect(),
+                notes: matrix.notes(with_null),
+                matrix,
+            },
+        })
+    }
+
+    /// Whether it shows several runs side by side.
+    pub fn several(&self) -> bool {
+        self.matrix.columns.len() > 1
+    }
+
+    /// `title: summary`.
+    pub fn headline(&self) -> String {
+        format!("{}: {}", self.title, self.summary)
     }
 }
 
@@ -581,7 +655,7 @@ pub(crate) mod tests {
         run
     }
 
-    fn lines(d: &Drift, with_null: bool) -> Vec<String> {
+    fn lines_of(d: &Drift, with_null: bool) -> Vec<String> {
         d.listed(with_null).iter().map(|r| r.line()).collect()
     }
 
@@ -589,7 +663,7 @@ pub(crate) mod tests {
     fn one_systematic_difference_is_one_row_with_its_version_ranges() {
         let d = Drift::of(&drifting());
         assert_eq!(
-            lines(&d, true),
+            lines_of(&d, true),
             [
                 "container.inspect unversioned, 1.25–1.37: /State/Health missing-required",
                 "container.inspect 1.12–1.41: /Mounts null (null, the spec says array)",
@@ -708,9 +782,13 @@ pub(crate) mod tests {
         );
         assert_eq!(d.null_fields(), 1);
         assert_eq!(
-            d.headline(false),
-            "Where docker-20.10 and the spec disagree: 4 differences on 3 endpoints (1 a spec erratum), in 115 answers \
-             checked against the spec of their API version"
+            d.summary(false),
+            "4 differences on 3 endpoints (1 of them a spec erratum), in 115 answers checked against the spec of their API \
+             version"
+        );
+        assert_eq!(
+            d.summary(true),
+            "5 differences on 3 endpoints (1 of them a spec erratum), in 115 answers checked against the spec of their API version"
         );
         // The fixture's real answers below 1.25 were checked against the oldest spec there is.
         let approximated = "Answers at 1.12–1.24 were checked against the 1.25 spec, the nearest there is";
@@ -765,10 +843,7 @@ pub(crate) mod tests {
         let d = Drift::of(&run);
         assert_eq!((d.checked, d.rows.len()), (0, 0));
         assert!(Drift::has_conformance(&fixture()));
-        assert!(
-            d.headline(false)
-                .ends_with("disagree: nowhere, in 0 answers checked against the spec of their API version")
-        );
+        assert_eq!(d.summary(false), "no difference, in 0 answers checked against the spec of their API version");
     }
 
     #[test]
@@ -816,8 +891,8 @@ pub(crate) mod tests {
             Some("spec erratum exec-ids-string")
         );
         assert_eq!(
-            m.headline(),
-            "Where docker-20.10, podman-4.3, docker-19.03 and the spec disagree: 5 differences on 3 endpoints (1 a spec erratum)"
+            m.summary(),
+            "5 differences on 3 endpoints (1 of them a spec erratum) across docker-20.10, podman-4.3, docker-19.03"
         );
         let notes = m.notes(false);
         let approximated = "Answers at 1.12–1.24 were checked against the 1.25 spec, the nearest there is";
@@ -854,6 +929,29 @@ pub(crate) mod tests {
             json["columns"][0],
             serde_json::json!({"name": "docker-20.10", "checked": 115, "null_fields": 1, "cut": 0, "left_out": 0,
                 "approximated": [{"asked": {"first": "1.12", "last": "1.24"}, "spec": "1.25"}]})
+        );
+    }
+
+    #[test]
+    fn a_section_shows_one_run_by_its_versions_and_several_by_daemon() {
+        let mut old = fixture();
+        old.probes.iter_mut().for_each(|p| p.conformance = None);
+        assert_eq!(DriftSection::of(std::slice::from_ref(&old), false), None, "a run from before the check");
+        let one = DriftSection::of(&[drifting()], false).expect("checked");
+        assert_eq!(
+            (one.title.as_str(), one.columns.as_slice(), one.several()),
+            ("Where docker-20.10 and the spec disagree", &["API versions".to_string()][..], false)
+        );
+        assert_eq!(one.summary, Drift::of(&drifting()).summary(false));
+        let lines: Vec<String> = (0..one.matrix.rows.len()).map(|i| one.matrix.rows[i].line(0)).collect();
+        assert_eq!(lines, lines_of(&Drift::of(&drifting()), false), "the same lines as the run's own rows");
+        let places: Vec<&str> = one.matrix.rows.iter().map(DriftMatrixRow::place).collect();
+        assert_eq!(places, ["/State/Health", "/*/VirtualSize", "the status", "/ExecIDs"]);
+        let several = DriftSection::of(&[drifting(), old], true).expect("one run checked");
+        assert_eq!((several.title.as_str(), several.several()), (DriftMatrix::TITLE, true));
+        assert_eq!(several.columns, ["docker-20.10", "docker-20.10"]);
+        assert!(
+            several.headline().starts_with("Where the daemons and the spec disagree: 5 differences on 3 endpoints")
         );
     }
 }
