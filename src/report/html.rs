@@ -696,6 +696,7 @@ mod tests {
             "{}",
             &html[start..end]
         );
+        assert!(html[start..end].contains("<code>dockmatrix report --conformance RUN.json</code> lists it</p>"));
         assert!(html.contains("table.drift {"), "its rules come with it");
         // A run never checked has neither the section nor its rules.
         let mut old = fixture();

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::model::FindingKind;
 
-use super::drift::{DriftMatrixRow, DriftSection, NOT_CHECKED};
+use super::drift::{DriftMatrixRow, DriftSection, LIST_ALL, NOT_CHECKED};
 use super::html::escape;
 
 /// The section: its title, the summary, the table and the notes.
@@ -14,9 +14,10 @@ pub fn section(s: &DriftSection) -> String {
     let mut out = String::new();
     // Under one run's heat map a sub-heading; several runs' drift stands beside their heat maps.
     let h = if s.several() { "h2" } else { "h3" };
+    let class = if s.several() { "drift several" } else { "drift" };
     let _ = write!(
         out,
-        "<section class=\"drift\">\n<{h}>{}</{h}>\n<p class=\"coverage\">{}</p>\n",
+        "<section class=\"{class}\">\n<{h}>{}</{h}>\n<p class=\"coverage\">{}</p>\n",
         escape(&s.title),
         escape(&s.summary)
     );
@@ -42,8 +43,10 @@ pub fn section(s: &DriftSection) -> String {
         }
         out.push_str("</table></div>\n");
     }
+    // The command in a note is code, kept on one line.
+    let command = format!("<code>{}</code>", escape(LIST_ALL));
     for note in &s.notes {
-        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note).replace(&escape(LIST_ALL), &command));
     }
     out.push_str("</section>\n");
     out
@@ -110,6 +113,7 @@ fn row(r: &DriftMatrixRow, out: &mut String) {
 
 /// The section's rules, added to the page's style only when it has one.
 pub const STYLE: &str = r#"section.drift { margin: 8px 0 16px; }
+section.drift.several { border-top: 1px solid #ddd; margin-top: 20px; padding-top: 4px; }
 main.drift-only { padding: 0 20px 20px; }
 table.drift { border-collapse: collapse; font-size: 12.5px; }
 .drift th, .drift td { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
@@ -117,7 +121,7 @@ table.drift { border-collapse: collapse; font-size: 12.5px; }
 .drift tr.endpoint th { background: #f1f3f5; padding: 5px 6px 2px; font: 600 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; border-top: 6px solid #fff; }
 .drift tr.endpoint small { font: 400 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #555; margin-left: 8px; }
 .drift tr.part th { padding: 14px 6px 4px; font-size: 13px; border-bottom: 2px solid #ccc; }
-.drift td.where { padding-left: 6px; max-width: 420px; }
+.drift td.where { padding-left: 6px; min-width: 14em; max-width: 420px; }
 .drift td.where code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .drift td.where .whole { color: #666; font-style: italic; }
 .drift .kind { display: inline-block; padding: 0 6px; border-radius: 3px; background: #e8eaed; color: #333; white-space: nowrap; }
@@ -128,5 +132,6 @@ table.drift { border-collapse: collapse; font-size: 12.5px; }
 .drift td.versions { white-space: nowrap; }
 .drift td.versions span { display: inline-block; margin: 1px 4px 1px 0; padding: 0 5px; border-radius: 3px; background: #f3e3c3; white-space: nowrap; }
 .drift td.versions span.none { background: none; color: #888; }
-section.drift p.note { color: #444; margin: 4px 0; font-size: 13px; }
+section.drift p.note { color: #444; margin: 8px 0 4px; font-size: 13px; }
+section.drift p.note code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: nowrap; }
 "#;
