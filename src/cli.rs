@@ -445,6 +445,7 @@ impl Cli {
                 fail_on: if a.fail_on.is_empty() { FailOn::defaults() } else { a.fail_on },
                 step_summary: a.step_summary,
                 all_failures: a.all_failures,
+                conformance: a.conformance,
                 dir: a.dir.resolve(),
             }),
         }
@@ -584,13 +585,20 @@ mod tests {
     #[test]
     fn report_defaults_to_table_and_incompatible() {
         let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json"]).expect("parses");
-        let Config::Report { format, fail_on, all_failures, .. } = cli.into_config().expect("valid") else {
+        let Config::Report { format, fail_on, all_failures, conformance, .. } = cli.into_config().expect("valid")
+        else {
             panic!("wrong command")
         };
-        assert_eq!((format, fail_on, all_failures), (ReportFormat::Table, FailOn::defaults(), false));
-        let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--all-failures"]).expect("parses");
-        let Config::Report { all_failures, .. } = cli.into_config().expect("valid") else { panic!("wrong command") };
-        assert!(all_failures);
+        assert_eq!(
+            (format, fail_on, all_failures, conformance),
+            (ReportFormat::Table, FailOn::defaults(), false, false)
+        );
+        let cli = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--all-failures", "--conformance"])
+            .expect("parses");
+        let Config::Report { all_failures, conformance, .. } = cli.into_config().expect("valid") else {
+            panic!("wrong command")
+        };
+        assert!(all_failures && conformance);
         let err = Cli::try_parse_from(["dockmatrix", "report", "run.json", "--format", "pdf"]).expect_err("bad");
         assert_eq!(err.exit_code(), i32::from(crate::error::EXIT_USAGE));
     }

@@ -106,6 +106,8 @@ pub enum Config {
         step_summary: bool,
         /// Print every policy failure, not only the first [`crate::report::MAX_POLICY_LINES`].
         all_failures: bool,
+        /// Print only the drift from the spec (`--conformance`).
+        conformance: bool,
         /// Matrices (the Kubernetes policy and table need them).
         dir: MatrixDir,
     },

@@ -67,8 +67,8 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Config::Clean { host, scope } => crate::run::clean_command(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
         Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
-        Config::Report { runs, format, output, fail_on, step_summary, all_failures, dir } => {
-            let options = ReportOptions { format, output, step_summary, all_failures };
+        Config::Report { runs, format, output, fail_on, step_summary, all_failures, conformance, dir } => {
+            let options = ReportOptions { format, output, step_summary, all_failures, conformance };
             report(&runs, options, &fail_on, &dir, out, err)
         }
     }
@@ -105,6 +105,8 @@ struct ReportOptions {
     output: Option<std::path::PathBuf>,
     step_summary: bool,
     all_failures: bool,
+    /// Only the drift from the spec (`--conformance`).
+    conformance: bool,
 }
 
 fn report(
@@ -115,8 +117,8 @@ fn report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Error> {
-    use crate::report::{ReportTarget, markdown};
-    let ReportOptions { format, output, step_summary, all_failures } = options;
+    use crate::report::{ReportContents, ReportError, ReportTarget, drift::Drift, markdown};
+    let ReportOptions { format, output, step_summary, all_failures, conformance } = options;
     let m = load_matrices(dir)?;
     for policy in fail_on {
         policy.check(&m)?;
@@ -125,7 +127,12 @@ fn report(
     for path in paths {
         runs.extend(crate::report::read_runs(path)?);
     }
-    if let Some(warning) = (ReportTarget { format, file: output }).write(&runs, &m, out)? {
+    let contents = if conformance { ReportContents::Drift } else { ReportContents::All };
+    if conformance && !runs.iter().any(Drift::has_conformance) {
+        let paths = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(ReportError::NoConformance { paths }.into());
+    }
+    if let Some(warning) = (ReportTarget { format, file: output }).write_contents(contents, &runs, &m, out)? {
         let _ = writeln!(err, "warning: {warning}");
     }
     if step_summary {

@@ -29,6 +29,10 @@ pub struct ReportArgs {
     /// Print every policy failure on stderr [default: the first 20, then how many more].
     #[arg(long)]
     pub all_failures: bool,
+    /// Print only where the daemons and the spec disagree (the drift), every kind of finding listed, `null` too:
+    /// a line per difference with the API versions it occurs at, several runs side by side.
+    #[arg(long)]
+    pub conformance: bool,
     /// Matrix folder.
     #[command(flatten)]
     pub dir: MatrixDirArgs,
@@ -48,6 +52,12 @@ pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
                       against this daemon, or the release refuses the daemon's API version
   endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
+
+Drift (--conformance alone; a section of every format when answers were checked against the spec):
+each endpoint's findings grouped by kind, place (array indices as *) and spec erratum, with the API
+versions they occur at as ranges; kinds missing-required, wrong-type, null, undocumented, not-json,
+undocumented-status. Other reports count the null ones instead of listing them; known mistakes of
+the spec (errata) come last.
 
 Coverage: an endpoint is answered when one of its verdicts is neither skipped nor error, and ok in the whole
 enforced range when every probe between the daemon's enforced minimum and maximum API version is ok.";

@@ -94,6 +94,19 @@ pub enum ReportError {
         message: String,
     },
 
+    /// `report --conformance` was given runs none of whose answers was checked against the spec.
+    #[error("no answer of {} was checked against the spec, so there is no drift to show", paths.join(", "))]
+    #[diagnostic(
+        code(dockmatrix::report::no_conformance),
+        help(
+            "runs written before the check, or with `run --no-conformance`, carry none: run the daemon again with this dockmatrix"
+        )
+    )]
+    NoConformance {
+        /// The files, as given.
+        paths: Vec<String>,
+    },
+
     /// A report could not be written.
     #[error("failed to write the {what}")]
     #[diagnostic(code(dockmatrix::report::write), help("check that the folder exists and is writable"))]
@@ -116,7 +129,8 @@ impl ReportError {
             | ReportError::NotOneRun { .. }
             | ReportError::Format { .. }
             | ReportError::StepSummaryFormat { .. }
-            | ReportError::Policy { .. } => EXIT_USAGE,
+            | ReportError::Policy { .. }
+            | ReportError::NoConformance { .. } => EXIT_USAGE,
             ReportError::Write { .. } => EXIT_OUTPUT,
         }
     }

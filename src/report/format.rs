@@ -65,6 +65,17 @@ impl FromStr for ReportFormat {
     }
 }
 
+/// What a report holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportContents {
+    /// Everything the format shows: coverage, failures, matrices, scenarios, and the drift from the spec when any
+    /// answer was checked against it (`null` findings counted, not listed).
+    #[default]
+    All,
+    /// Only where the daemons and the spec disagree, every kind of finding listed (`report --conformance`).
+    Drift,
+}
+
 /// A format and where it goes: `junit:out/junit.xml` (`--report FMT[:FILE]`); no file means standard output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportTarget {
@@ -100,25 +111,36 @@ impl ReportTarget {
         self.file.as_deref().is_some_and(|f| f.as_os_str() == STEP_SUMMARY_FILE)
     }
 
-    /// Writes the report of `runs` to the file, or to `stdout` when there is none.
-    ///
-    /// The step summary is appended to, never truncated (earlier steps' output stays): both `md:step-summary` and
-    /// a file that is `$GITHUB_STEP_SUMMARY` itself (`md:$GITHUB_STEP_SUMMARY`). Returns a warning, and writes
-    /// nothing, for `step-summary` when `$GITHUB_STEP_SUMMARY` is not set (a local run of a CI command line).
+    /// Writes the report of `runs` to the file, or to `stdout` when there is none (see [`ReportTarget::write_contents`]).
     pub fn write(
         &self,
         runs: &[RunReport],
         matrices: &Matrices,
         stdout: &mut dyn Write,
     ) -> Result<Option<String>, ReportError> {
+        self.write_contents(ReportContents::All, runs, matrices, stdout)
+    }
+
+    /// Writes `contents` of the report of `runs` to the file, or to `stdout` when there is none.
+    ///
+    /// The step summary is appended to, never truncated (earlier steps' output stays): both `md:step-summary` and
+    /// a file that is `$GITHUB_STEP_SUMMARY` itself (`md:$GITHUB_STEP_SUMMARY`). Returns a warning, and writes
+    /// nothing, for `step-summary` when `$GITHUB_STEP_SUMMARY` is not set (a local run of a CI command line).
+    pub fn write_contents(
+        &self,
+        contents: ReportContents,
+        runs: &[RunReport],
+        matrices: &Matrices,
+        stdout: &mut dyn Write,
+    ) -> Result<Option<String>, ReportError> {
         let summary = markdown::step_summary_path();
         let Some(path) = &self.file else {
-            write_report(self.format, runs, matrices, stdout)?;
+            write_contents(self.format, contents, runs, matrices, stdout)?;
             return Ok(None);
         };
         if self.is_step_summary() {
             return match summary {
-                Some(summary) => write_report_to(self.format, runs, matrices, &summary, true).map(|()| None),
+                Some(summary) => write_report_to(self.format, contents, runs, matrices, &summary, true).map(|()| None),
                 None => Ok(Some(format!(
                     "--report {}:{STEP_SUMMARY_FILE} ignored: {} is not set",
                     self.format,
@@ -127,7 +149,7 @@ impl ReportTarget {
             };
         }
         let append = summary.is_some_and(|s| same_file(&s, path));
-        write_report_to(self.format, runs, matrices, path, append).map(|()| None)
+        write_report_to(self.format, contents, runs, matrices, path, append).map(|()| None)
     }
 }
 
@@ -146,6 +168,32 @@ pub fn write_report(
     matrices: &Matrices,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    write_contents(format, ReportContents::All, runs, matrices, out)
+}
+
+/// Writes only the drift of `runs` from the spec in `format` to `out` (`report --conformance`): every kind of
+/// finding, `null` too; one run's rows with their versions, several runs side by side.
+pub fn write_drift_report(format: ReportFormat, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    match format {
+        ReportFormat::Table => table::write_drift(runs, out),
+        ReportFormat::Markdown => markdown::write_drift(runs, out),
+        ReportFormat::Json => json::write_drift(runs, out),
+        ReportFormat::Junit => junit::write_drift(runs, out),
+        ReportFormat::Html => html::write_drift(runs, out),
+    }?;
+    out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
+}
+
+fn write_contents(
+    format: ReportFormat,
+    contents: ReportContents,
+    runs: &[RunReport],
+    matrices: &Matrices,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    if contents == ReportContents::Drift {
+        return write_drift_report(format, runs, out);
+    }
     // Several runs lead with their side-by-side matrix (Markdown makes its own: the step summary needs it too).
     let several = (runs.len() > 1).then(|| SideBySide::of(runs, &matrices.endpoints.endpoints));
     match (format, &several) {
@@ -168,11 +216,12 @@ pub fn write_report_file(
     matrices: &Matrices,
     path: &Path,
 ) -> Result<(), ReportError> {
-    write_report_to(format, runs, matrices, path, false)
+    write_report_to(format, ReportContents::All, runs, matrices, path, false)
 }
 
 fn write_report_to(
     format: ReportFormat,
+    contents: ReportContents,
     runs: &[RunReport],
     matrices: &Matrices,
     path: &Path,
@@ -190,7 +239,7 @@ fn write_report_to(
         .open(path)
         .map_err(|e| ReportError::write(what(), e))?;
     let mut out = io::BufWriter::new(file);
-    write_report(format, runs, matrices, &mut out).map_err(|e| match e {
+    write_contents(format, contents, runs, matrices, &mut out).map_err(|e| match e {
         ReportError::Write { source, .. } => ReportError::write(what(), source),
         other => other,
     })
@@ -230,7 +279,7 @@ mod tests {
         let path = dir.path().join("summary.md");
         let m = crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices");
         std::fs::write(&path, "before\n").expect("write");
-        write_report_to(ReportFormat::Json, &[], &m, &path, true).expect("append");
+        write_report_to(ReportFormat::Json, ReportContents::All, &[], &m, &path, true).expect("append");
         let appended = std::fs::read_to_string(&path).expect("read");
         assert!(appended.starts_with("before\n[") && appended.len() > "before\n".len(), "{appended:?}");
         write_report_file(ReportFormat::Json, &[], &m, &path).expect("truncate");

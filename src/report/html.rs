@@ -1,7 +1,8 @@
 //! The HTML report: one self-contained page (inline style and script, no fetches) with a heat map per run:
 //! endpoints as rows grouped by tag, API versions as columns, a colour and a letter per verdict, the enforced range
 //! marked, filters by tag and verdict, the evidence of a cell on click (with a hijacked stream's summary, field by
-//! field), and the scenarios under the map.
+//! field), the scenarios under the map, and where the daemon and the spec disagree (several runs: side by side,
+//! after the heat maps).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -12,7 +13,9 @@ use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, SUMMARY_TEXT_CAP, Verdict};
 
 use super::coverage::{self, Coverage};
+use super::drift::{Drift, DriftSection};
 use super::error::ReportError;
+use super::html_drift;
 use super::html_overview;
 use super::scenario;
 use super::side_by_side::SideBySide;
@@ -30,6 +33,25 @@ pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError>
 /// daemon's heat map at a time.
 pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
     out.write_all(render(runs, Some(matrix)).as_bytes()).map_err(|e| ReportError::write("html report", e))
+}
+
+/// Writes a page holding only where the runs and the spec disagree, every kind of finding listed (`report
+/// --conformance`); one without rows when no answer was checked.
+pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    let names: Vec<&str> = runs.iter().map(|r| r.daemon.name.as_str()).collect();
+    let title = format!("dockmatrix: {}", names.join(", "));
+    let mut page = String::new();
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{0}</title>\n<style>{STYLE}{1}</style>\n</head>\n<body>\n<header><h1>{0}</h1></header>\n<main class=\"drift-only\">\n",
+        escape(&title),
+        html_drift::STYLE
+    );
+    if let Some(section) = DriftSection::of(runs, true) {
+        page.push_str(&html_drift::section(&section));
+    }
+    page.push_str("</main>\n</body>\n</html>\n");
+    out.write_all(page.as_bytes()).map_err(|e| ReportError::write("html report", e))
 }
 
 /// The letter shown in a cell, so the map reads without colour too.
@@ -124,7 +146,13 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
                 tags.push(t.tag);
             }
         }
-        section(&c, &mut cells, &mut sections);
+        // One run's drift sits under its heat map; several runs' is one table after all of them.
+        let drift = if matrix.is_none() { DriftSection::of(std::slice::from_ref(run), false) } else { None };
+        section(&c, drift.as_ref(), &mut cells, &mut sections);
+    }
+    let several_drift = matrix.and_then(|_| DriftSection::of(runs, false));
+    if let Some(d) = &several_drift {
+        sections.push_str(&html_drift::section(d));
     }
     tags.sort_unstable();
     let title = match runs {
@@ -138,11 +166,13 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     let mut page = String::new();
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}{}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
         escape(&title),
-        // Only pages with scenarios carry their rules, so pages without them stay as they were.
+        // Only pages with scenarios carry their rules, so pages without them stay as they were; the same for the
+        // drift, which only runs checked against the spec have.
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
         if matrix.is_some() { html_overview::STYLE } else { "" },
+        if runs.iter().any(Drift::has_conformance) { html_drift::STYLE } else { "" },
         escape(&title)
     );
     if let Some(m) = matrix {
@@ -177,7 +207,7 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     page
 }
 
-fn section<'a>(c: &Coverage<'a>, cells: &mut Vec<CellData<'a>>, out: &mut String) {
+fn section<'a>(c: &Coverage<'a>, drift: Option<&DriftSection>, cells: &mut Vec<CellData<'a>>, out: &mut String) {
     let run = c.run;
     let target = run.daemon.name.as_str();
     let mut versions: Vec<ApiVersion> =
@@ -292,6 +322,9 @@ fn section<'a>(c: &Coverage<'a>, cells: &mut Vec<CellData<'a>>, out: &mut String
     }
     out.push_str("</table></div>\n");
     scenarios(run, out);
+    if let Some(d) = drift {
+        out.push_str(&html_drift::section(d));
+    }
     out.push_str("</section>\n");
 }
 
@@ -528,7 +561,7 @@ mod tests {
     fn snapshot_of_the_scenarios_of_a_run() {
         let html = rendered(&[crate::report::scenario::tests::fixture_with_scenarios()]);
         let start = html.find("<h3>Scenarios</h3>").expect("a scenario section");
-        let end = start + html[start..].find("</section>").expect("inside the run's section");
+        let end = start + html[start..].find("<section class=\"drift\">").expect("the drift after it");
         insta::assert_snapshot!(&html[start..end]);
     }
 
@@ -624,5 +657,51 @@ mod tests {
         assert_eq!(pairs.len(), 121, "one probe per pair in the fixture");
         // 1.12 to 1.41: thirty versions inside the enforced range.
         assert!(html.contains("<th colspan=\"30\" class=\"enforced\">enforced 1.12–1.41</th>"));
+    }
+
+    #[test]
+    fn the_drift_is_grouped_by_endpoint_under_the_heat_map() {
+        use crate::report::drift::tests::drifting;
+        let mut run = drifting();
+        // A key with markup stays text.
+        for p in run.probes.iter_mut().filter(|p| p.endpoint == "image.list") {
+            if let Some(c) = p.conformance.as_mut() {
+                c.findings.iter_mut().for_each(|f| f.pointer = f.pointer.replace("VirtualSize", "<b>Size</b>"));
+            }
+        }
+        let html = rendered(&[run]);
+        let start = html.find("<section class=\"drift\">").expect("a drift section");
+        let end = start + html[start..].find("</section>").expect("its end") + "</section>".len();
+        assert!(html[end..].starts_with("\n</section>"), "inside the run's section, after its heat map");
+        let doc = roxmltree::Document::parse(&html[start..end]).expect("the drift section is well-formed");
+        let groups: Vec<(&str, usize)> = doc
+            .descendants()
+            .filter_map(|n| {
+                Some((n.attribute("data-endpoint")?, n.children().filter(|r| r.has_tag_name("tr")).count()))
+            })
+            .collect();
+        // Each endpoint's title row and its rows; the erratum after the others, under a part of its own.
+        assert_eq!(
+            groups,
+            [("container.inspect", 2), ("image.list", 2), ("swarm.inspect", 2), ("container.inspect", 2)]
+        );
+        assert!(
+            html[start..end]
+                .contains("<span class=\"kind breaks\" title=\"a typed client trips on it\">missing-required</span>")
+        );
+        assert!(html[start..end].contains("Known mistakes of the spec"));
+        assert!(html[start..end].contains("<span class=\"erratum\">spec erratum exec-ids-string</span>"));
+        assert!(
+            html[start..end].contains("<code><wbr/>/*<wbr/>/&lt;b&gt;Size&lt;<wbr/>/b&gt;</code>"),
+            "{}",
+            &html[start..end]
+        );
+        assert!(html[start..end].contains("<code>dockmatrix report --conformance RUN.json</code> lists it</p>"));
+        assert!(html.contains("table.drift {"), "its rules come with it");
+        // A run never checked has neither the section nor its rules.
+        let mut old = fixture();
+        old.probes.iter_mut().for_each(|p| p.conformance = None);
+        let plain = rendered(&[old]);
+        assert!(!plain.contains("drift"), "no drift in a page of runs from before the check");
     }
 }

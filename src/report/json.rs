@@ -1,10 +1,12 @@
 //! The JSON report: the run itself (with `schema_version`), pretty-printed; for several runs, an object holding
-//! their side-by-side matrix and the runs.
+//! their side-by-side matrix, their drift from the spec side by side (when any answer was checked against it) and
+//! the runs. `report --conformance` writes the drift alone.
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use super::drift::{DriftMatrix, DriftSection};
 use super::error::ReportError;
 use super::side_by_side::SideBySide;
 use crate::model::{RUN_SCHEMA_VERSION, RunReport};
@@ -16,6 +18,10 @@ struct Several<'a> {
     schema_version: u32,
     /// The matrix every format leads with.
     matrix: &'a SideBySide,
+    /// Where the daemons and the spec disagree, side by side (`null` rows counted per column, not listed); absent
+    /// when no answer was checked, so runs from before the check write what they wrote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drift: Option<DriftMatrix>,
     /// The runs, in the order they were given.
     runs: &'a [RunReport],
 }
@@ -29,9 +35,19 @@ pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError>
 }
 
 /// Writes several runs as one object: `schema_version`, `matrix` (`columns`, `rows` with one cell per column,
-/// each with its `unversioned` verdict and its `ranges` of `first`, `last` and `verdict`) and `runs`.
+/// each with its `unversioned` verdict and its `ranges` of `first`, `last` and `verdict`), `drift` (see
+/// [`write_drift`]; only when an answer was checked against the spec) and `runs`.
 pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, runs }, out)
+    let drift = DriftSection::of(runs, false).map(|s| s.matrix);
+    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, runs }, out)
+}
+
+/// Writes where the runs and the spec disagree, every kind listed (`report --conformance`): `columns` (one per run:
+/// `name`, `checked`, `null_fields`, `cut`, `left_out`, `approximated`) and `rows` (`endpoint`, `kind`,
+/// `pointer`, `erratum`, `detail`, and one cell per column with `checked`, `unversioned` and `ranges` of `first`
+/// and `last`), errata last; `null` when no answer was checked.
+pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    pretty(&DriftSection::of(runs, true).map(|s| s.matrix), out)
 }
 
 fn pretty(value: &impl Serialize, out: &mut dyn Write) -> Result<(), ReportError> {
@@ -79,5 +95,39 @@ mod tests {
         assert_eq!(value["runs"].as_array().map(Vec::len), Some(2));
         let back = crate::report::read::parse_runs(std::path::Path::new("report.json"), &text).expect("reads back");
         assert_eq!(back, runs);
+    }
+
+    #[test]
+    fn several_runs_carry_their_drift_beside_the_matrix_and_one_run_is_the_record_alone() {
+        use crate::report::drift::tests::drifting;
+        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
+        let render = |runs: &[RunReport]| {
+            let mut out = Vec::new();
+            write_side_by_side(&SideBySide::of(runs, &endpoints), runs, &mut out).expect("write to vec");
+            serde_json::from_slice::<serde_json::Value>(&out).expect("json")
+        };
+        let value = render(&[drifting(), fixture()]);
+        let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
+        assert_eq!(keys, ["schema_version", "matrix", "drift", "runs"]);
+        let drift = &value["drift"];
+        assert_eq!(drift["columns"][0]["null_fields"], 1);
+        let kinds: Vec<&str> =
+            drift["rows"].as_array().expect("rows").iter().filter_map(|r| r["kind"].as_str()).collect();
+        assert_eq!(kinds, ["missing-required", "undocumented", "undocumented-status", "wrong-type"], "no null row");
+        // Runs never checked against the spec write what they wrote before: no drift key.
+        let mut old = [fixture(), fixture()];
+        old.iter_mut().flat_map(|r| r.probes.iter_mut()).for_each(|p| p.conformance = None);
+        assert!(render(&old).get("drift").is_none());
+        // One run is its record, as run.json holds it: nothing computed beside it.
+        let mut out = Vec::new();
+        write(&[drifting()], &mut out).expect("write to vec");
+        let one: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        assert!(one.get("drift").is_none() && one["run_id"].is_string());
+        // `report --conformance` writes the drift alone, null rows too.
+        let mut out = Vec::new();
+        write_drift(&[drifting()], &mut out).expect("write to vec");
+        let alone: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(alone["rows"].as_array().map(Vec::len), Some(5));
+        assert_eq!(alone["rows"][1]["kind"], "null");
     }
 }

@@ -6,11 +6,18 @@
 //! written: in JUnit that means the test itself broke, and CI pages would then hide the evidence as a crash. Each
 //! target (run) is one `<testsuite>`. A probe that read a hijacked stream (attach, exec start) has the stream's
 //! summary as its `<system-out>`, whatever its verdict.
+//!
+//! A run whose answers were checked against the spec also gets a suite `TARGET.conformance` right after its own:
+//! one test case per drift row (see [`crate::report::drift`]), a `<failure>` whose type is the kind when a typed
+//! client would trip on it (missing-required, wrong-type, not-json) and no spec erratum explains it, else passing
+//! with the row as its `<system-out>`. The `null` rows are counted in a property, not listed (`report
+//! --conformance` lists them, and writes only these suites).
 
 use std::io::{self, Write};
 
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
+use super::drift::{Drift, DriftRow};
 use super::error::ReportError;
 use super::stream;
 
@@ -41,6 +48,10 @@ impl Tally {
         }
     }
 
+    fn of_drift(rows: &[&DriftRow]) -> Self {
+        Tally { tests: rows.len(), failures: rows.iter().filter(|r| fails(r)).count(), skipped: 0, time_ms: 0 }
+    }
+
     fn add(self, o: Tally) -> Tally {
         Tally {
             tests: self.tests + o.tests,
@@ -61,14 +72,111 @@ impl Tally {
     }
 }
 
+/// Writes only the conformance suites of `runs`, every drift row listed, `null` ones too (`report --conformance`).
+pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    render_suites(runs, false, true, out).map_err(|e| ReportError::write("junit report", e))
+}
+
 fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
-    let total = runs.iter().map(Tally::of).fold(Tally::default(), Tally::add);
+    render_suites(runs, true, false, out)
+}
+
+/// The document: each run's probe suite when `probes`, and its conformance suite when it was checked.
+fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
+    let drifts: Vec<Option<Drift>> = runs.iter().map(|r| Drift::has_conformance(r).then(|| Drift::of(r))).collect();
+    let mut total = Tally::default();
+    for (run, drift) in runs.iter().zip(&drifts) {
+        if probes {
+            total = total.add(Tally::of(run));
+        }
+        if let Some(d) = drift {
+            total = total.add(Tally::of_drift(&d.listed(with_null)));
+        }
+    }
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<testsuites name="dockmatrix" {}>"#, total.attributes())?;
-    for run in runs {
-        suite(run, out)?;
+    for (run, drift) in runs.iter().zip(&drifts) {
+        if probes {
+            suite(run, out)?;
+        }
+        if let Some(d) = drift {
+            conformance_suite(run, d, with_null, out)?;
+        }
     }
     writeln!(out, "</testsuites>")
+}
+
+/// Whether a drift row fails its test case: a typed client would trip on it, and no spec erratum explains it.
+fn fails(row: &DriftRow) -> bool {
+    row.kind.breaks_clients() && row.erratum.is_none()
+}
+
+/// The suite `TARGET.conformance`: a property per line the other formats put around the rows, then a test case per
+/// drift row, errata last.
+fn conformance_suite(run: &RunReport, drift: &Drift, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
+    let rows = drift.listed(with_null);
+    let target = format!("{}.conformance", run.daemon.name);
+    let timestamp: String = run.started_at.chars().take(19).collect();
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
+        attr(&target),
+        Tally::of_drift(&rows).attributes(),
+        attr(&timestamp),
+        attr(&run.host)
+    )?;
+    writeln!(out, "    <properties>")?;
+    writeln!(out, r#"      <property name="summary" value="{}"/>"#, attr(&drift.summary(with_null)))?;
+    for note in drift.notes(with_null) {
+        writeln!(out, r#"      <property name="note" value="{}"/>"#, attr(&note))?;
+    }
+    writeln!(out, "    </properties>")?;
+    for row in rows {
+        let mut name = format!("{} {}", row.endpoint, finding_name(row));
+        if let Some(e) = &row.erratum {
+            name.push_str(&format!(" (spec erratum {e})"));
+        }
+        let open = format!(r#"    <testcase name="{}" classname="{}" time="0.000""#, attr(&name), attr(&target));
+        let text = drift_text(row);
+        if fails(row) {
+            writeln!(
+                out,
+                r#"{open}><failure type="{}" message="{}">{}</failure></testcase>"#,
+                row.kind,
+                attr(&row.line()),
+                self::text(&text)
+            )?;
+        } else {
+            writeln!(out, "{open}><system-out>{}</system-out></testcase>", self::text(&text))?;
+        }
+    }
+    writeln!(out, "  </testsuite>")
+}
+
+/// `/ExecIDs wrong-type`: the pointer (when there is one) and the kind, without the detail, so that a case keeps
+/// its name from one run to the next.
+fn finding_name(row: &DriftRow) -> String {
+    if row.pointer.is_empty() { row.kind.to_string() } else { format!("{} {}", row.pointer, row.kind) }
+}
+
+/// A drift row as the case's text: the line, then its parts one per line.
+fn drift_text(row: &DriftRow) -> String {
+    let mut s = format!("{}\n", row.line());
+    let trips = if row.kind.breaks_clients() { " (a typed client trips on it)" } else { "" };
+    s += &format!("kind: {}{trips}\n", row.kind);
+    if !row.pointer.is_empty() {
+        s += &format!("where: {}\n", row.pointer);
+    }
+    s += &format!("API versions: {}\n", row.versions.text(", "));
+    if !row.detail.is_empty() {
+        s += &format!("example: {}\n", row.detail);
+    }
+    if let Some(e) = &row.erratum {
+        s += &format!(
+            "spec erratum: {e} (a known mistake of the spec, matrices/spec-errata.yaml: the daemon is right)\n"
+        );
+    }
+    s
 }
 
 fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
@@ -227,13 +335,17 @@ mod tests {
         let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
-        assert_eq!(root.attribute("tests"), Some("131"));
+        // 121 + 10 probes, and the first run's one drift row (swarm.inspect's 503); the second run's first ten
+        // probes (container.attach, a hijacked stream) were not checked against the spec: no conformance suite.
+        assert_eq!(root.attribute("tests"), Some("132"));
         // container.attach's incompatible at 1.40 and exec.start's error at 1.24, neither among the second run's
         // first ten probes.
         assert_eq!(root.attribute("failures"), Some("2"));
         assert_eq!(root.attribute("errors"), Some("0"));
-        let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
-        assert_eq!(suites.len(), 2);
+        let all: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+        let names: Vec<_> = all.iter().filter_map(|s| s.attribute("name")).collect();
+        assert_eq!(names, ["docker-20.10", "docker-20.10.conformance", "docker-24.0"]);
+        let suites = [all[0], all[2]];
         let first = suites[0];
         assert_eq!(first.attribute("name"), Some("docker-20.10"));
         let cases: Vec<_> = first.children().filter(|n| n.has_tag_name("testcase")).collect();
@@ -296,5 +408,61 @@ mod tests {
             .expect("the incompatible failure");
         assert_eq!(failure.attribute("message"), Some("a \"quoted\" <reason> & 'more'\nsecond line"));
         assert!(failure.text().is_some_and(|t| t.contains("]]> </failure> \\x00\\x1b[31m \\u{ffff} ok")));
+    }
+
+    #[test]
+    fn a_checked_run_gets_a_conformance_suite_failing_only_what_breaks_clients() {
+        use crate::report::drift::tests::drifting;
+        let xml = rendered(&[drifting()]);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some("docker-20.10.conformance"))
+            .expect("a conformance suite");
+        assert_eq!((suite.attribute("tests"), suite.attribute("failures")), (Some("4"), Some("1")));
+        let cases: Vec<(&str, bool)> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|c| (c.attribute("name").unwrap_or_default(), c.children().any(|n| n.has_tag_name("failure"))))
+            .collect();
+        assert_eq!(
+            cases,
+            [
+                ("container.inspect /State/Health missing-required", true),
+                ("image.list /*/VirtualSize undocumented", false),
+                ("swarm.inspect undocumented-status", false),
+                ("container.inspect /ExecIDs wrong-type (spec erratum exec-ids-string)", false),
+            ]
+        );
+        let failure = suite.descendants().find(|n| n.has_tag_name("failure")).expect("a failure");
+        assert_eq!(failure.attribute("type"), Some("missing-required"));
+        assert_eq!(
+            failure.attribute("message"),
+            Some("container.inspect unversioned, 1.25–1.37: /State/Health missing-required")
+        );
+        let erratum = suite.children().rfind(|n| n.has_tag_name("testcase")).expect("the erratum");
+        let out = erratum.children().find(|n| n.has_tag_name("system-out")).and_then(|n| n.text()).unwrap_or_default();
+        assert!(out.contains("\nspec erratum: exec-ids-string (a known mistake of the spec"), "{out}");
+        let properties: Vec<(&str, &str)> = suite
+            .descendants()
+            .filter(|n| n.has_tag_name("property"))
+            .filter_map(|p| Some((p.attribute("name")?, p.attribute("value")?)))
+            .collect();
+        assert!(
+            properties.iter().any(|(n, v)| *n == "note" && v.starts_with("1 field is null where")),
+            "{properties:?}"
+        );
+        // 121 probes of the fixture, 33 of each endpoint added, and the 4 rows.
+        let root = doc.root_element();
+        assert_eq!((root.attribute("tests"), root.attribute("failures")), (Some("191"), Some("1")));
+        // `report --conformance`: the conformance suites alone, null rows as passing cases.
+        let mut out = Vec::new();
+        write_drift(&[drifting()], &mut out).expect("write to vec");
+        let alone = String::from_utf8(out).expect("utf8");
+        let doc = roxmltree::Document::parse(&alone).expect("well-formed XML");
+        let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
+        assert_eq!(suites.len(), 1);
+        assert_eq!((suites[0].attribute("tests"), doc.root_element().attribute("tests")), (Some("5"), Some("5")));
+        assert!(alone.contains(r#"<testcase name="container.inspect /Mounts null""#));
     }
 }

@@ -1,5 +1,6 @@
-//! The Markdown report for a pull request or a GitHub step summary: coverage, the endpoint × API-version matrix
-//! and the Kubernetes table of the matrices with this daemon's answers beside it.
+//! The Markdown report for a pull request or a GitHub step summary: coverage, the endpoint × API-version matrix,
+//! the Kubernetes table of the matrices with this daemon's answers beside it, and where the daemon and the spec
+//! disagree (several runs: side by side, after every run's report).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::coverage::{self, Coverage};
+use super::drift::DriftSection;
 use super::error::ReportError;
 use super::grid::Grid;
 use super::matrix_tables;
@@ -58,7 +60,17 @@ fn legend() -> String {
     format!("Legend: {}; blank: not probed.", items.join(" · "))
 }
 
-/// Several runs lead with their side-by-side matrix; each run's own report follows.
+/// Writes only where the runs and the spec disagree, every kind of finding listed (`report --conformance`);
+/// nothing when no answer was checked.
+pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    match DriftSection::of(runs, true) {
+        Some(section) => render_drift(&section, "##", false, out).map_err(|e| ReportError::write("md report", e)),
+        None => Ok(()),
+    }
+}
+
+/// Several runs lead with their side-by-side matrix; each run's own report follows, then (when any answer was
+/// checked against the spec) their drift side by side. One run ends with its own drift.
 fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
     if runs.len() > 1 {
         let matrix = SideBySide::of(runs, &matrices.endpoints.endpoints);
@@ -72,7 +84,60 @@ fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::R
         }
         render_run(run, matrices, out)?;
     }
+    if let Some(section) = DriftSection::of(runs, false) {
+        writeln!(out)?;
+        // Under one run's report a section of it; several runs' drift stands beside their matrix.
+        render_drift(&section, if section.several() { "##" } else { "###" }, true, out)?;
+    }
     Ok(())
+}
+
+/// The drift: a title at heading `level`, the summary, a table with a row per difference (errata last, marked;
+/// collapsed in `<details>` when `collapse`), and the notes.
+fn render_drift(section: &DriftSection, level: &str, collapse: bool, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{level} {}\n", section.title)?;
+    let errata = section.matrix.rows.iter().any(|r| r.erratum.is_some());
+    let last = if errata { "; known mistakes of the spec (the daemon is right) come last" } else { "" };
+    writeln!(out, "{}{last}.\n", capitalized(&section.summary))?;
+    if !section.matrix.rows.is_empty() {
+        let mut headers = ["Endpoint", "Where", "Kind", "Detail"].map(String::from).to_vec();
+        headers.extend(section.columns.iter().cloned());
+        let rows = section
+            .matrix
+            .rows
+            .iter()
+            .map(|r| {
+                let place = if r.pointer.is_empty() { r.place().to_string() } else { format!("`{}`", r.place()) };
+                let detail = match &r.erratum {
+                    Some(e) if r.detail.is_empty() => format!("**spec erratum** `{e}`"),
+                    Some(e) => format!("{}; **spec erratum** `{e}`", r.detail),
+                    None => r.detail.clone(),
+                };
+                let mut row = vec![format!("`{}`", r.endpoint), place, r.kind.to_string(), detail];
+                row.extend(r.cells.iter().map(|c| c.text(", ")));
+                row
+            })
+            .collect();
+        let grid = Grid { title: String::new(), headers, rows, notes: vec![] };
+        if collapse {
+            writeln!(out, "<details><summary>Every difference</summary>\n")?;
+            grid.write_markdown(out)?;
+            writeln!(out, "\n</details>\n")?;
+        } else {
+            grid.write_markdown(out)?;
+            writeln!(out)?;
+        }
+    }
+    for note in &section.notes {
+        writeln!(out, "{note}\n")?;
+    }
+    Ok(())
+}
+
+/// `text` with its first letter upper-case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
@@ -353,7 +418,11 @@ mod tests {
         write(&[fixture()], &matrices(), &mut single).expect("write to vec");
         let single = String::from_utf8(single).expect("utf8");
         let first = text.find("## dockmatrix: docker-20.10\n").expect("the first run's report");
-        assert!(text[first..].starts_with(&single), "the first run renders as it does alone");
+        // Less its drift, which several runs show side by side at the end.
+        let (alone, drift) = single.split_at(single.find("\n### Where docker-20.10 and the spec").expect("drift"));
+        assert!(text[first..].starts_with(alone), "the first run renders as it does alone");
+        assert!(!text.contains(drift), "no run shows its drift on its own");
+        assert!(text.contains("\n## Where the daemons and the spec disagree\n"), "{text}");
         assert!(text.contains("## dockmatrix: docker-26.1\n"));
     }
 
@@ -365,5 +434,22 @@ mod tests {
         append_step_summary(&path, &[fixture()], &matrices()).expect("append");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.starts_with("before\n## dockmatrix: docker-20.10"), "{}", &text[..80]);
+    }
+
+    #[test]
+    fn the_drift_ends_the_report_collapsed_with_errata_last() {
+        use crate::report::drift::tests::drifting;
+        let mut out = Vec::new();
+        write(&[drifting()], &matrices(), &mut out).expect("write to vec");
+        let text = String::from_utf8(out).expect("utf8");
+        let drift = &text[text.find("### Where docker-20.10 and the spec disagree").expect("a drift section")..];
+        insta::assert_snapshot!(drift);
+        // `report --conformance`: a document of its own, the null rows listed in the table.
+        let mut out = Vec::new();
+        write_drift(&[drifting()], &mut out).expect("write to vec");
+        let alone = String::from_utf8(out).expect("utf8");
+        assert!(alone.starts_with("## Where docker-20.10 and the spec disagree\n\n5 differences on 3 endpoints"));
+        assert!(alone.contains("| `container.inspect` | `/Mounts` | null | null, the spec says array | 1.12–1.41 |"));
+        assert!(!alone.contains("<details>") && !alone.contains("field is null"), "{alone}");
     }
 }

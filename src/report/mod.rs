@@ -2,10 +2,12 @@
 
 pub mod coverage;
 pub mod diff;
+pub mod drift;
 pub mod error;
 pub mod format;
 pub mod grid;
 pub mod html;
+pub mod html_drift;
 pub mod html_overview;
 pub mod json;
 pub mod junit;
@@ -21,7 +23,7 @@ mod synthetic;
 pub mod table;
 
 pub use error::ReportError;
-pub use format::{ReportFormat, ReportTarget, write_report, write_report_file};
+pub use format::{ReportContents, ReportFormat, ReportTarget, write_drift_report, write_report, write_report_file};
 pub use grid::Grid;
 pub use policy::{FailOn, MAX_POLICY_LINES, PolicyFailure, evaluate, list_all_command, policy_lines};
 pub use read::read_runs;

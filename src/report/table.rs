@@ -1,11 +1,13 @@
-//! The terminal summary: per tag, one row per endpoint with its verdict ranges, the coverage lines and a line per
-//! scenario; 100 columns.
+//! The terminal summary: per tag, one row per endpoint with its verdict ranges, the coverage lines, a line per
+//! scenario, and where the daemon and the spec disagree (a line per drift row; several runs side by side); 100
+//! columns.
 
 use std::io::{self, Write};
 
 use crate::model::{RequestVersion, RunReport, Verdict};
 
 use super::coverage::{self, Coverage};
+use super::drift::DriftSection;
 use super::error::ReportError;
 use super::grid::Grid;
 use super::scenario;
@@ -20,9 +22,58 @@ pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError>
     render(runs, out).map_err(|e| ReportError::write("table report", e))
 }
 
-/// Writes the side-by-side matrix of several runs, then the terminal summary of each.
+/// Writes the side-by-side matrix of several runs, then the terminal summary of each, then their drift from the spec
+/// side by side (when any answer was checked against it).
 pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    render_side_by_side(matrix, out).and_then(|()| render(runs, out)).map_err(|e| ReportError::write("table report", e))
+    let render = |out: &mut dyn Write| -> io::Result<()> {
+        render_side_by_side(matrix, out)?;
+        render_runs(runs, false, out)?;
+        match DriftSection::of(runs, false) {
+            Some(section) => writeln!(out).and_then(|()| render_drift(&section, out)),
+            None => Ok(()),
+        }
+    };
+    render(out).map_err(|e| ReportError::write("table report", e))
+}
+
+/// Writes only where the runs and the spec disagree, every kind of finding listed (`report --conformance`); nothing
+/// when no answer was checked.
+pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+    match DriftSection::of(runs, true) {
+        Some(section) => render_drift(&section, out).map_err(|e| ReportError::write("table report", e)),
+        None => Ok(()),
+    }
+}
+
+/// One run's drift as a line per row (errata last, under a line of their own); several runs as a table, a column
+/// per daemon. The notes follow; everything wraps at [`WIDTH`].
+fn render_drift(section: &DriftSection, out: &mut dyn Write) -> io::Result<()> {
+    let write_wrapped = |out: &mut dyn Write, text: &str, first: &str, rest: &str| -> io::Result<()> {
+        for (i, line) in wrap(text, WIDTH - rest.len()).iter().enumerate() {
+            writeln!(out, "{}{line}", if i == 0 { first } else { rest })?;
+        }
+        Ok(())
+    };
+    if section.several() {
+        write_wrapped(out, &section.headline(), "", "    ")?;
+        drift_grid(section).write_terminal(out)?;
+    } else {
+        write_wrapped(out, &section.headline(), "", "    ")?;
+        for r in section.matrix.rows.iter().filter(|r| r.erratum.is_none()) {
+            write_wrapped(out, &r.line(0), "  ", "      ")?;
+        }
+        let errata: Vec<_> = section.matrix.rows.iter().filter(|r| r.erratum.is_some()).collect();
+        if !errata.is_empty() {
+            writeln!(out, "  Spec errata (known mistakes of the spec: the daemon is right):")?;
+        }
+        for r in errata {
+            write_wrapped(out, &r.line(0), "    ", "        ")?;
+        }
+    }
+    for note in &section.notes {
+        write_wrapped(out, note, "", "    ")?;
+    }
+    Ok(())
 }
 
 /// One table: a row of daemon versions and ranges, then per tag a title row and a row per endpoint, each cell a
@@ -65,6 +116,71 @@ fn render_side_by_side(m: &SideBySide, out: &mut dyn Write) -> io::Result<()> {
     Grid { title: m.headline(), headers, rows, notes }.write_terminal(out)
 }
 
+/// The side-by-side drift as a table: the endpoint and the difference in the first column, the versions of each
+/// daemon one range a line in the others. The first column takes what the daemons' columns (as wide as their
+/// longest range) leave of [`WIDTH`], and long pointers break at their slashes.
+fn drift_grid(section: &DriftSection) -> Grid {
+    let cells: Vec<Vec<String>> =
+        section.matrix.rows.iter().map(|r| r.cells.iter().map(|c| c.text("\n")).collect()).collect();
+    let widest = |i: usize| {
+        let words = cells.iter().flat_map(|row| row[i].split_whitespace()).chain(section.columns[i].split_whitespace());
+        words.map(|w| w.chars().count()).max().unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..section.columns.len()).map(widest).collect();
+    let room = WIDTH.saturating_sub(1 + 3 * (widths.len() + 1) + widths.iter().sum::<usize>()).max(24);
+    let mut headers = vec!["Difference".to_string()];
+    headers.extend(section.columns.iter().zip(&widths).map(|(c, w)| wrap(c, *w).join("\n")));
+    let rows = section
+        .matrix
+        .rows
+        .iter()
+        .zip(cells)
+        .map(|(r, versions)| {
+            let mut what = r.finding();
+            if let Some(e) = r.erratum_text() {
+                what = format!("{what}, {e}");
+            }
+            let mut first = vec![r.endpoint.clone()];
+            first.extend(wrap_breaking(&what, room - 2).into_iter().map(|l| format!("  {l}")));
+            let mut row = vec![first.join("\n")];
+            row.extend(
+                versions
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| c.lines().flat_map(|line| wrap(line, *w)).collect::<Vec<_>>().join("\n")),
+            );
+            row
+        })
+        .collect();
+    Grid { title: String::new(), headers, rows, notes: vec![] }
+}
+
+/// [`wrap`], but a word wider than `width` (a long JSON pointer) is broken before its slashes, or anywhere when it
+/// has none.
+fn wrap_breaking(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+                continue;
+            }
+            _ => {}
+        }
+        // The pieces of a word each take a line; the last one may take the next words.
+        let mut rest: Vec<char> = word.chars().collect();
+        while rest.len() > width {
+            let cut = (1..=width).rev().find(|&i| rest[i] == '/').unwrap_or(width);
+            lines.push(rest[..cut].iter().collect());
+            rest.drain(..cut);
+        }
+        lines.push(rest.into_iter().collect());
+    }
+    lines
+}
+
 /// `text` cut into lines of at most `width` characters at spaces (a longer word gets a line of its own).
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -81,11 +197,20 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
+    render_runs(runs, true, out)
+}
+
+/// Each run's summary, one after another; with its drift from the spec under it when `drift`.
+fn render_runs(runs: &[RunReport], drift: bool, out: &mut dyn Write) -> io::Result<()> {
     for (i, run) in runs.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         render_run(run, out)?;
+        if let Some(section) = DriftSection::of(std::slice::from_ref(run), false).filter(|_| drift) {
+            writeln!(out)?;
+            render_drift(&section, out)?;
+        }
     }
     Ok(())
 }
@@ -234,6 +359,7 @@ mod tests {
         let plain = rendered();
         assert!(text.starts_with(plain.lines().next().unwrap_or_default()));
         let scenarios = &text[text.find("\nScenarios:").expect("a scenario section")..];
+        let scenarios = &scenarios[..scenarios.find("\nWhere ").unwrap_or(scenarios.len())];
         insta::assert_snapshot!(scenarios);
     }
 
@@ -266,7 +392,12 @@ mod tests {
         for line in text.lines() {
             assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
         }
-        assert!(text.contains(&rendered()), "the first run's summary follows as it renders alone");
+        // The first run's summary follows as it renders alone, less its drift: several runs show theirs side by side
+        // at the end.
+        let alone = rendered();
+        let (summary, drift) = alone.split_at(alone.find("\nWhere docker-20.10 and the spec").expect("drift"));
+        assert!(text.contains(summary), "the first run's summary follows as it renders alone");
+        assert!(!text.contains(drift) && text.contains("\nWhere the daemons and the spec disagree: "));
         assert_eq!(text.matches("\nAPI enforced ").count(), 4, "one summary per run");
         // Five daemons do not fit: each column keeps `version-rejected` whole and the table grows.
         let widest = render(&runs).lines().map(|l| l.chars().count()).max().unwrap_or(0);
@@ -304,6 +435,60 @@ mod tests {
             crate::report::coverage::tests::render(write, &[crate::report::scenario::tests::fixture_with_scenarios()]);
         for line in rendered().lines().chain(with_scenarios.lines()) {
             assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
+        }
+    }
+
+    #[test]
+    fn the_drift_is_a_line_per_difference_errata_last_null_counted() {
+        use crate::report::drift::tests::drifting;
+        let text = crate::report::coverage::tests::render(write, &[drifting()]);
+        let drift = &text[text.find("\nWhere docker-20.10 and the spec disagree").expect("a drift section")..];
+        insta::assert_snapshot!(drift);
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
+        }
+        // `report --conformance`: the drift alone, null rows listed and not counted.
+        let mut out = Vec::new();
+        write_drift(&[drifting()], &mut out).expect("write to vec");
+        let all = String::from_utf8(out).expect("utf8");
+        assert!(all.starts_with("Where docker-20.10 and the spec disagree: 5 differences on 3 endpoints"), "{all}");
+        assert!(all.contains("\n  container.inspect 1.12–1.41: /Mounts null (null, the spec says array)\n"), "{all}");
+        assert!(!all.contains("fields are null") && !all.contains("field is null"), "{all}");
+    }
+
+    #[test]
+    fn several_runs_end_with_their_drift_side_by_side_within_100_columns() {
+        use crate::model::FindingKind;
+        use crate::report::drift::tests::{check, drifting, finding};
+        let mut podman = drifting();
+        podman.daemon.name = "podman-4.3".into();
+        let ports = finding(FindingKind::WrongType, "/NetworkSettings/Ports", "object, the spec says array", None);
+        check(&mut podman, "container.inspect", &(12..=31).map(Some).collect::<Vec<_>>(), &[ports]);
+        let mut old = crate::report::synthetic::daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
+        old.probes.iter_mut().for_each(|p| p.conformance = None);
+        let runs = [drifting(), podman, old];
+        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
+        let mut out = Vec::new();
+        write_side_by_side(&SideBySide::of(&runs, &endpoints), &runs, &mut out).expect("write to vec");
+        let text = String::from_utf8(out).expect("utf8");
+        let drift = &text[text.find("\nWhere the daemons and the spec disagree: ").expect("the drift, last")..];
+        insta::assert_snapshot!(drift);
+        for line in drift.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
+        }
+        assert_eq!(text.matches("and the spec disagree").count(), 1, "no run shows its own drift as well");
+    }
+
+    #[test]
+    fn long_pointers_break_at_their_slashes() {
+        let cases: &[(&str, usize, &[&str])] = &[
+            ("/a/bb/ccc/dddd x", 8, &["/a/bb", "/ccc", "/dddd x"]),
+            ("/RegistryConfig/Mirrors wrong-type (x)", 16, &["/RegistryConfig", "/Mirrors", "wrong-type (x)"]),
+            ("abcdefghij k", 4, &["abcd", "efgh", "ij k"]),
+            ("/short undocumented", 40, &["/short undocumented"]),
+        ];
+        for (text, width, expected) in cases {
+            assert_eq!(wrap_breaking(text, *width), *expected, "{text:?} in {width}");
         }
     }
 }

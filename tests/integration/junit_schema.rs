@@ -40,3 +40,30 @@ fn junit_report_validates_against_the_junit_schema() {
     std::fs::write(&broken, text.replacen(r#"<failure type="incompatible" "#, "<failure ", 1)).expect("write");
     assert!(!validate(&broken).status.success(), "a failure without a type must not validate");
 }
+
+#[test]
+fn the_conformance_suites_validate_against_the_junit_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Real dockerd 20.10 and Podman 4.3 runs checked against the spec: a failing drift row (Podman's wrong-type
+    // IPAM options), passing ones with their output, and the null count as a property.
+    let (docker, podman) = ("tests/fixtures/drift/docker-20.10.json", "tests/fixtures/drift/podman-4.3.json");
+    for conformance in [false, true] {
+        let xml = dir.path().join(format!("junit-{conformance}.xml"));
+        let mut args = vec!["report", docker, podman, "--format", "junit", "-o"];
+        let path = xml.display().to_string();
+        args.push(&path);
+        if conformance {
+            args.push("--conformance");
+        }
+        let out = super::dockmatrix(&args, &[]);
+        assert_eq!(out.status.code(), Some(1), "podman-4.3 is nonconforming: {}", super::stderr(&out));
+        let text = std::fs::read_to_string(&xml).expect("junit written");
+        assert!(
+            text.contains(r#"<testsuite name="podman-4.3.conformance""#)
+                && text.contains(r#"<failure type="wrong-type""#)
+        );
+        assert_eq!(text.contains(r#"<property name="note" value="7 fields are null"#), !conformance, "{text}");
+        let checked = validate(&xml);
+        assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    }
+}

@@ -4,6 +4,7 @@
 mod browser;
 mod compatibility;
 mod diff;
+mod drift;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
 mod hijack;
