@@ -58,8 +58,11 @@ impl Grid {
         }
         let line =
             |cells: &[String]| format!("| {} |", cells.iter().map(|c| md_escape(c)).collect::<Vec<_>>().join(" | "));
-        writeln!(out, "{}", line(&self.headers))?;
-        writeln!(out, "|{}", self.headers.iter().map(|_| "---|").collect::<String>())?;
+        // A grid of a title alone (`### Failures` / `None.`) has no table at all.
+        if !self.headers.is_empty() || !self.rows.is_empty() {
+            writeln!(out, "{}", line(&self.headers))?;
+            writeln!(out, "|{}", self.headers.iter().map(|_| "---|").collect::<String>())?;
+        }
         for row in &self.rows {
             writeln!(out, "{}", line(row))?;
         }
@@ -82,6 +85,14 @@ fn md_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_alone_writes_no_empty_table() {
+        let g = Grid { title: "### Failures\n\nNone.".into(), ..Grid::default() };
+        let mut out = Vec::new();
+        g.write_markdown(&mut out).expect("write to vec");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "### Failures\n\nNone.\n\n");
+    }
 
     #[test]
     fn markdown_escapes_pipes() {

@@ -259,7 +259,8 @@ fn render_run(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     render_scenarios(run, out)?;
     let skipped = run.probes.iter().filter(|p| p.verdict == Verdict::Skipped).count();
     if skipped > 0 {
-        writeln!(out, "{skipped} probes skipped; `--format json` or `--format html` shows why")?;
+        let probes = if skipped == 1 { "probe" } else { "probes" };
+        writeln!(out, "{skipped} {probes} skipped; `--format json` or `--format html` shows why")?;
     }
     Ok(())
 }
