@@ -44,6 +44,33 @@ impl DaemonInfo {
     }
 }
 
+#[cfg(test)]
+impl DaemonInfo {
+    /// Test data: a dockerd named `docker-20.10` that advertises `advertised` and enforces `enforced` (`None` ends:
+    /// not known), on linux/amd64.
+    pub(crate) fn docker(
+        advertised: (Option<ApiVersion>, Option<ApiVersion>),
+        enforced: (Option<ApiVersion>, Option<ApiVersion>),
+    ) -> Self {
+        Self {
+            name: "docker-20.10".into(),
+            kind: EngineKind::Docker,
+            version: "20.10.24".into(),
+            min_api_version: advertised.0,
+            api_version: advertised.1,
+            enforced_min: enforced.0,
+            enforced_max: enforced.1,
+            os: "linux".into(),
+            arch: "amd64".into(),
+            server: String::new(),
+            ostype: None,
+            experimental: None,
+            builder_version: None,
+            head_ping: true,
+        }
+    }
+}
+
 /// The daemon as discovered before the sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DaemonInfo {

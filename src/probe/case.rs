@@ -112,7 +112,7 @@ mod tests {
     use crate::matrix::model::{
         DockerFile, EndpointsFile, ErrataFile, KubernetesFile, ProbeClass, ProbesFile, SCHEMA_VERSION, ScenariosFile,
     };
-    use crate::model::{ApiRange, EngineKind, Method, RequestVersion};
+    use crate::model::{ApiRange, Method, RequestVersion};
 
     fn v(s: &str) -> ApiVersion {
         s.parse().expect("version")
@@ -161,22 +161,8 @@ mod tests {
 
     /// A daemon advertising `advertised` and enforcing `enforced` (`None` ends: not known).
     fn daemon(advertised: (Option<&str>, Option<&str>), enforced: (Option<&str>, Option<&str>)) -> DaemonInfo {
-        DaemonInfo {
-            name: "docker-test".into(),
-            kind: EngineKind::Docker,
-            version: "20.10.24".into(),
-            min_api_version: advertised.0.map(v),
-            api_version: advertised.1.map(v),
-            enforced_min: enforced.0.map(v),
-            enforced_max: enforced.1.map(v),
-            os: "linux".into(),
-            arch: "amd64".into(),
-            server: String::new(),
-            ostype: None,
-            experimental: None,
-            builder_version: None,
-            head_ping: true,
-        }
+        let pair = |(lo, hi): (Option<&str>, Option<&str>)| (lo.map(v), hi.map(v));
+        DaemonInfo { name: "docker-test".into(), ..DaemonInfo::docker(pair(advertised), pair(enforced)) }
     }
 
     /// Docker 20.10: advertises and enforces 1.12..=1.41.

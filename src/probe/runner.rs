@@ -528,7 +528,7 @@ mod tests {
     use crate::client::host::{TlsOptions, parse};
     use crate::fake_daemon::FakeDaemon;
     use crate::matrix::model::FixtureKind;
-    use crate::model::{ApiVersion, EngineKind};
+    use crate::model::ApiVersion;
 
     const RUN: &str = "0123456789ab";
 
@@ -566,22 +566,7 @@ mod tests {
 
     /// A Docker 20.10 that enforces nothing it was asked about.
     fn daemon() -> DaemonInfo {
-        DaemonInfo {
-            name: "docker-20.10".into(),
-            kind: EngineKind::Docker,
-            version: "20.10.24".into(),
-            api_version: Some(ApiVersion::new(1, 41)),
-            min_api_version: Some(ApiVersion::new(1, 12)),
-            enforced_min: None,
-            enforced_max: None,
-            os: "linux".into(),
-            arch: "amd64".into(),
-            server: String::new(),
-            ostype: None,
-            experimental: None,
-            builder_version: None,
-            head_ping: true,
-        }
+        DaemonInfo::docker((Some(ApiVersion::new(1, 12)), Some(ApiVersion::new(1, 41))), (None, None))
     }
 
     /// Sweeps `cases` with `jobs` permits and nothing cancelled: whether every case ran, and the outcomes in the

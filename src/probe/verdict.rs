@@ -126,22 +126,7 @@ mod tests {
 
     /// A Docker-like daemon: advertises and enforces 1.24..=1.41.
     fn docker() -> DaemonInfo {
-        DaemonInfo {
-            name: "docker-20.10".into(),
-            kind: EngineKind::Docker,
-            version: "20.10.24".into(),
-            api_version: Some(v("1.41")),
-            min_api_version: Some(v("1.24")),
-            enforced_min: Some(v("1.24")),
-            enforced_max: Some(v("1.41")),
-            os: "linux".into(),
-            arch: "amd64".into(),
-            server: String::new(),
-            ostype: None,
-            experimental: None,
-            builder_version: None,
-            head_ping: true,
-        }
+        DaemonInfo::docker((Some(v("1.24")), Some(v("1.41"))), (Some(v("1.24")), Some(v("1.41"))))
     }
 
     /// A Podman-like daemon: advertises 1.24..=1.41, answers every version from 1.0 to 1.57.
