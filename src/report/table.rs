@@ -155,10 +155,18 @@ fn drift_grid(section: &DriftSection) -> Grid {
     Grid { title: String::new(), headers, rows, notes: vec![] }
 }
 
+/// `text` cut into lines of at most `width` characters at spaces (a longer word gets a line of its own).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    wrap_words(text, width, false)
+}
+
 /// [`wrap`], but a word wider than `width` (a long JSON pointer) is broken before its slashes, or anywhere when it
 /// has none.
 fn wrap_breaking(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
+    wrap_words(text, width.max(1), true)
+}
+
+fn wrap_words(text: &str, width: usize, break_long: bool) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {
@@ -169,29 +177,14 @@ fn wrap_breaking(text: &str, width: usize) -> Vec<String> {
             }
             _ => {}
         }
-        // The pieces of a word each take a line; the last one may take the next words.
+        // The pieces of a long word each take a line; the last one may take the next words.
         let mut rest: Vec<char> = word.chars().collect();
-        while rest.len() > width {
+        while break_long && rest.len() > width {
             let cut = (1..=width).rev().find(|&i| rest[i] == '/').unwrap_or(width);
             lines.push(rest[..cut].iter().collect());
             rest.drain(..cut);
         }
         lines.push(rest.into_iter().collect());
-    }
-    lines
-}
-
-/// `text` cut into lines of at most `width` characters at spaces (a longer word gets a line of its own).
-pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
     }
     lines
 }
