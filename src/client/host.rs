@@ -61,9 +61,16 @@ pub struct HostInputs<'a> {
     pub home: Option<PathBuf>,
 }
 
-/// Resolves the daemon address the way the docker CLI does.
+/// Resolves the daemon address the way the docker CLI does. A certificate file named by a `--tls*` flag must
+/// exist (files found in `DOCKER_CERT_PATH` or a context's folder are used only when they do, as the CLI does).
 pub fn resolve(inputs: &HostInputs<'_>) -> Result<Target, ClientError> {
     let env = |k: &str| (inputs.env)(k).filter(|v| !v.is_empty());
+    let flags = &inputs.tls_flags;
+    for (flag, path) in [("--tlscacert", &flags.ca), ("--tlscert", &flags.cert), ("--tlskey", &flags.key)] {
+        if let Some(p) = path.as_ref().filter(|p| !p.exists()) {
+            return Err(ClientError::Tls { message: format!("{flag} {}: no such file", p.display()) });
+        }
+    }
     let mut tls = inputs.tls_flags.clone();
     if env("DOCKER_TLS_VERIFY").is_some() {
         tls.verify = true;
@@ -202,6 +209,32 @@ mod tests {
         assert_eq!(base, "https://127.0.0.1:2376");
         assert!(tls.verify);
         assert_eq!(tls.ca, Some(PathBuf::from("/certs/ca.pem")));
+    }
+
+    #[test]
+    fn a_certificate_file_a_flag_names_must_exist_and_default_ones_need_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "x").expect("write");
+        let env = |_: &str| None;
+        let with = |tls: TlsOptions| {
+            resolve(&HostInputs { flag: Some("tcp://127.0.0.1:2376"), tls_flags: tls, env: &env, home: None })
+        };
+        let missing = dir.path().join("cert.pem");
+        let err = with(TlsOptions {
+            verify: true,
+            ca: Some(ca.clone()),
+            cert: Some(missing.clone()),
+            ..TlsOptions::default()
+        })
+        .expect_err("a missing --tlscert");
+        assert_eq!(
+            err.to_string(),
+            ClientError::Tls { message: format!("--tlscert {}: no such file", missing.display()) }.to_string()
+        );
+        with(TlsOptions { verify: true, ca: Some(ca), ..TlsOptions::default() }).expect("an existing --tlscacert");
+        let t = resolve_with(None, &[("DOCKER_HOST", "tcp://127.0.0.1"), ("DOCKER_CERT_PATH", "/no/such/dir")], None);
+        t.expect("files DOCKER_CERT_PATH would hold are used only when they exist");
     }
 
     #[test]
