@@ -66,8 +66,12 @@ impl Checker {
 
     /// Marks each finding of an answer of `endpoint` that agrees with a known mistake of the spec.
     pub fn mark_errata(&self, endpoint: &str, c: &mut Conformance) {
-        for f in &mut c.findings {
-            f.erratum = self.errata.find(endpoint, c.spec, f, Side::Response).map(|e| e.id.clone());
+        self.mark(endpoint, c.spec, &mut c.findings, Side::Response);
+    }
+
+    fn mark(&self, endpoint: &str, spec: ApiVersion, findings: &mut [Finding], side: Side) {
+        for f in findings {
+            f.erratum = self.errata.find(endpoint, spec, f, side).map(|e| e.id.clone());
         }
     }
 
@@ -176,9 +180,7 @@ impl Checker {
         let mut findings = Findings::default();
         findings.validate(&validator, body, "");
         let mut list = findings.list;
-        for f in &mut list {
-            f.erratum = self.errata.find(endpoint, version, f, Side::Request).map(|e| e.id.clone());
-        }
+        self.mark(endpoint, version, &mut list, Side::Request);
         list
     }
 }

@@ -13,6 +13,11 @@ pub const NAME_PREFIX: &str = "dockmatrix-";
 /// The prefix of the name a run makes sure does not exist (`dockmatrix-missing-<run id>`).
 pub const MISSING_PREFIX: &str = "dockmatrix-missing-";
 
+/// A name the run `run_id` gives: `dockmatrix-<run id>-<rest>` (what `clean` recognises as the run's).
+pub fn run_name(run_id: &str, rest: &str) -> String {
+    format!("{NAME_PREFIX}{run_id}-{rest}")
+}
+
 /// The name the run `run_id` makes sure does not exist (`$missing`).
 pub fn missing_name(run_id: &str) -> String {
     format!("{MISSING_PREFIX}{run_id}")

@@ -119,15 +119,15 @@ pub fn substitute(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
 
 /// As [`substitute`], but a reference without a value stays as written.
 pub fn substitute_keeping(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
-    let keep = |name: &str| lookup(name).or_else(|| Some(format!("${name}")));
     let mut out = String::with_capacity(value.len());
     for piece in pieces(value) {
         match piece {
             Piece::Text(t) => out.push_str(t),
-            Piece::Var { name, minus } if minus > 0 && lookup(name).is_none() => {
-                out.push_str(&format!("${name}-{minus}"));
-            }
-            Piece::Var { name, minus } => out.push_str(&value_of(name, minus, &keep).unwrap_or_default()),
+            Piece::Var { name, minus } => match value_of(name, minus, lookup) {
+                Some(v) => out.push_str(&v),
+                None if minus > 0 => out.push_str(&format!("${name}-{minus}")),
+                None => out.push_str(&format!("${name}")),
+            },
         }
     }
     out

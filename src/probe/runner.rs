@@ -14,7 +14,7 @@ use crate::conformance::Checker;
 use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Private, own_token, tar_of};
 use crate::matrix::model::Hijack;
-use crate::model::labels::missing_name;
+use crate::model::labels::{missing_name, run_name};
 use crate::model::{BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
@@ -69,7 +69,7 @@ impl RunContext {
             "run" => Some(self.run_id.clone()),
             "ver" => Some(version_tag(case)),
             "name" => {
-                Some(format!("dockmatrix-{}-{}-{}", self.run_id, case.endpoint.id.replace('.', "-"), version_tag(case)))
+                Some(run_name(&self.run_id, &format!("{}-{}", case.endpoint.id.replace('.', "-"), version_tag(case))))
             }
             _ => None,
         }

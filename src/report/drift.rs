@@ -91,22 +91,30 @@ impl DriftRow {
 
     /// `spec erratum exec-ids-string`, when the row agrees with a known mistake of the spec.
     pub fn erratum_text(&self) -> Option<String> {
-        self.erratum.as_ref().map(|e| format!("spec erratum {e}"))
+        erratum_text(self.erratum.as_deref())
     }
 
     /// The row as one line: `container.inspect 1.25–1.37: /ExecIDs wrong-type (array, the spec says string), spec
     /// erratum exec-ids-string`.
     pub fn line(&self) -> String {
-        let mut line = format!("{} {}: {}", self.endpoint, self.versions.text(", "), self.finding());
-        if let Some(e) = self.erratum_text() {
-            line.push_str(", ");
-            line.push_str(&e);
-        }
-        line
+        line_text(&self.endpoint, &self.versions.text(", "), &self.finding(), self.erratum.as_deref())
     }
 
     fn key(&self) -> RowKey {
         RowKey::new(&self.endpoint, self.kind, &self.pointer, self.erratum.as_deref())
+    }
+}
+
+/// `spec erratum exec-ids-string`.
+fn erratum_text(erratum: Option<&str>) -> Option<String> {
+    erratum.map(|e| format!("spec erratum {e}"))
+}
+
+/// `container.inspect 1.25–1.37: /ExecIDs wrong-type (...), spec erratum exec-ids-string`.
+fn line_text(endpoint: &str, versions: &str, finding: &str, erratum: Option<&str>) -> String {
+    match erratum_text(erratum) {
+        Some(e) => format!("{endpoint} {versions}: {finding}, {e}"),
+        None => format!("{endpoint} {versions}: {finding}"),
     }
 }
 
@@ -414,7 +422,7 @@ impl DriftMatrixRow {
 
     /// `spec erratum exec-ids-string`, when the row agrees with a known mistake of the spec.
     pub fn erratum_text(&self) -> Option<String> {
-        self.erratum.as_ref().map(|e| format!("spec erratum {e}"))
+        erratum_text(self.erratum.as_deref())
     }
 
     /// Where, for a table cell: the pointer, `the status` for a status the spec does not list, `the body` for an
@@ -431,12 +439,7 @@ impl DriftMatrixRow {
     /// the spec says string), spec erratum exec-ids-string`.
     pub fn line(&self, column: usize) -> String {
         let versions = self.cells.get(column).map_or_else(String::new, |c| c.text(", "));
-        let mut line = format!("{} {versions}: {}", self.endpoint, self.finding());
-        if let Some(e) = self.erratum_text() {
-            line.push_str(", ");
-            line.push_str(&e);
-        }
-        line
+        line_text(&self.endpoint, &versions, &self.finding(), self.erratum.as_deref())
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::model::labels::{RUN_LABEL, missing_name};
+use crate::model::labels::{RUN_LABEL, missing_name, run_name};
 use crate::model::{ApiVersion, RequestVersion, template};
 
 /// The values of the built-in variables, the same for every scenario of a run.
@@ -43,7 +43,7 @@ impl ScenarioVars {
     /// `$name` of one scenario run: `dockmatrix-<run id>-<scenario>-<api version>`, dots and anything a container
     /// name cannot hold replaced by `-` (`dockmatrix-7f3a-lifecycle-1-41`, `...-unversioned`).
     pub fn name_for(&self, scenario: &str, api: Option<ApiVersion>) -> String {
-        let raw = format!("dockmatrix-{}-{scenario}-{}", self.run_id, RequestVersion(api));
+        let raw = run_name(&self.run_id, &format!("{scenario}-{}", RequestVersion(api)));
         raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect()
     }
 }
