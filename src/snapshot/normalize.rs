@@ -183,6 +183,23 @@ pub const UNORDERED: &[Unordered] = &[
               a set, the list says the field is there and holds names",
     },
     Unordered {
+        name: "repo-digests",
+        dedup: true,
+        path: &["RepoDigests"],
+        engine: Some(EngineKind::Podman),
+        why: "Podman lists a digest per name the image has been stored under; on the run's image the image probes \
+              running beside image.inspect leave one or two, which read the same once redacted \
+              (docker.io/dockmatrix-[run-id]/image@[digest]); kept as a set, the list says which repository the \
+              digests name",
+    },
+    Unordered {
+        name: "repo-digests-list",
+        dedup: true,
+        path: &["[]", "RepoDigests"],
+        engine: Some(EngineKind::Podman),
+        why: "the same RepoDigests, for each image of Podman's image list",
+    },
+    Unordered {
         name: "volumes-deleted",
         dedup: false,
         path: &["VolumesDeleted"],
