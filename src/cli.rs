@@ -142,7 +142,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
     /// Exit 1 when the run breaks this policy: incompatible, nonconforming, error, unenforced, undocumented,
-    /// changed-snapshot, scenario, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible,
+    /// changed-snapshot, scenario, refusal, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible,
     /// nonconforming, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,

@@ -13,7 +13,7 @@
 //! | 1 | [`client`], [`matrix`] | talking to a daemon; the YAML matrices and their language (peers) |
 //! | 2 | [`fixture`], [`conformance`] | the objects a run makes, and removing them; answers judged against the spec |
 //! | 3 | [`probe`] | discovery, the plan, the sweep and the verdicts |
-//! | 4 | [`scenario`] | request sequences replayed at each version |
+//! | 4 | [`scenario`], [`refusal`] | request sequences replayed at each version; malformed requests sent on purpose |
 //! | 5 | [`snapshot`] | normalised answers in insta's format |
 //! | 6 | [`report`] | every report format, the CI policy, diffs of runs |
 //! | 7–11 | [`progress`], [`error`], [`run`], [`config`], [`dispatch`], [`cli`] | one command from end to end |
@@ -35,6 +35,7 @@ pub mod matrix;
 pub mod model;
 pub mod probe;
 pub mod progress;
+pub mod refusal;
 pub mod report;
 pub mod run;
 pub mod scenario;

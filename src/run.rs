@@ -22,6 +22,7 @@ use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
 use crate::progress::Progress;
+use crate::refusal;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::scenario::{self, ScenarioVars};
 use crate::snapshot::{self, CompareOptions};
@@ -318,11 +319,24 @@ async fn sweep(
     }
     let scenarios_s = phase.elapsed().as_secs_f64();
     let phase = Instant::now();
+    // The malformed requests, on the shared fixtures, where the sweep found each endpoint served.
+    let mut refusals = Vec::new();
+    if complete {
+        let planned = refusal::plan(m, &probes, &config.only, &config.allow);
+        let mut cancel = cancel_rx.clone();
+        tokio::select! {
+            r = refusal::run_all(&client, &ctx, &daemon, &planned) => refusals = r,
+            _ = cancel.wait_for(|c| *c) => complete = false,
+        }
+    }
+    let refusals_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     teardown(&client, &ctx.run_id, &mut hard_rx, err).await;
     signals.abort();
     let _ = writeln!(
         err,
-        "timing: fixtures {setup_s:.1} s, sweep {sweep_s:.1} s, scenarios {scenarios_s:.1} s, teardown {:.1} s",
+        "timing: fixtures {setup_s:.1} s, sweep {sweep_s:.1} s, scenarios {scenarios_s:.1} s, refusals {refusals_s:.1} s, \
+         teardown {:.1} s",
         phase.elapsed().as_secs_f64()
     );
     let mut report = RunReport {
@@ -337,6 +351,7 @@ async fn sweep(
         api_versions,
         probes,
         scenarios,
+        refusals,
     };
     report.sort();
     write_json(&config.out.join("run.json"), &report)?;

@@ -231,7 +231,7 @@ fn a_finding_the_errata_know_is_marked_and_breaks_no_client() {
     assert!(older.breaks_clients(), "before the erratum's first version");
 }
 
-/// Every JSON body the committed recipes and scenario steps send, at every spec version that defines the endpoint,
+/// Every JSON body the committed recipes (probes and refusals) and scenario steps send, at every spec version that defines the endpoint,
 /// with each `$token` filled by a placeholder string.
 #[test]
 fn every_request_body_of_the_committed_matrices_validates() {
@@ -244,6 +244,15 @@ fn every_request_body_of_the_committed_matrices_validates() {
         let Some(e) = m.endpoint(id) else { continue };
         if let Some(body) = recipe.request().fill(&fill).expect("filled").body {
             bodies.push((format!("probe {id}"), e, body));
+        }
+    }
+    // A refusal's JSON body is well-formed on purpose: only its name (a string) is wrong, not its shape.
+    for (id, kinds) in &m.probes.refusals {
+        let Some(e) = m.endpoint(id) else { continue };
+        for (kind, recipe) in kinds {
+            if let Some(body) = recipe.request().fill(&fill).expect("filled").body {
+                bodies.push((format!("refusal {id} {kind}"), e, body));
+            }
         }
     }
     for (name, scenario) in &m.scenarios.scenarios {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApiRange, ApiVersion, Finding, FindingKind, Method, fold_pointer, template};
+use crate::model::{ApiRange, ApiVersion, Finding, FindingKind, Method, RefusalKind, fold_pointer, template};
 
 /// The schema version every matrix file carries; bump it when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -194,6 +194,10 @@ pub struct ProbesFile {
     pub classes: BTreeMap<String, ProbeClass>,
     /// Endpoint id → how to probe it. An endpoint without a recipe is `skipped`.
     pub probes: BTreeMap<String, Recipe>,
+    /// Endpoint id → malformed requests sent on purpose, each a recipe of its own: how the daemon refuses input a
+    /// client got wrong.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub refusals: BTreeMap<String, BTreeMap<RefusalKind, Recipe>>,
 }
 
 /// An opt-in class (`registry`, `swarm`, ...).
@@ -224,6 +228,10 @@ pub struct Recipe {
     /// A JSON body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
+    /// A body sent as written with `Content-Type: application/json`, in place of `body` (for a body that is not
+    /// JSON on purpose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_body: Option<String>,
     /// Statuses besides 2xx that mean the endpoint answered as defined (304 for start-again, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<u16>,
@@ -272,6 +280,7 @@ impl Recipe {
     /// expected output.
     pub fn values(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.request().templates().collect();
+        out.extend(self.raw_body.as_deref());
         if let Some(u) = &self.upload {
             out.extend(u.archive.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
         }

@@ -233,87 +233,105 @@ fn locate_in_step(text: &str, scenario: &str, section: &str, index: usize, needl
 
 fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
     for (id, recipe) in &m.probes.probes {
-        let Some(endpoint) = m.endpoint(id) else {
-            let help = match closest_id(m, id) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "use an id from endpoints.yaml".into(),
-            };
-            let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
-            return Err(src.error_at(off, len, format!("probe recipe for unknown endpoint `{id}`"), Some(help)));
+        check_recipe(m, src, id, recipe, &|| locate_key(&src.text, id).unwrap_or((0, 1)))?;
+    }
+    // The refusals' recipes follow the same rules, found in the text after `refusals:`.
+    let section = src.text.find("\nrefusals:").map_or(src.text.len(), |o| o + 1);
+    for (id, kinds) in &m.probes.refusals {
+        let here = || {
+            locate_key(&src.text[section..], id)
+                .map_or((section.min(src.text.len().saturating_sub(1)), 1), |(o, l)| (section + o, l))
         };
-        if let Some(class) = &recipe.class
-            && !m.probes.classes.contains_key(class)
-        {
-            let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
-            let known: Vec<&str> = m.probes.classes.keys().map(String::as_str).collect();
-            return Err(src.error_at(
-                off,
-                len,
-                format!("`{id}` is in class `{class}`, which `classes` does not define"),
-                Some(format!("define it under classes, or use one of: {}", known.join(", "))),
-            ));
+        for recipe in kinds.values() {
+            check_recipe(m, src, id, recipe, &here)?;
         }
-        let here = || locate_key(&src.text, id).unwrap_or((0, 1));
-        if let Some(token) = recipe.values().into_iter().flat_map(tokens::unknown_tokens).next() {
+    }
+    Ok(())
+}
+
+/// The rules of one recipe of endpoint `id` (a probe's or a refusal's): the endpoint exists, its class is defined,
+/// its tokens are known, a prune filters on the run, a hijack expects something, its parameters are the path's.
+/// `here` locates the recipe in the text.
+fn check_recipe(
+    m: &Matrices,
+    src: &Source,
+    id: &str,
+    recipe: &crate::matrix::model::Recipe,
+    here: &dyn Fn() -> (usize, usize),
+) -> Result<(), MatrixError> {
+    let Some(endpoint) = m.endpoint(id) else {
+        let help = match closest_id(m, id) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use an id from endpoints.yaml".into(),
+        };
+        let (off, len) = here();
+        return Err(src.error_at(off, len, format!("probe recipe for unknown endpoint `{id}`"), Some(help)));
+    };
+    if let Some(class) = &recipe.class
+        && !m.probes.classes.contains_key(class)
+    {
+        let (off, len) = here();
+        let known: Vec<&str> = m.probes.classes.keys().map(String::as_str).collect();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` is in class `{class}`, which `classes` does not define"),
+            Some(format!("define it under classes, or use one of: {}", known.join(", "))),
+        ));
+    }
+    if let Some(token) = recipe.values().into_iter().flat_map(tokens::unknown_tokens).next() {
+        let (off, len) = here();
+        let known: Vec<String> = tokens::TOKENS.iter().map(|(t, _)| format!("${t}")).collect();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` uses `${token}`, which is not a recipe token"),
+            Some(format!("tokens: {}", known.join(", "))),
+        ));
+    }
+    // Safety: a prune may only ever remove the run's own objects, so it must filter on a label naming the run.
+    // One label, not two: Podman 4.3 ORs the clauses of a label filter where dockerd ANDs them.
+    if id.ends_with(".prune")
+        && recipe.class.is_none()
+        && recipe.skip.is_none()
+        && !recipe.query.get("filters").is_some_and(|f| {
+            let labels = serde_json::from_str::<serde_json::Value>(f).ok().and_then(|v| v.get("label").cloned());
+            let labels: Vec<&str> =
+                labels.as_ref().and_then(|l| l.as_array()).into_iter().flatten().filter_map(|l| l.as_str()).collect();
+            labels.len() == 1 && (labels[0] == "dockmatrix.run=$run" || labels[0].starts_with("dockmatrix.key=$run/"))
+        })
+    {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` prunes without a single label filter naming the run"),
+            Some(
+                r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class"#
+                    .into(),
+            ),
+        ));
+    }
+    if let Some(h) = &recipe.hijack
+        && h.expect.is_empty()
+    {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}`: hijack.expect is empty"),
+            Some("name the text the output must contain".into()),
+        ));
+    }
+    for name in recipe.params.keys() {
+        if !endpoint.path.contains(&format!("{{{name}}}")) {
             let (off, len) = here();
-            let known: Vec<String> = tokens::TOKENS.iter().map(|(t, _)| format!("${t}")).collect();
             return Err(src.error_at(
                 off,
                 len,
-                format!("`{id}` uses `${token}`, which is not a recipe token"),
-                Some(format!("tokens: {}", known.join(", "))),
+                format!("`{id}` sets parameter `{name}`, but its path {} has no {{{name}}}", endpoint.path),
+                Some("name the parameter as the path writes it".into()),
             ));
-        }
-        // Safety: a prune may only ever remove the run's own objects, so it must filter on a label naming the run.
-        // One label, not two: Podman 4.3 ORs the clauses of a label filter where dockerd ANDs them.
-        if id.ends_with(".prune")
-            && recipe.class.is_none()
-            && recipe.skip.is_none()
-            && !recipe.query.get("filters").is_some_and(|f| {
-                let labels = serde_json::from_str::<serde_json::Value>(f).ok().and_then(|v| v.get("label").cloned());
-                let labels: Vec<&str> = labels
-                    .as_ref()
-                    .and_then(|l| l.as_array())
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|l| l.as_str())
-                    .collect();
-                labels.len() == 1
-                    && (labels[0] == "dockmatrix.run=$run" || labels[0].starts_with("dockmatrix.key=$run/"))
-            })
-        {
-            let (off, len) = here();
-            return Err(src.error_at(
-                off,
-                len,
-                format!("`{id}` prunes without a single label filter naming the run"),
-                Some(
-                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class"#
-                        .into(),
-                ),
-            ));
-        }
-        if let Some(h) = &recipe.hijack
-            && h.expect.is_empty()
-        {
-            let (off, len) = here();
-            return Err(src.error_at(
-                off,
-                len,
-                format!("`{id}`: hijack.expect is empty"),
-                Some("name the text the output must contain".into()),
-            ));
-        }
-        for name in recipe.params.keys() {
-            if !endpoint.path.contains(&format!("{{{name}}}")) {
-                let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
-                return Err(src.error_at(
-                    off,
-                    len,
-                    format!("`{id}` sets parameter `{name}`, but its path {} has no {{{name}}}", endpoint.path),
-                    Some("name the parameter as the path writes it".into()),
-                ));
-            }
         }
     }
     Ok(())
@@ -614,6 +632,7 @@ mod tests {
         DOCKER_FILE, ENDPOINTS_FILE, KUBERNETES_FILE, MatrixSources, PROBES_FILE, SCENARIOS_FILE, Source,
     };
     use crate::matrix::model::Matrices;
+    use crate::model::RefusalKind;
 
     /// The endpoints every small document of these tests may refer to.
     const ENDPOINTS: &str = "\
@@ -1018,6 +1037,42 @@ probes:
         );
         let one_label = probes(r#"{"label":["dockmatrix.key=$run/volume.prune"]}"#);
         load(&[(PROBES_FILE, &one_label)]).expect("one label naming the run is a safe prune");
+    }
+
+    #[test]
+    fn refusals_follow_the_rules_of_probe_recipes_and_are_located_under_their_section() {
+        let probes = |refusal: &str| {
+            "\
+schema_version: 1
+probes:
+  system.version: {}
+  volume.prune:
+    query: {filters: '{\"label\":[\"dockmatrix.key=$run/volume.prune\"]}'}
+refusals:
+  REFUSAL
+"
+            .replace("REFUSAL", refusal)
+        };
+        let unguarded =
+            probes(r#"volume.prune: {filters-unknown-key: {query: {filters: '{"dockmatrix-unknown":["x"]}'}}}"#);
+        let err = invalid(&[(PROBES_FILE, &unguarded)]);
+        assert_eq!((err.at.as_str(), err.marked.as_str()), ("probes.yaml:7:3", "volume.prune"));
+        assert_eq!(err.message, "`volume.prune` prunes without a single label filter naming the run");
+        let unknown = probes("volume.prnue: {filters-not-json: {query: {filters: not-json}}}");
+        let err = invalid(&[(PROBES_FILE, &unknown)]);
+        assert_eq!(err.message, "probe recipe for unknown endpoint `volume.prnue`");
+        assert_eq!(err.help.as_deref(), Some("did you mean `volume.prune`?"));
+        let bad_kind = probes("volume.prune: {filters-bad: {query: {filters: not-json}}}");
+        let err = load(&[(PROBES_FILE, &bad_kind)]).expect_err("an unknown kind");
+        assert!(render(&err).contains("filters-bad"), "{}", render(&err));
+        let guarded = probes(
+            r#"volume.prune: {filters-unknown-key: {query: {filters: '{"dockmatrix-unknown":["x"],"label":["dockmatrix.key=$run/r"]}'}}}"#,
+        );
+        let m = load(&[(PROBES_FILE, &guarded)]).expect("a guarded malformed prune is safe");
+        assert_eq!(
+            m.probes.refusals["volume.prune"].keys().copied().collect::<Vec<_>>(),
+            [RefusalKind::FiltersUnknownKey]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod exit;
 pub mod labels;
 mod method;
 mod outcome;
+mod refusal;
 mod run;
 mod scenario;
 mod stream;
@@ -20,6 +21,7 @@ pub use conformance::{Conformance, Finding, FindingKind, MAX_FINDINGS, fold_poin
 pub use daemon::{DaemonInfo, EngineKind};
 pub use method::Method;
 pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome};
+pub use refusal::{RefusalKind, RefusalOutcome, RefusalVerdict};
 pub use run::{RUN_SCHEMA_VERSION, RunReport};
 pub use scenario::{ScenarioOutcome, StepOutcome};
 pub use stream::{EndedBy, SUMMARY_TEXT_CAP, StreamFormat, StreamSummary, excerpt};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ApiVersion, DaemonInfo, ProbeOutcome, ScenarioOutcome, Verdict};
+use super::{ApiVersion, DaemonInfo, ProbeOutcome, RefusalOutcome, ScenarioOutcome, Verdict};
 
 /// The run.json schema version; bump it whenever a field changes meaning.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -34,6 +34,10 @@ pub struct RunReport {
     /// run.json files written before scenarios existed still read).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<ScenarioOutcome>,
+    /// Every malformed request sent on purpose (probes.yaml `refusals`), sorted by endpoint, kind, then API version;
+    /// absent from run.json when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refusals: Vec<RefusalOutcome>,
 }
 
 impl RunReport {
@@ -47,5 +51,6 @@ impl RunReport {
         self.probes
             .sort_by(|a, b| (&a.endpoint, a.api_version, &a.request).cmp(&(&b.endpoint, b.api_version, &b.request)));
         self.scenarios.sort_by(|a, b| (&a.scenario, a.api_version).cmp(&(&b.scenario, b.api_version)));
+        self.refusals.sort_by(|a, b| (&a.endpoint, a.kind, a.api_version).cmp(&(&b.endpoint, b.kind, b.api_version)));
     }
 }

@@ -153,6 +153,7 @@ mod tests {
                 schema_version: SCHEMA_VERSION,
                 classes,
                 probes: probes.into_iter().map(|(id, r)| (id.to_string(), r)).collect(),
+                refusals: BTreeMap::new(),
             },
             scenarios: ScenariosFile::default(),
             errata: ErrataFile::default(),

@@ -87,6 +87,9 @@ impl RunContext {
         let Ok(filled) = case.recipe.request().fill(&fill);
         let (e, body) = (&case.endpoint, filled.body.as_ref());
         let mut req = Request::to(e.method, case.api_version, &e.path, &filled.params, &filled.query, body);
+        if let Some(raw) = &case.recipe.raw_body {
+            req = req.body("application/json", self.substitute(raw, case, own).into_bytes());
+        }
         if let Some(upload) = &case.recipe.upload {
             let tar = if upload.saved_image {
                 self.fixtures.saved_image.as_deref().cloned().unwrap_or_default()
@@ -289,7 +292,7 @@ fn websocket_frame(payload: &[u8]) -> Vec<u8> {
 const DEFAULT_HIJACK_MS: u64 = 2000;
 
 /// Removes the object a create answered with (its `Id`, else its `Name`); teardown catches any this misses.
-async fn remove_created(client: &Client, case: &ProbeCase, resp: &Response) {
+pub async fn remove_created(client: &Client, case: &ProbeCase, resp: &Response) {
     let Some(v) = resp.json() else { return };
     let Some(id) = v.get("Id").or_else(|| v.get("Name")).and_then(|x| x.as_str()) else { return };
     let Some(base) = case.endpoint.path.strip_suffix("/create") else { return };

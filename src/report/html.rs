@@ -17,6 +17,8 @@ use super::drift::{Drift, DriftSection};
 use super::error::ReportError;
 use super::html_drift;
 use super::html_overview;
+use super::html_refusals;
+use super::refusals::RefusalSection;
 use super::scenario;
 use super::side_by_side::SideBySide;
 use super::stream;
@@ -148,11 +150,14 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
         }
         // One run's drift sits under its heat map; several runs' is one table after all of them.
         let drift = if matrix.is_none() { DriftSection::of(std::slice::from_ref(run), false) } else { None };
-        section(&c, drift.as_ref(), &mut cells, &mut sections);
+        section(&c, drift.as_ref(), matrix.is_none(), &mut cells, &mut sections);
     }
     let several_drift = matrix.and_then(|_| DriftSection::of(runs, false));
     if let Some(d) = &several_drift {
         sections.push_str(&html_drift::section(d));
+    }
+    if let Some(r) = matrix.and_then(|_| RefusalSection::of(runs)) {
+        sections.push_str(&html_refusals::section(&r));
     }
     tags.sort_unstable();
     let title = match runs {
@@ -166,13 +171,14 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     let mut page = String::new();
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}{}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}{}{}{}{}</style>\n</head>\n<body>\n<header><h1>{}</h1></header>\n",
         escape(&title),
         // Only pages with scenarios carry their rules, so pages without them stay as they were; the same for the
         // drift, which only runs checked against the spec have.
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
         if matrix.is_some() { html_overview::STYLE } else { "" },
         if runs.iter().any(Drift::has_conformance) { html_drift::STYLE } else { "" },
+        if runs.iter().any(|r| !r.refusals.is_empty()) { html_refusals::STYLE } else { "" },
         escape(&title)
     );
     if let Some(m) = matrix {
@@ -207,7 +213,13 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     page
 }
 
-fn section<'a>(c: &Coverage<'a>, drift: Option<&DriftSection>, cells: &mut Vec<CellData<'a>>, out: &mut String) {
+fn section<'a>(
+    c: &Coverage<'a>,
+    drift: Option<&DriftSection>,
+    alone: bool,
+    cells: &mut Vec<CellData<'a>>,
+    out: &mut String,
+) {
     let run = c.run;
     let target = run.daemon.name.as_str();
     let mut versions: Vec<ApiVersion> =
@@ -324,6 +336,10 @@ fn section<'a>(c: &Coverage<'a>, drift: Option<&DriftSection>, cells: &mut Vec<C
     scenarios(run, out);
     if let Some(d) = drift {
         out.push_str(&html_drift::section(d));
+    }
+    // One run's refusals sit under its drift; several runs' are one table after all of them.
+    if let Some(r) = RefusalSection::of(std::slice::from_ref(run)).filter(|_| alone) {
+        out.push_str(&html_refusals::section(&r));
     }
     out.push_str("</section>\n");
 }

@@ -1,6 +1,6 @@
 //! The JSON report: the run itself (with `schema_version`), pretty-printed; for several runs, an object holding
-//! their side-by-side matrix, their drift from the spec side by side (when any answer was checked against it) and
-//! the runs. `report --conformance` writes the drift alone.
+//! their side-by-side matrix, their drift from the spec side by side (when any answer was checked against it), how
+//! they refused malformed requests (when any was sent) and the runs. `report --conformance` writes the drift alone.
 
 use std::io::Write;
 
@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::drift::{DriftMatrix, DriftSection};
 use super::error::ReportError;
+use super::refusals::RefusalSection;
 use super::side_by_side::SideBySide;
 use crate::model::{RUN_SCHEMA_VERSION, RunReport};
 
@@ -22,6 +23,9 @@ struct Several<'a> {
     /// when no answer was checked, so runs from before the check write what they wrote.
     #[serde(skip_serializing_if = "Option::is_none")]
     drift: Option<DriftMatrix>,
+    /// How the daemons refused malformed requests, side by side; absent when no run sent any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refusals: Option<RefusalSection>,
     /// The runs, in the order they were given.
     runs: &'a [RunReport],
 }
@@ -36,10 +40,13 @@ pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError>
 
 /// Writes several runs as one object: `schema_version`, `matrix` (`columns`, `rows` with one cell per column,
 /// each with its `unversioned` verdict and its `ranges` of `first`, `last` and `verdict`), `drift` (see
-/// [`write_drift`]; only when an answer was checked against the spec) and `runs`.
+/// [`write_drift`]; only when an answer was checked against the spec), `refusals` (`columns`, `counts`, `rows` of
+/// `endpoint`, `kind`, `route` and one cell per column with `spans` of `first`, `last`, `verdict`, `status`,
+/// `listed`, `reason`; only when a run sent malformed requests) and `runs`.
 pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
     let drift = DriftSection::of(runs, false).map(|s| s.matrix);
-    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, runs }, out)
+    let refusals = RefusalSection::of(runs);
+    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, refusals, runs }, out)
 }
 
 /// Writes where the runs and the spec disagree, every kind listed (`report --conformance`): `columns` (one per run:

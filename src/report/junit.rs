@@ -12,13 +12,18 @@
 //! client would trip on it (missing-required, wrong-type, not-json) and no spec erratum explains it, else passing
 //! with the row as its `<system-out>`. The `null` rows are counted in a property, not listed (`report
 //! --conformance` lists them, and writes only these suites).
+//!
+//! A run that sent malformed requests ends with a suite `TARGET.refusals`: a test case per endpoint and kind of
+//! malformed input, a `<failure>` when a version got a 5xx, was accepted or got no answer (see
+//! [`crate::report::refusals`]).
 
 use std::io::{self, Write};
 
-use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
 
 use super::drift::{Drift, DriftRow};
 use super::error::ReportError;
+use super::refusals::{self, RefusalCell, RefusalSection};
 use super::stream;
 
 /// Bodies longer than this are cut in the failure text (CI pages show it whole).
@@ -50,6 +55,17 @@ impl Tally {
 
     fn of_drift(rows: &[&DriftRow]) -> Self {
         Tally { tests: rows.len(), failures: rows.iter().filter(|r| fails(r)).count(), skipped: 0, time_ms: 0 }
+    }
+
+    fn of_refusals(section: &RefusalSection) -> Self {
+        let cells: Vec<_> = section.rows.iter().filter_map(|r| r.cells.first()).collect();
+        let skipped = |c: &&RefusalCell| c.spans.iter().all(|s| s.verdict == RefusalVerdict::Skipped);
+        Tally {
+            tests: cells.len(),
+            failures: cells.iter().filter(|c| c.misleads()).count(),
+            skipped: cells.iter().filter(|c| !c.misleads() && skipped(c)).count(),
+            time_ms: 0,
+        }
     }
 
     fn add(self, o: Tally) -> Tally {
@@ -84,13 +100,18 @@ fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
 /// The document: each run's probe suite when `probes`, and its conformance suite when it was checked.
 fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
     let drifts: Vec<Option<Drift>> = runs.iter().map(|r| Drift::has_conformance(r).then(|| Drift::of(r))).collect();
+    let refusals: Vec<Option<RefusalSection>> =
+        runs.iter().map(|r| RefusalSection::of(std::slice::from_ref(r)).filter(|_| probes)).collect();
     let mut total = Tally::default();
-    for (run, drift) in runs.iter().zip(&drifts) {
+    for ((run, drift), refused) in runs.iter().zip(&drifts).zip(&refusals) {
         if probes {
             total = total.add(Tally::of(run));
         }
         if let Some(d) = drift {
             total = total.add(Tally::of_drift(&d.listed(with_null)));
+        }
+        if let Some(r) = refused {
+            total = total.add(Tally::of_refusals(r));
         }
     }
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -103,7 +124,55 @@ fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dy
             conformance_suite(run, d, with_null, out)?;
         }
     }
+    for (run, refused) in runs.iter().zip(&refusals) {
+        if let Some(r) = refused {
+            refusal_suite(run, r, out)?;
+        }
+    }
     writeln!(out, "</testsuites>")
+}
+
+/// The suite `TARGET.refusals`: a test case per endpoint and kind of malformed input, a `<failure>` (of the first
+/// misleading answer's verdict) when any version got a 5xx, was accepted or got no answer.
+fn refusal_suite(run: &RunReport, section: &RefusalSection, out: &mut dyn Write) -> io::Result<()> {
+    let target = format!("{}.refusals", run.daemon.name);
+    let timestamp: String = run.started_at.chars().take(19).collect();
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
+        attr(&target),
+        Tally::of_refusals(section).attributes(),
+        attr(&timestamp),
+        attr(&run.host)
+    )?;
+    writeln!(out, "    <properties>")?;
+    for line in section.count_lines() {
+        writeln!(out, r#"      <property name="summary" value="{}"/>"#, attr(&line))?;
+    }
+    writeln!(out, r#"      <property name="note" value="{}"/>"#, attr(refusals::NOTE))?;
+    writeln!(out, "    </properties>")?;
+    for row in &section.rows {
+        let Some(cell) = row.cells.first() else { continue };
+        let name = format!("{} {}", row.endpoint, row.kind);
+        let open = format!(r#"    <testcase name="{}" classname="{}" time="0.000""#, attr(&name), attr(&target));
+        let text: String =
+            cell.spans.iter().map(|s| format!("{} {}: {}\n", s.versions(), s.answer(), s.reason)).collect();
+        match cell.spans.iter().find(|s| s.verdict.misleads()) {
+            Some(first) => writeln!(
+                out,
+                r#"{open}><failure type="{}" message="{}">{}</failure></testcase>"#,
+                first.verdict,
+                attr(&format!("{} {} at {}: {}", row.route, row.kind, first.versions(), first.reason)),
+                self::text(&text)
+            )?,
+            None if cell.spans.iter().all(|s| s.verdict == RefusalVerdict::Skipped) => {
+                let reason = cell.spans.first().map_or("", |s| s.reason.as_str());
+                writeln!(out, r#"{open}><skipped message="{}"/></testcase>"#, attr(reason))?;
+            }
+            None => writeln!(out, "{open}><system-out>{}</system-out></testcase>", self::text(&text))?,
+        }
+    }
+    writeln!(out, "  </testsuite>")
 }
 
 /// Whether a drift row fails its test case: a typed client would trip on it, and no spec erratum explains it.

@@ -14,6 +14,7 @@ use super::drift::DriftSection;
 use super::error::ReportError;
 use super::grid::Grid;
 use super::matrix_tables;
+use super::refusals::{self, RefusalSection};
 use super::scenario;
 use super::side_by_side::{self, DaemonColumn, SideBySide};
 use super::stream;
@@ -89,7 +90,50 @@ fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::R
         // Under one run's report a section of it; several runs' drift stands beside their matrix.
         render_drift(&section, if section.several() { "##" } else { "###" }, true, out)?;
     }
+    if let Some(section) = RefusalSection::of(runs) {
+        writeln!(out)?;
+        render_refusals(&section, if section.several() { "##" } else { "###" }, out)?;
+    }
     Ok(())
+}
+
+/// The refusals: a title at heading `level`, the counts, and a table in `<details>`: one run's answers a row per
+/// version range with the daemon's message; several runs' a row per endpoint and kind, a column per daemon.
+fn render_refusals(section: &RefusalSection, level: &str, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{level} {}\n", section.title())?;
+    for line in section.count_lines() {
+        // One run's line starts with a number; several start with a daemon's name, kept as written.
+        let line = if section.several() { line } else { capitalized(&line) };
+        writeln!(out, "{line}  ")?;
+    }
+    writeln!(out, "\n{}\n", refusals::NOTE)?;
+    let mut headers = ["Endpoint", "Malformed"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = if section.several() {
+        headers.extend(section.columns.iter().cloned());
+        section
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![format!("`{}`", r.endpoint), r.kind.to_string()];
+                row.extend(r.cells.iter().map(|c| c.text(", ", false)));
+                row
+            })
+            .collect()
+    } else {
+        headers.extend(["API versions", "Answer", "Message (first answer)"].map(String::from));
+        section
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter().flat_map(|c| &c.spans).map(move |s| (r, s)))
+            .map(|(r, s)| {
+                let message = if s.status.is_some() { s.reason.clone() } else { String::new() };
+                vec![format!("`{}`", r.endpoint), r.kind.to_string(), s.versions(), s.answer(), message]
+            })
+            .collect()
+    };
+    writeln!(out, "<details><summary>Every malformed request</summary>\n")?;
+    Grid { title: String::new(), headers, rows, notes: vec![] }.write_markdown(out)?;
+    writeln!(out, "\n</details>")
 }
 
 /// The drift: a title at heading `level`, the summary, a table with a row per difference (errata last, marked;

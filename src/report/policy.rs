@@ -31,6 +31,8 @@ pub enum FailOn {
     Kubernetes(String),
     /// `scenario`: a scenario (matrices/scenarios.yaml) failed at an API version it ran at.
     Scenario,
+    /// `refusal`: a malformed request (probes.yaml `refusals`) got a 5xx, was accepted, or got no answer (opt-in).
+    Refusal,
     /// `endpoint:GLOB`: a probe of a matching endpoint id (`*` any run of characters, `?` one) is `incompatible`
     /// or `error`.
     Endpoint(String),
@@ -67,6 +69,7 @@ impl fmt::Display for FailOn {
             FailOn::Undocumented => f.write_str("undocumented"),
             FailOn::ChangedSnapshot => f.write_str("changed-snapshot"),
             FailOn::Scenario => f.write_str("scenario"),
+            FailOn::Refusal => f.write_str("refusal"),
             FailOn::Kubernetes(r) => write!(f, "kubernetes:{r}"),
             FailOn::Endpoint(g) => write!(f, "endpoint:{g}"),
         }
@@ -97,6 +100,7 @@ impl FromStr for FailOn {
             "undocumented" => Ok(FailOn::Undocumented),
             "changed-snapshot" | "changed-snapshots" => Ok(FailOn::ChangedSnapshot),
             "scenario" | "scenarios" => Ok(FailOn::Scenario),
+            "refusal" | "refusals" => Ok(FailOn::Refusal),
             _ => Err(err("unknown policy")),
         }
     }
@@ -164,6 +168,11 @@ pub fn evaluate(
                     format!(" at step {} ({}): {}", s.failed_at.unwrap_or(0) + 1, st.endpoint, st.reason)
                 });
                 fail(format!("scenario {} fails at {at}{why}", s.scenario));
+            }),
+            FailOn::Refusal => run.refusals.iter().filter(|r| r.verdict.misleads()).for_each(|r| {
+                let at = RequestVersion(r.api_version);
+                let status = r.status.map_or_else(|| "no answer".to_string(), |s| s.to_string());
+                fail(format!("{} {} at API {at} is {} ({status}): {}", r.endpoint, r.kind, r.verdict, r.reason))
             }),
             FailOn::Endpoint(glob) => run
                 .probes
@@ -273,6 +282,26 @@ mod tests {
 
     fn policy(s: &str) -> FailOn {
         s.parse().expect("valid policy")
+    }
+
+    #[test]
+    fn refusal_fails_on_a_server_error_or_an_accepted_malformed_request_only_when_asked() {
+        let [docker, podman] = crate::report::refusals::tests::two_runs();
+        let m = matrices();
+        assert_eq!(policy("refusals"), FailOn::Refusal);
+        assert_eq!(FailOn::Refusal.to_string(), "refusal");
+        let lines = |run: &RunReport| -> Vec<String> {
+            evaluate(&[FailOn::Refusal], run, &m, 0).iter().map(ToString::to_string).collect()
+        };
+        assert_eq!(
+            lines(&podman),
+            [
+                r#"podman-4.3: --fail-on refusal: container.list filters-not-json at API 1.40 is server-error (500): "invalid filter""#,
+                r#"podman-4.3: --fail-on refusal: image.list filters-not-json at API 1.41 is server-error (500): "invalid filter""#,
+            ]
+        );
+        assert_eq!(lines(&docker).len(), 1, "the accepted events filter");
+        assert!(evaluate(&FailOn::defaults(), &podman, &m, 0).iter().all(|f| f.policy != FailOn::Refusal), "opt-in");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::coverage::{self, Coverage};
 use super::drift::DriftSection;
 use super::error::ReportError;
 use super::grid::Grid;
+use super::refusals::{self, RefusalSection};
 use super::scenario;
 use super::side_by_side::{self, DaemonColumn, SideBySide};
 use super::stream;
@@ -28,8 +29,12 @@ pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn
     let render = |out: &mut dyn Write| -> io::Result<()> {
         render_side_by_side(matrix, out)?;
         render_runs(runs, false, out)?;
-        match DriftSection::of(runs, false) {
-            Some(section) => writeln!(out).and_then(|()| render_drift(&section, out)),
+        if let Some(section) = DriftSection::of(runs, false) {
+            writeln!(out)?;
+            render_drift(&section, out)?;
+        }
+        match RefusalSection::of(runs) {
+            Some(section) => writeln!(out).and_then(|()| render_refusals(&section, out)),
             None => Ok(()),
         }
     };
@@ -74,6 +79,47 @@ fn render_drift(section: &DriftSection, out: &mut dyn Write) -> io::Result<()> {
         write_wrapped(out, note, "", "    ")?;
     }
     Ok(())
+}
+
+/// The refusals: the title and counts, a table with a row per endpoint and kind of malformed input (one run: each
+/// answer with its versions; several: a column per daemon, versions only where they differ), and the note.
+fn render_refusals(section: &RefusalSection, out: &mut dyn Write) -> io::Result<()> {
+    let mut headers = ["Endpoint", "Malformed"].map(String::from).to_vec();
+    if section.several() {
+        headers.extend(section.columns.iter().cloned());
+    } else {
+        headers.push("Answer by API version".into());
+    }
+    let several = section.several();
+    let rows = section
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.endpoint.clone(), r.kind.to_string()];
+            row.extend(r.cells.iter().map(|c| c.text("\n", !several)));
+            row
+        })
+        .collect();
+    let title = match section.count_lines().as_slice() {
+        [one] => wrap_indented(&format!("{}: {one}", section.title())),
+        lines => std::iter::once(format!("{}:", section.title()))
+            .chain(lines.iter().map(|l| wrap_indented(&format!("  {l}"))))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let notes = wrap(refusals::NOTE, WIDTH);
+    Grid { title, headers, rows, notes }.write_terminal_within(out, WIDTH)
+}
+
+/// `text` wrapped at [`WIDTH`], continuation lines indented by four.
+fn wrap_indented(text: &str) -> String {
+    let lines = wrap(text, WIDTH - 4);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.clone() } else { format!("    {l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One table: a row of daemon versions and ranges, then per tag a title row and a row per endpoint, each cell a
@@ -193,16 +239,24 @@ fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
     render_runs(runs, true, out)
 }
 
-/// Each run's summary, one after another; with its drift from the spec under it when `drift`.
-fn render_runs(runs: &[RunReport], drift: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Each run's summary, one after another; with its drift from the spec and its refusals under it when `alone` (several
+/// runs show theirs side by side after every summary).
+fn render_runs(runs: &[RunReport], alone: bool, out: &mut dyn Write) -> io::Result<()> {
     for (i, run) in runs.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         render_run(run, out)?;
-        if let Some(section) = DriftSection::of(std::slice::from_ref(run), false).filter(|_| drift) {
+        if !alone {
+            continue;
+        }
+        if let Some(section) = DriftSection::of(std::slice::from_ref(run), false) {
             writeln!(out)?;
             render_drift(&section, out)?;
+        }
+        if let Some(section) = RefusalSection::of(std::slice::from_ref(run)) {
+            writeln!(out)?;
+            render_refusals(&section, out)?;
         }
     }
     Ok(())

@@ -129,6 +129,7 @@ pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
         api_versions: Vec::new(),
         probes,
         scenarios: Vec::new(),
+        refusals: Vec::new(),
     }
 }
 

@@ -19,6 +19,7 @@ const RANKS: &[(&str, u8)] = &[
     ("conformance", 2),
     ("probe", 3),
     ("scenario", 4),
+    ("refusal", 4),
     ("snapshot", 5),
     ("report", 6),
     ("progress", 7),

@@ -130,6 +130,67 @@ fn boundary_verdicts_on_the_ci_daemon() {
     assert!(verdicts.values().all(|v| v == "ok" || v == "version-rejected"), "{verdicts:?}");
 }
 
+/// Docker 20.10 blames itself for filters that are not JSON (a 500, which the spec lists) on most lists, but refuses
+/// an unknown filter key with a 400, and its volume list refuses both: each refusal judged at every version served.
+#[test]
+fn refusals_of_malformed_requests_on_the_ci_daemon() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = dockmatrix(
+        &[
+            "run",
+            "--quiet",
+            "--no-snapshots",
+            "--api",
+            "1.40..1.41",
+            "--host",
+            &docker_host(),
+            "--only",
+            "container.list,volume.list,system.events",
+            "--fail-on",
+            "refusal",
+            "--out",
+            &out.path().display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "the 5xx fail --fail-on refusal: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "--fail-on refusal: container.list filters-not-json at API 1.40 is server-error (500): \"invalid character"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let run = super::live_daemons::read_run(&out.path().join("run.json"));
+    let got: Vec<String> = run
+        .refusals
+        .iter()
+        .map(|r| {
+            let listed = r.status_documented().map_or("unchecked", |l| if l { "listed" } else { "unlisted" });
+            format!("{} {} {} {} {:?} {listed}", r.endpoint, r.kind, r.version_label(), r.verdict, r.status)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "container.list filters-not-json 1.40 server-error Some(500) listed",
+            "container.list filters-not-json 1.41 server-error Some(500) listed",
+            "container.list filters-unknown-key 1.40 refused Some(400) listed",
+            "container.list filters-unknown-key 1.41 refused Some(400) listed",
+            "system.events filters-not-json 1.40 server-error Some(500) listed",
+            "system.events filters-not-json 1.41 server-error Some(500) listed",
+            "system.events filters-unknown-key 1.40 accepted Some(200) listed",
+            "system.events filters-unknown-key 1.41 accepted Some(200) listed",
+            "volume.list filters-not-json 1.40 refused Some(400) unlisted",
+            "volume.list filters-not-json 1.41 refused Some(400) unlisted",
+            "volume.list filters-unknown-key 1.40 refused Some(400) unlisted",
+            "volume.list filters-unknown-key 1.41 refused Some(400) unlisted",
+        ]
+    );
+    let unknown = run.refusals.iter().find(|r| r.kind.as_str() == "filters-unknown-key").expect("one");
+    assert_eq!(unknown.reason, "\"Invalid filter 'dockmatrix-unknown'\"");
+}
+
 /// A loopback TCP listener that forwards each connection to the unix socket, so the reqwest transport is tested
 /// against the real daemon.
 pub(crate) fn tcp_forwarder(socket: std::path::PathBuf) -> u16 {

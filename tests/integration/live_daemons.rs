@@ -28,11 +28,19 @@ fn daemon(name: &str) -> String {
 /// Endpoint and API version (`None`: unversioned) → verdict.
 pub(crate) type Verdicts = BTreeMap<(String, Option<String>), String>;
 
+/// Endpoint and API version → verdict of every probe, and of every malformed request (as `refusal ENDPOINT KIND`,
+/// its verdict with the status: `server-error 500`).
 pub(crate) fn verdicts(run: &RunReport) -> Verdicts {
-    run.probes
-        .iter()
-        .map(|p| ((p.endpoint.clone(), p.api_version.map(|v| v.to_string())), p.verdict.to_string()))
-        .collect()
+    let probes =
+        run.probes.iter().map(|p| ((p.endpoint.clone(), p.api_version.map(|v| v.to_string())), p.verdict.to_string()));
+    let refusals = run.refusals.iter().map(|r| {
+        let status = r.status.map_or_else(String::new, |s| format!(" {s}"));
+        (
+            (format!("refusal {} {}", r.endpoint, r.kind), r.api_version.map(|v| v.to_string())),
+            format!("{}{status}", r.verdict),
+        )
+    });
+    probes.chain(refusals).collect()
 }
 
 pub(crate) fn read_run(path: &std::path::Path) -> RunReport {
@@ -107,7 +115,9 @@ fn sweep_matches_the_committed_run(name: &str, snapshots: bool) -> Sweep {
     let before = inventory(&client);
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
-    let mut args = vec!["run", "--quiet", "--jobs", "32", "--host", &host, "--out", &out_dir];
+    // As scripts/sweep-all.sh sweeps the committed runs: the malformed prunes too (the daemon is the test's own).
+    let mut args =
+        vec!["run", "--quiet", "--jobs", "32", "--allow", "malformed-prune", "--host", &host, "--out", &out_dir];
     args.extend(if snapshots {
         ["--ci", "--snapshots", "snapshots"].as_slice()
     } else {
@@ -148,6 +158,10 @@ fn sweep_matches_the_committed_run(name: &str, snapshots: bool) -> Sweep {
 #[test]
 fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
     let s = sweep_matches_the_committed_run("docker-26.1", true);
+    assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.41"), "refused 400");
+    assert_eq!(refusal(&s.run, "container.create", "invalid-name", "1.45"), "refused 400");
+    assert_eq!(refusal(&s.run, "system.events", "filters-unknown-key", "1.44"), "accepted 200");
+    assert_eq!(refusal(&s.run, "container.prune", "filters-not-json", "1.44"), "refused 400", "allowed, on our daemon");
     assert_eq!(s.code, Some(0), "{}", s.output);
     assert!(s.output.contains("0 new, 0 missing, 0 changed"), "{}", s.output);
     let enforced = (s.run.daemon.enforced_min.map(|v| v.to_string()), s.run.daemon.enforced_max.map(|v| v.to_string()));
@@ -186,6 +200,22 @@ fn podman_4_3_names_its_real_gaps_and_nothing_else() {
     // Out of the advertised range it answers anyway: unenforced, not incompatible.
     let old = s.run.probes.iter().find(|p| p.endpoint == "system.version" && p.api_version == "1.11".parse().ok());
     assert_eq!(old.map(|p| p.verdict.as_str()), Some("unenforced"));
+    // Malformed filters and bodies get a 500 where dockerd 26.1 and 28.5 answer 400, inside the advertised range only.
+    assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.41"), "server-error 500");
+    assert_eq!(refusal(&s.run, "volume.create", "body-not-json", "1.41"), "server-error 500");
+    assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.42"), "not sent");
+    assert_eq!(refusal(&s.run, "plugin.list", "filters-not-json", "1.41"), "skipped", "Podman routes no plugins");
+}
+
+/// The verdict and status of the malformed request `kind` of `endpoint` at `version` in `run`, or `not sent`.
+fn refusal(run: &RunReport, endpoint: &str, kind: &str, version: &str) -> String {
+    run.refusals
+        .iter()
+        .find(|r| r.endpoint == endpoint && r.kind.as_str() == kind && r.version_label() == version)
+        .map_or_else(
+            || "not sent".into(),
+            |r| format!("{}{}", r.verdict, r.status.map_or_else(String::new, |s| format!(" {s}"))),
+        )
 }
 
 /// An answer does not depend on what else `--only` selected: the run's image is there for `image.list` alone.

@@ -5,6 +5,7 @@
 
 pub mod daemon;
 pub mod field;
+pub mod refusal;
 pub mod run_diff;
 pub mod verdict;
 pub mod write;

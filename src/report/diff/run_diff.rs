@@ -9,6 +9,7 @@ use crate::model::RunReport;
 
 use super::daemon::{DaemonChange, daemon_changes};
 use super::field::{FieldChange, field_changes};
+use super::refusal::{RefusalChange, refusal_changes};
 use super::verdict::{VerdictChange, verdict_changes};
 
 /// Which of the two runs.
@@ -65,6 +66,9 @@ pub struct RunDiff {
     pub verdicts: Vec<VerdictChange>,
     /// Fields of the served JSON bodies.
     pub fields: Vec<FieldChange>,
+    /// Answers to the malformed requests; `None` when neither run sent any (runs from before refusals existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusals: Option<Vec<RefusalChange>>,
 }
 
 impl RunDiff {
@@ -76,12 +80,13 @@ impl RunDiff {
             daemon: daemon_changes(&a.daemon, &b.daemon),
             verdicts: verdict_changes(a, b),
             fields: field_changes(a, b),
+            refusals: (!a.refusals.is_empty() || !b.refusals.is_empty()).then(|| refusal_changes(a, b)),
         }
     }
 
-    /// How many changes: daemon properties, verdict lines and fields.
+    /// How many changes: daemon properties, verdict lines, fields and refusal lines.
     pub fn count(&self) -> usize {
-        self.daemon.len() + self.verdicts.len() + self.fields.len()
+        self.daemon.len() + self.verdicts.len() + self.fields.len() + self.refusals.as_ref().map_or(0, Vec::len)
     }
 
     /// Whether nothing changed.

@@ -7,12 +7,14 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::model::RequestVersion;
 use crate::report::error::ReportError;
 use crate::report::grid::Grid;
 use crate::report::table::{WIDTH, wrap};
 
 use super::daemon::DaemonChange;
 use super::field::FieldChange;
+use super::refusal::RefusalChange;
 use super::run_diff::{RunDiff, RunSide};
 use super::verdict::VerdictChange;
 
@@ -175,6 +177,12 @@ fn text(diff: &RunDiff, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    if let Some(refusals) = &diff.refusals {
+        writeln!(out, "\nAnswers to malformed requests (A → B): {}", count(refusals.len(), "refusal"))?;
+        for c in refusals {
+            writeln!(out, "  {}", c.line())?;
+        }
+    }
     writeln!(out, "\n{}", total(diff))
 }
 
@@ -221,6 +229,16 @@ fn markdown(diff: &RunDiff, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    if let Some(refusals) = &diff.refusals {
+        writeln!(out, "\n### Answers to malformed requests (A → B)\n")?;
+        if refusals.is_empty() {
+            writeln!(out, "No change.")?;
+        }
+        for c in refusals {
+            let versions = RequestVersion::span(c.first, c.last);
+            writeln!(out, "- `{}` {} {versions}: {} → {}", c.endpoint, c.kind, c.before, c.after)?;
+        }
+    }
     Ok(())
 }
 
@@ -234,6 +252,8 @@ fn json(diff: &RunDiff, out: &mut dyn Write) -> io::Result<()> {
         daemon: &'a [DaemonChange],
         verdicts: &'a [VerdictChange],
         fields: &'a [FieldChange],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refusals: Option<&'a [RefusalChange]>,
     }
     let counted = Counted {
         changes: diff.count(),
@@ -242,6 +262,7 @@ fn json(diff: &RunDiff, out: &mut dyn Write) -> io::Result<()> {
         daemon: &diff.daemon,
         verdicts: &diff.verdicts,
         fields: &diff.fields,
+        refusals: diff.refusals.as_deref(),
     };
     serde_json::to_writer_pretty(&mut *out, &counted).map_err(io::Error::other)?;
     writeln!(out)
@@ -274,6 +295,26 @@ mod tests {
         let mut out = Vec::new();
         write(diff, format, &mut out).expect("write to vec");
         String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn refusal_changes_have_a_section_only_when_a_run_sent_any() {
+        let [docker, podman] = crate::report::refusals::tests::two_runs();
+        let d = RunDiff::of(&podman, Path::new("a.json"), &docker, Path::new("b.json"));
+        let text = render(&d, DiffFormat::Text);
+        let section = &text[text.find("\nAnswers to malformed requests").expect("a section")..];
+        assert!(section.contains("  container.list filters-not-json 1.40: 500 server error → 400\n"), "{section}");
+        assert!(section.contains("  volume.prune filters-not-json 1.41: skipped → not sent\n"), "{section}");
+        let md = render(&d, DiffFormat::Markdown);
+        assert!(md.contains("- `image.list` filters-not-json 1.41: 500 server error → 400†"), "{md}");
+        let json: serde_json::Value = serde_json::from_str(&render(&d, DiffFormat::Json)).expect("json");
+        assert_eq!(json["refusals"][0]["after"], "400");
+        assert_eq!(json["changes"].as_u64(), Some(d.count() as u64));
+        let plain = diff();
+        assert!(plain.refusals.is_none());
+        for format in [DiffFormat::Text, DiffFormat::Markdown, DiffFormat::Json] {
+            assert!(!render(&plain, format).contains("malformed") && !render(&plain, format).contains("refusals"));
+        }
     }
 
     #[test]

@@ -1,0 +1,65 @@
+//! The refusals section of the HTML page: how each daemon answered the malformed requests, a row per endpoint and
+//! kind of malformed input, a column per run, each answer a badge coloured by what it means to a client. Pages whose
+//! runs sent none carry neither the section nor its rules.
+
+use std::fmt::Write as _;
+
+use super::html::escape;
+use super::refusals::{NOTE, RefusalSection};
+
+/// The section: its title, the counts, the table and the note.
+pub fn section(s: &RefusalSection) -> String {
+    let mut out = String::new();
+    let h = if s.several() { "h2" } else { "h3" };
+    let class = if s.several() { "refusals several" } else { "refusals" };
+    let _ = writeln!(out, "<section class=\"{class}\">\n<{h}>{}</{h}>", escape(&s.title()));
+    for line in s.count_lines() {
+        let _ = writeln!(out, "<p class=\"coverage\">{}</p>", escape(&line));
+    }
+    out.push_str("<div class=\"scroll\"><table class=\"refusals\">\n<thead><tr><th>Endpoint</th><th>Malformed</th>");
+    for c in &s.columns {
+        let _ = write!(out, "<th>{}</th>", escape(c));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for r in &s.rows {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code> <small>{}</small></td><td>{}</td>",
+            escape(&r.endpoint),
+            escape(&r.route),
+            r.kind
+        );
+        for c in &r.cells {
+            out.push_str("<td>");
+            for span in &c.spans {
+                let _ = write!(
+                    out,
+                    "<span class=\"answer r-{}\" title=\"{}\">{} <small>{}</small></span>",
+                    span.verdict,
+                    escape(&span.reason),
+                    escape(&span.answer()),
+                    escape(&span.versions())
+                );
+            }
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    let _ = writeln!(out, "</tbody></table></div>\n<p class=\"note\">{}</p>\n</section>", escape(NOTE));
+    out
+}
+
+/// The section's rules, added to the page's style only when it has one.
+pub const STYLE: &str = r#"section.refusals { margin: 8px 0 16px; }
+section.refusals.several { border-top: 1px solid #ddd; margin-top: 20px; padding-top: 4px; }
+table.refusals { border-collapse: collapse; font-size: 12.5px; }
+.refusals th, .refusals td { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
+.refusals td code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.refusals td small { color: #555; }
+.refusals .answer { display: inline-block; margin: 1px 4px 1px 0; padding: 0 5px; border-radius: 3px; white-space: nowrap; }
+.refusals .r-refused { background: #d8ecf6; }
+.refusals .r-server-error, .refusals .r-accepted, .refusals .r-error { background: #D55E00; color: #fff; }
+.refusals .r-server-error small, .refusals .r-accepted small, .refusals .r-error small { color: #fff; }
+.refusals .r-skipped { background: #eee; color: #666; }
+section.refusals p.note { color: #444; margin: 8px 0 4px; font-size: 13px; }
+"#;
