@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders docs/compatibility.md: the side-by-side matrix of the committed daemon runs docs/runs/*.json and
-# *.json.gz (sorted by name), through `dockmatrix report RUN... --format md`, under a header saying it is generated.
+# *.json.gz (sorted by name), through `dockmatrix report RUN... --format md`, under a header saying it is generated,
+# then the clients predicted for Docker 28.5, 29.0 and 29.3 (`dockmatrix clients --daemon ...`).
 # Usage: bash scripts/compatibility.sh [--check] [--runs DIR] [--out FILE]
 #   --check     write nothing; exit 1, showing the difference, when FILE is not what the runs render
 #   --runs DIR  the runs (default docs/runs); --out FILE the page (default docs/compatibility.md); relative
@@ -50,6 +51,10 @@ render() {
     echo
     # Exit 1 is the default policy finding an incompatible verdict: a result the page shows, not a failure here.
     "${bin[@]}" report "${files[@]}" --format md --dir matrices 2>"$work/report.err" || rc=$?
+    # The upgrade question, before any daemon of it runs: the same clients predicted for Docker 28.5, 29.0, 29.3.
+    echo
+    "${bin[@]}" clients --daemon 28.5 --daemon 29.0 --daemon 29.3 --format md --dir matrices 2>>"$work/report.err" ||
+      rc=$((rc > 1 ? rc : 2))
   } >"$1"
   if [ "$rc" -gt 1 ]; then
     cat "$work/report.err" >&2

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::time::Duration;
 
 use crate::client::host::TlsOptions;
-use crate::config::{Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
+use crate::config::{ClientsFormat, Config, MatrixDir, SnapshotAction, TableFormat, TableKind};
 use crate::error::{EXIT_CODES_HELP, Error};
 use crate::fixture::Scope;
 use crate::matrix::sync::{SOURCES_DIR, SyncInputs};
@@ -19,7 +19,7 @@ use crate::run::RunConfig;
 
 mod saved;
 
-pub use saved::{DiffArgs, DiffFormatArg, ReportArgs};
+pub use saved::{ClientsArgs, ClientsFormatArg, DiffArgs, DiffFormatArg, ReportArgs};
 
 /// Which Docker Engine API endpoints a real daemon supports at which API version, with evidence.
 #[derive(Debug, Parser)]
@@ -47,6 +47,9 @@ pub enum Command {
     /// Show what changed from one saved run to another: daemon, verdicts per API version, body fields.
     #[command(after_long_help = saved::DIFF_HELP)]
     Diff(DiffArgs),
+    /// Will kubelet, cri-dockerd, compose, testcontainers, docker-py, Traefik or Watchtower work against a daemon,
+    /// at which API version, and why not: read from saved runs, or predicted for a Docker release (--daemon).
+    Clients(ClientsArgs),
     /// Remove what runs left on a daemon: only objects labelled dockmatrix.run (one run's, or all runs').
     Clean(CleanArgs),
 }
@@ -142,8 +145,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
     /// Exit 1 when the run breaks this policy: incompatible, nonconforming, error, unenforced, undocumented,
-    /// changed-snapshot, scenario, refusal, kubernetes:RELEASE, endpoint:GLOB; repeatable [default: incompatible,
-    /// nonconforming, error and scenario].
+    /// changed-snapshot, scenario, refusal, kubernetes:RELEASE, client:GLOB, endpoint:GLOB; repeatable [default:
+    /// incompatible, nonconforming, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,
     /// Matrix folder.
@@ -235,6 +238,10 @@ pub enum TableWhich {
         /// Releases to show as columns, in this order (`1.4,1.3`, `cri-dockerd`) [default: all].
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
         kubernetes: Vec<String>,
+        /// A saved run: each tick becomes the live verdict of that endpoint at the API version the release's kubelet
+        /// would use against the run's daemon.
+        #[arg(long, value_name = "RUN.json")]
+        run: Option<std::path::PathBuf>,
         /// Matrix folder.
         #[command(flatten)]
         dir: MatrixDirArgs,
@@ -401,14 +408,14 @@ impl Cli {
                 TableWhich::Docker { dir, format } => {
                     Config::MatrixTable { dir: dir.resolve(), kind: TableKind::Docker, format: format.into() }
                 }
-                TableWhich::Kubernetes { api, kubernetes, dir, format } => {
+                TableWhich::Kubernetes { api, kubernetes, run, dir, format } => {
                     let api: ApiVersion =
                         api.parse().map_err(|e| Error::usage(format!("--api: {e}"), Some("for example --api 1.24")))?;
                     let releases =
                         kubernetes.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
                     Config::MatrixTable {
                         dir: dir.resolve(),
-                        kind: TableKind::Kubernetes { api, releases },
+                        kind: TableKind::Kubernetes { api, releases, run },
                         format: format.into(),
                     }
                 }
@@ -437,6 +444,17 @@ impl Cli {
                     DiffFormatArg::Json => DiffFormat::Json,
                 },
                 fail_on_change: a.fail_on_change,
+            }),
+            Command::Clients(a) => Ok(Config::Clients {
+                runs: a.runs,
+                daemons: a.daemon,
+                globs: a.client,
+                format: match a.format {
+                    ClientsFormatArg::Table => ClientsFormat::Table,
+                    ClientsFormatArg::Md => ClientsFormat::Markdown,
+                    ClientsFormatArg::Json => ClientsFormat::Json,
+                },
+                dir: a.dir.resolve(),
             }),
             Command::Report(a) => Ok(Config::Report {
                 runs: a.runs,
@@ -482,7 +500,7 @@ mod tests {
         ])
         .expect("parses");
         let config = cli.into_config().expect("valid");
-        let Config::MatrixTable { kind: TableKind::Kubernetes { api, releases }, .. } = config else {
+        let Config::MatrixTable { kind: TableKind::Kubernetes { api, releases, .. }, .. } = config else {
             panic!("wrong command")
         };
         assert_eq!(api, ApiVersion::new(1, 24));

@@ -36,7 +36,20 @@ pub enum TableKind {
         api: ApiVersion,
         /// Release names for the columns, in order; empty means all.
         releases: Vec<String>,
+        /// A saved run whose verdicts replace the ticks.
+        run: Option<PathBuf>,
     },
+}
+
+/// How `clients` prints its section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientsFormat {
+    /// The terminal table.
+    Table,
+    /// GitHub Markdown.
+    Markdown,
+    /// The section as JSON.
+    Json,
 }
 
 /// What `snapshot` does with pending snapshots.
@@ -121,6 +134,19 @@ pub enum Config {
         format: DiffFormat,
         /// Exit 1 when anything changed.
         fail_on_change: bool,
+    },
+    /// `clients`
+    Clients {
+        /// Saved runs (live verdicts), in order.
+        runs: Vec<PathBuf>,
+        /// Docker releases of docker.yaml (predicted verdicts), after the runs.
+        daemons: Vec<String>,
+        /// Client name globs; empty: every client.
+        globs: Vec<String>,
+        /// Output format.
+        format: ClientsFormat,
+        /// Matrices (the clients, the kubelets, the releases).
+        dir: MatrixDir,
     },
     /// `clean`
     Clean {

@@ -41,14 +41,16 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             };
             writeln!(
                 out,
-                "{where_}: ok ({} endpoints over API {}..={}, {} Docker releases, {} Kubernetes releases, {} scenario{})",
+                "{where_}: ok ({} endpoints over API {}..={}, {} Docker releases, {} Kubernetes releases, {} scenario{}, \
+                 {} clients)",
                 m.endpoints.endpoints.len(),
                 m.endpoints.api_versions.first,
                 m.endpoints.api_versions.last,
                 m.docker.releases.len(),
                 m.kubernetes.releases.len(),
                 m.scenarios.scenarios.len(),
-                if m.scenarios.scenarios.len() == 1 { "" } else { "s" }
+                if m.scenarios.scenarios.len() == 1 { "" } else { "s" },
+                m.clients.clients.len()
             )
             .map_err(|e| output_error("the check result", e))?;
             Ok(EXIT_OK)
@@ -67,6 +69,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Config::Clean { host, scope } => crate::run::clean_command(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
         Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
+        Config::Clients { runs, daemons, globs, format, dir } => clients(&runs, &daemons, &globs, format, &dir, out),
         Config::Report { runs, format, output, fail_on, step_summary, all_failures, conformance, dir } => {
             let options = ReportOptions { format, output, step_summary, all_failures, conformance };
             report(&runs, options, &fail_on, &dir, out, err)
@@ -173,6 +176,59 @@ fn diff(
     Ok(if fail_on_change && !diff.is_empty() { EXIT_POLICY_FAILURE } else { EXIT_OK })
 }
 
+/// `dockmatrix clients`: a column per run (live) and per Docker release (predicted), a row per client.
+fn clients(
+    paths: &[std::path::PathBuf],
+    daemons: &[String],
+    globs: &[String],
+    format: crate::config::ClientsFormat,
+    dir: &MatrixDir,
+    out: &mut dyn Write,
+) -> Result<u8, Error> {
+    use crate::clients::{DaemonView, evaluate};
+    use crate::report::clients::ClientsSection;
+    let m = load_matrices(dir)?;
+    let specs = crate::clients::clients(&m, globs);
+    if specs.is_empty() {
+        let names: Vec<String> = crate::clients::clients(&m, &[]).into_iter().map(|c| c.name).collect();
+        return Err(Error::usage(
+            format!("--client {} matches no client", globs.join(", ")),
+            Some(&format!("clients: {}", names.join(", "))),
+        ));
+    }
+    let mut columns: Vec<(String, Vec<crate::model::ClientOutcome>)> = Vec::new();
+    for path in paths {
+        for run in crate::report::read_runs(path)? {
+            let view = DaemonView::of_run(&run);
+            columns.push((run.daemon.name.clone(), specs.iter().map(|c| evaluate(c, &view, &m)).collect()));
+        }
+    }
+    for name in daemons {
+        let version = name.strip_prefix("docker-").unwrap_or(name);
+        let Some(release) = m.docker.releases.iter().find(|r| r.version == version) else {
+            let known: Vec<&str> = m.docker.releases.iter().map(|r| r.version.as_str()).collect();
+            return Err(Error::usage(
+                format!("--daemon {name}: no such Docker release in docker.yaml"),
+                Some(&format!("releases: {}", known.join(", "))),
+            ));
+        };
+        let label = format!("docker-{version}");
+        let view = DaemonView::of_release(release, &label);
+        columns.push((label.clone(), specs.iter().map(|c| evaluate(c, &view, &m)).collect()));
+    }
+    let predicted = paths.is_empty();
+    let Some(section) = ClientsSection::of_outcomes(columns, predicted) else { return Ok(EXIT_OK) };
+    let written = match format {
+        crate::config::ClientsFormat::Table => crate::report::table::render_clients(&section, out),
+        crate::config::ClientsFormat::Markdown => crate::report::markdown::render_clients(&section, "##", out),
+        crate::config::ClientsFormat::Json => serde_json::to_writer_pretty(&mut *out, &section)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    written.map_err(|e| output_error("the clients", e))?;
+    Ok(EXIT_OK)
+}
+
 fn output_error(what: &str, source: std::io::Error) -> Error {
     Error::Output { what: what.to_string(), source }
 }
@@ -180,7 +236,7 @@ fn output_error(what: &str, source: std::io::Error) -> Error {
 fn table(m: &Matrices, kind: &TableKind) -> Result<Grid, Error> {
     match kind {
         TableKind::Docker => Ok(matrix_tables::docker(m)),
-        TableKind::Kubernetes { api, releases } => {
+        TableKind::Kubernetes { api, releases, run } => {
             if !m.endpoints.api_versions.contains(*api) {
                 return Err(Error::usage(
                     format!("API {api} is not a known API version"),
@@ -206,7 +262,12 @@ fn table(m: &Matrices, kind: &TableKind) -> Result<Grid, Error> {
                     })
                     .collect::<Result<_, _>>()?
             };
-            Ok(matrix_tables::kubernetes(m, *api, &chosen))
+            let Some(path) = run else { return Ok(matrix_tables::kubernetes(m, *api, &chosen)) };
+            let mut runs = crate::report::read_runs(path)?;
+            if runs.len() != 1 {
+                return Err(crate::report::ReportError::NotOneRun { path: path.clone(), found: runs.len() }.into());
+            }
+            Ok(matrix_tables::kubernetes_live(m, *api, &chosen, &runs.remove(0)))
         }
     }
 }

@@ -352,6 +352,7 @@ async fn sweep(
         probes,
         scenarios,
         refusals,
+        clients: Vec::new(),
     };
     report.sort();
     write_json(&config.out.join("run.json"), &report)?;

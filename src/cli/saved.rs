@@ -51,6 +51,9 @@ pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
   scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
                       against this daemon, or the release refuses the daemon's API version
+  refusal             a malformed request got a 5xx, was accepted, or got no answer
+  client:GLOB         a client of matrices/clients.yaml (or kubelet-1.23, ...) that matches breaks against the
+                      daemon (`dockmatrix clients RUN.json` shows each client's version and why)
   endpoint:GLOB       an incompatible or error verdict of a matching endpoint id (* and ? wildcards)
 
 Drift (--conformance alone; a section of every format when answers were checked against the spec):
@@ -96,3 +99,36 @@ pub(super) const DIFF_HELP: &str = "What is compared:
            way are one range, and a version only one run probed reads `not probed`
   fields   the fields of each endpoint's served (ok) JSON bodies, by presence: a field only one run has at
            versions both served, or whose presence changes across versions in one run and not in the other";
+
+/// `dockmatrix clients`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("daemons").required(true).multiple(true).args(["runs", "daemon"])))]
+pub struct ClientsArgs {
+    /// Saved runs: the verdicts read from each live daemon's answers.
+    #[arg(value_name = "RUN.json")]
+    pub runs: Vec<PathBuf>,
+    /// A Docker release of matrices/docker.yaml (`docker-29.0` or `29.0`): the verdicts predicted from its
+    /// documented API range and the endpoints' first and last versions; repeatable.
+    #[arg(long, value_name = "RELEASE")]
+    pub daemon: Vec<String>,
+    /// Only clients whose name matches (`traefik*`, `kubelet-1.23`); repeatable [default: every client].
+    #[arg(long, value_name = "GLOB")]
+    pub client: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FMT", default_value = "table")]
+    pub format: ClientsFormatArg,
+    /// Matrix folder.
+    #[command(flatten)]
+    pub dir: MatrixDirArgs,
+}
+
+/// `dockmatrix clients --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClientsFormatArg {
+    /// The terminal table.
+    Table,
+    /// GitHub Markdown.
+    Md,
+    /// The section as JSON.
+    Json,
+}

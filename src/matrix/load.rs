@@ -1,10 +1,12 @@
-//! Reading and writing matrix YAML: the only module that touches serde_yaml, and the one that knows line numbers.
+//! Reading and writing matrix YAML: the only module that touches serde_yaml (but for the one-key-map form of a
+//! client's rule, `matrix::clients`), and the one that knows line numbers.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::clients::ClientsFile;
 use super::error::MatrixError;
 use super::model::{DockerFile, EndpointsFile, ErrataFile, KubernetesFile, Matrices, ProbesFile, ScenariosFile};
 use super::validate;
@@ -21,6 +23,8 @@ pub const PROBES_FILE: &str = "probes.yaml";
 pub const SCENARIOS_FILE: &str = "scenarios.yaml";
 /// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it knows no spec errata).
 pub const ERRATA_FILE: &str = "spec-errata.yaml";
+/// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it knows only the kubelets of kubernetes.yaml).
+pub const CLIENTS_FILE: &str = "clients.yaml";
 
 /// A matrix file's name as shown in errors, and its text.
 #[derive(Debug, Clone)]
@@ -75,6 +79,8 @@ pub struct MatrixSources {
     pub scenarios: Option<Source>,
     /// spec-errata.yaml, when the folder has one.
     pub errata: Option<Source>,
+    /// clients.yaml, when the folder has one.
+    pub clients: Option<Source>,
 }
 
 impl MatrixSources {
@@ -88,6 +94,7 @@ impl MatrixSources {
             probes: Source::read(&path(PROBES_FILE))?,
             scenarios: Source::read_optional(&path(SCENARIOS_FILE))?,
             errata: Source::read_optional(&path(ERRATA_FILE))?,
+            clients: Source::read_optional(&path(CLIENTS_FILE))?,
         })
     }
 
@@ -101,6 +108,7 @@ impl MatrixSources {
             probes: src(PROBES_FILE, include_str!("../../matrices/probes.yaml")),
             scenarios: Some(src(SCENARIOS_FILE, include_str!("../../matrices/scenarios.yaml"))),
             errata: Some(src(ERRATA_FILE, include_str!("../../matrices/spec-errata.yaml"))),
+            clients: Some(src(CLIENTS_FILE, include_str!("../../matrices/clients.yaml"))),
         }
     }
 
@@ -118,6 +126,10 @@ impl MatrixSources {
             errata: match &self.errata {
                 Some(source) => parse::<ErrataFile>(source)?,
                 None => ErrataFile::default(),
+            },
+            clients: match &self.clients {
+                Some(source) => parse::<ClientsFile>(source)?,
+                None => ClientsFile::default(),
             },
         };
         matrices.scenarios.name_scenarios();

@@ -1,6 +1,7 @@
-//! The YAML matrices: endpoints, Docker releases, Kubernetes usage, probe recipes and scenarios; loading, validation
-//! and generation.
+//! The YAML matrices: endpoints, Docker releases, Kubernetes usage, probe recipes, scenarios and clients; loading,
+//! validation and generation.
 
+pub mod clients;
 mod error;
 pub mod load;
 pub mod model;
@@ -9,6 +10,7 @@ pub mod sync;
 pub mod tokens;
 mod validate;
 
+pub use clients::{ClientSpec, ClientsFile, VersionRule};
 pub use error::MatrixError;
 pub use load::load_dir;
 pub use model::{DockerRelease, Endpoint, K8sRelease, Matrices, PathMode, PathVersion, Scenario, ScenariosFile, Step};

@@ -487,6 +487,8 @@ pub struct Matrices {
     pub scenarios: ScenariosFile,
     /// spec-errata.yaml (empty when a matrix folder has none)
     pub errata: ErrataFile,
+    /// clients.yaml (empty when a matrix folder has none)
+    pub clients: super::clients::ClientsFile,
 }
 
 /// `matrices/spec-errata.yaml`: known mistakes of the official specs, where the daemons agree against the spec.

@@ -26,6 +26,106 @@ pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
         check_schema(errata, m.errata.schema_version)?;
         validate_errata(m, errata)?;
     }
+    if let Some(clients) = &src.clients {
+        check_schema(clients, m.clients.schema_version)?;
+        validate_clients(m, clients)?;
+    }
+    Ok(())
+}
+
+/// Every client has a unique name (`kubelet-*` names the kubelets of kubernetes.yaml), a source, at least one flow
+/// of known endpoint ids, and a rule whose versions are known and ordered.
+fn validate_clients(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
+    use super::clients::VersionRule;
+    let known = m.endpoints.api_versions;
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for c in &m.clients.clients {
+        let fail =
+            |field: Option<&str>, message: String, help: &str| Err(at(src, "name", &c.name, 0, field, message, help));
+        if c.name.is_empty() || !c.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "._+-".contains(ch)) {
+            return fail(
+                None,
+                format!("client name `{}` is not a plain id", c.name),
+                "use letters, digits and . _ + -",
+            );
+        }
+        if c.name.starts_with("kubelet-") {
+            return fail(
+                None,
+                format!("client `{}`: kubelet-* names are the kubelets of kubernetes.yaml", c.name),
+                "add a kubelet to kubernetes.yaml, or give this client another name",
+            );
+        }
+        if !names.insert(c.name.clone()) {
+            return fail(
+                None,
+                format!("client `{}` is listed twice (or names a kubelet of kubernetes.yaml)", c.name),
+                "give each release line its own name",
+            );
+        }
+        if c.source.trim().is_empty() {
+            return fail(
+                Some("source"),
+                format!("client `{}` has no source", c.name),
+                "name the repository, file and tag the rule was read from",
+            );
+        }
+        if c.flows.values().all(Vec::is_empty) {
+            return fail(
+                Some("flows"),
+                format!("client `{}` calls nothing", c.name),
+                "list the endpoint ids of its main flows",
+            );
+        }
+        let mut versions: Vec<(&str, ApiVersion)> = c.requires.map(|v| ("requires", v)).into_iter().collect();
+        match &c.rule {
+            VersionRule::Pinned(v) => versions.push(("rule", *v)),
+            VersionRule::Negotiate(n) => {
+                versions.push(("rule", n.cap));
+                if let Some(floor) = n.floor {
+                    versions.push(("rule", floor));
+                    if floor > n.cap {
+                        return fail(
+                            Some("rule"),
+                            format!("client `{}`: floor {floor} is above cap {}", c.name, n.cap),
+                            "a floor is at most the cap",
+                        );
+                    }
+                }
+            }
+            VersionRule::VersionEndpoint(e) => versions.extend(e.cap.iter().chain(&e.floor).map(|v| ("rule", *v))),
+            VersionRule::Try(list) if list.is_empty() => {
+                return fail(
+                    Some("rule"),
+                    format!("client `{}` tries no version", c.name),
+                    "list the versions it tries, in order",
+                );
+            }
+            VersionRule::Try(list) => versions.extend(list.iter().map(|v| ("rule", *v))),
+            VersionRule::Unversioned => {}
+        }
+        if let Some((field, v)) = versions.into_iter().find(|(_, v)| !known.contains(*v)) {
+            return fail(
+                Some(field),
+                format!("client `{}`: {v} is not a known API version", c.name),
+                "use a version listed in endpoints.yaml api_versions",
+            );
+        }
+        for id in c.flows.values().flatten() {
+            if m.endpoint(id).is_none() {
+                let anchor = locate(&src.text, "name", &c.name, 0, None).map_or(0, |(o, _)| o);
+                let (off, len) = src.text[anchor..].find(id.as_str()).map_or((anchor, 1), |o| (anchor + o, id.len()));
+                let help = closest_id(m, id)
+                    .map_or_else(|| "use an id from endpoints.yaml".into(), |s| format!("did you mean `{s}`?"));
+                return Err(src.error_at(
+                    off,
+                    len,
+                    format!("client `{}` calls unknown endpoint `{id}`", c.name),
+                    Some(help),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -629,7 +729,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use crate::matrix::MatrixError;
     use crate::matrix::load::{
-        DOCKER_FILE, ENDPOINTS_FILE, KUBERNETES_FILE, MatrixSources, PROBES_FILE, SCENARIOS_FILE, Source,
+        CLIENTS_FILE, DOCKER_FILE, ENDPOINTS_FILE, KUBERNETES_FILE, MatrixSources, PROBES_FILE, SCENARIOS_FILE, Source,
     };
     use crate::matrix::model::Matrices;
     use crate::model::RefusalKind;
@@ -676,7 +776,7 @@ endpoints:
     /// The small valid documents above with the `(file name, text)` pairs of `files` in their place; scenarios.yaml
     /// only when `files` gives one.
     fn sources(files: &[(&str, &str)]) -> MatrixSources {
-        let names = [ENDPOINTS_FILE, DOCKER_FILE, KUBERNETES_FILE, PROBES_FILE, SCENARIOS_FILE];
+        let names = [ENDPOINTS_FILE, DOCKER_FILE, KUBERNETES_FILE, PROBES_FILE, SCENARIOS_FILE, CLIENTS_FILE];
         for (name, _) in files {
             assert!(names.contains(name), "no matrix file is called {name}");
         }
@@ -690,6 +790,7 @@ endpoints:
             probes: file(PROBES_FILE, PROBES),
             scenarios: given(SCENARIOS_FILE).map(|text| source(SCENARIOS_FILE, text)),
             errata: None,
+            clients: given(CLIENTS_FILE).map(|text| source(CLIENTS_FILE, text)),
         }
     }
 
@@ -719,6 +820,7 @@ endpoints:
         let text = [&s.endpoints, &s.docker, &s.kubernetes, &s.probes]
             .into_iter()
             .chain(&s.scenarios)
+            .chain(&s.clients)
             .find(|source| source.name == e.file)
             .map(|source| source.text.as_str())
             .unwrap_or_else(|| panic!("the error names {}, which is none of the files", e.file));
@@ -1072,6 +1174,40 @@ refusals:
         assert_eq!(
             m.probes.refusals["volume.prune"].keys().copied().collect::<Vec<_>>(),
             [RefusalKind::FiltersUnknownKey]
+        );
+    }
+
+    #[test]
+    fn clients_need_a_unique_name_a_source_known_endpoints_and_ordered_versions() {
+        let file = |entry: &str| format!("schema_version: 1\nclients:\n{entry}");
+        let ok = "- name: tool-1.0\n  family: tool\n  covers: '1.0'\n  rule: {pinned: '1.24'}\n  source: a/b f.go @ v1\n  flows:\n    run: [system.version]\n";
+        let m = load(&[(CLIENTS_FILE, &file(ok))]).expect("a valid client");
+        assert_eq!(m.clients.clients[0].rule, crate::matrix::VersionRule::Pinned(crate::model::ApiVersion::new(1, 24)));
+        let err = invalid(&[(CLIENTS_FILE, &file(&ok.replace("system.version", "system.verison")))]);
+        assert_eq!(err.message, "client `tool-1.0` calls unknown endpoint `system.verison`");
+        assert_eq!(err.help.as_deref(), Some("did you mean `system.version`?"));
+        assert_eq!(err.marked, "system.verison");
+        let err = invalid(&[(CLIENTS_FILE, &file(&format!("{ok}{ok}")))]);
+        assert!(err.message.contains("is listed twice"), "{}", err.message);
+        let kubelet = ok.replace("tool-1.0", "kubelet-1.23");
+        let err = invalid(&[(CLIENTS_FILE, &file(&kubelet))]);
+        assert_eq!(err.message, "client `kubelet-1.23`: kubelet-* names are the kubelets of kubernetes.yaml");
+        let err = invalid(&[(CLIENTS_FILE, &file(&ok.replace("a/b f.go @ v1", "''")))]);
+        assert_eq!(err.message, "client `tool-1.0` has no source");
+        let inverted = ok.replace("{pinned: '1.24'}", "{negotiate: {cap: '1.41', floor: '1.44'}}");
+        assert_eq!(
+            invalid(&[(CLIENTS_FILE, &file(&inverted))]).message,
+            "client `tool-1.0`: floor 1.44 is above cap 1.41"
+        );
+        let unknown = ok.replace("'1.24'", "'1.99'");
+        assert_eq!(
+            invalid(&[(CLIENTS_FILE, &file(&unknown))]).message,
+            "client `tool-1.0`: 1.99 is not a known API version"
+        );
+        let word = ok.replace("{pinned: '1.24'}", "unversioned");
+        assert_eq!(
+            load(&[(CLIENTS_FILE, &file(&word))]).expect("a word rule").clients.clients[0].rule,
+            crate::matrix::VersionRule::Unversioned
         );
     }
 

@@ -3,6 +3,7 @@
 //!
 //! Nothing here imports another module of the crate; every other module may import this one.
 
+mod client;
 mod conformance;
 mod daemon;
 pub mod exit;
@@ -17,6 +18,7 @@ pub mod template;
 mod verdict;
 mod version;
 
+pub use client::{ClientOutcome, ClientVerdict};
 pub use conformance::{Conformance, Finding, FindingKind, MAX_FINDINGS, fold_pointer};
 pub use daemon::{DaemonInfo, EngineKind};
 pub use method::Method;

@@ -157,6 +157,7 @@ mod tests {
             },
             scenarios: ScenariosFile::default(),
             errata: ErrataFile::default(),
+            clients: crate::matrix::ClientsFile::default(),
         }
     }
 

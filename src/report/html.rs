@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, SUMMARY_TEXT_CAP, Verdict};
 
+use super::clients::ClientsSection;
 use super::coverage::{self, Coverage};
 use super::drift::{Drift, DriftSection};
 use super::error::ReportError;
@@ -159,6 +160,9 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     if let Some(r) = matrix.and_then(|_| RefusalSection::of(runs)) {
         sections.push_str(&html_refusals::section(&r));
     }
+    if let Some(c) = matrix.and_then(|_| ClientsSection::of(runs)) {
+        sections.push_str(&html_refusals::clients_section(&c));
+    }
     tags.sort_unstable();
     let title = match runs {
         [run] => format!("dockmatrix: {}", run.daemon.name),
@@ -178,7 +182,7 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
         if matrix.is_some() { html_overview::STYLE } else { "" },
         if runs.iter().any(Drift::has_conformance) { html_drift::STYLE } else { "" },
-        if runs.iter().any(|r| !r.refusals.is_empty()) { html_refusals::STYLE } else { "" },
+        if runs.iter().any(|r| !r.refusals.is_empty() || !r.clients.is_empty()) { html_refusals::STYLE } else { "" },
         escape(&title)
     );
     if let Some(m) = matrix {
@@ -340,6 +344,9 @@ fn section<'a>(
     // One run's refusals sit under its drift; several runs' are one table after all of them.
     if let Some(r) = RefusalSection::of(std::slice::from_ref(run)).filter(|_| alone) {
         out.push_str(&html_refusals::section(&r));
+    }
+    if let Some(c) = ClientsSection::of(std::slice::from_ref(run)).filter(|_| alone) {
+        out.push_str(&html_refusals::clients_section(&c));
     }
     out.push_str("</section>\n");
 }

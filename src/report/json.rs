@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::clients::ClientsSection;
 use super::drift::{DriftMatrix, DriftSection};
 use super::error::ReportError;
 use super::refusals::RefusalSection;
@@ -26,6 +27,9 @@ struct Several<'a> {
     /// How the daemons refused malformed requests, side by side; absent when no run sent any.
     #[serde(skip_serializing_if = "Option::is_none")]
     refusals: Option<RefusalSection>,
+    /// What each real client would make of each daemon (see `crate::clients`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clients: Option<ClientsSection>,
     /// The runs, in the order they were given.
     runs: &'a [RunReport],
 }
@@ -42,11 +46,12 @@ pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError>
 /// each with its `unversioned` verdict and its `ranges` of `first`, `last` and `verdict`), `drift` (see
 /// [`write_drift`]; only when an answer was checked against the spec), `refusals` (`columns`, `counts`, `rows` of
 /// `endpoint`, `kind`, `route` and one cell per column with `spans` of `first`, `last`, `verdict`, `status`,
-/// `listed`, `reason`; only when a run sent malformed requests) and `runs`.
+/// `listed`, `reason`; only when a run sent malformed requests), `clients` (`columns`, `rows` of `client`, `covers`
+/// and one outcome per column: `api_version`, `how`, `verdict`, `reason`, `notes`) and `runs`.
 pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
     let drift = DriftSection::of(runs, false).map(|s| s.matrix);
-    let refusals = RefusalSection::of(runs);
-    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, refusals, runs }, out)
+    let (refusals, clients) = (RefusalSection::of(runs), ClientsSection::of(runs));
+    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, refusals, clients, runs }, out)
 }
 
 /// Writes where the runs and the spec disagree, every kind listed (`report --conformance`): `columns` (one per run:

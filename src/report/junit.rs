@@ -15,11 +15,12 @@
 //!
 //! A run that sent malformed requests ends with a suite `TARGET.refusals`: a test case per endpoint and kind of
 //! malformed input, a `<failure>` when a version got a 5xx, was accepted or got no answer (see
-//! [`crate::report::refusals`]).
+//! [`crate::report::refusals`]). Every run also gets a suite `TARGET.clients`: a test case per real client, failing
+//! when it breaks against the daemon, skipped when its verdict is unknown (see [`crate::clients`]).
 
 use std::io::{self, Write};
 
-use crate::model::{ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
+use crate::model::{ClientVerdict, ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
 
 use super::drift::{Drift, DriftRow};
 use super::error::ReportError;
@@ -64,6 +65,16 @@ impl Tally {
             tests: cells.len(),
             failures: cells.iter().filter(|c| c.misleads()).count(),
             skipped: cells.iter().filter(|c| !c.misleads() && skipped(c)).count(),
+            time_ms: 0,
+        }
+    }
+
+    fn of_clients(run: &RunReport) -> Self {
+        let count = |v: ClientVerdict| run.clients.iter().filter(|o| o.verdict == v).count();
+        Tally {
+            tests: run.clients.len(),
+            failures: count(ClientVerdict::Breaks),
+            skipped: count(ClientVerdict::Unknown),
             time_ms: 0,
         }
     }
@@ -113,6 +124,9 @@ fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dy
         if let Some(r) = refused {
             total = total.add(Tally::of_refusals(r));
         }
+        if probes {
+            total = total.add(Tally::of_clients(run));
+        }
     }
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<testsuites name="dockmatrix" {}>"#, total.attributes())?;
@@ -129,7 +143,45 @@ fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dy
             refusal_suite(run, r, out)?;
         }
     }
+    for run in runs.iter().filter(|r| probes && !r.clients.is_empty()) {
+        clients_suite(run, out)?;
+    }
     writeln!(out, "</testsuites>")
+}
+
+/// The suite `TARGET.clients`: a test case per client, a `<failure type="breaks">` when it breaks, `<skipped>` when
+/// its verdict is unknown, else passing with how it picks its version (and its warnings) as `<system-out>`.
+fn clients_suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+    let target = format!("{}.clients", run.daemon.name);
+    let timestamp: String = run.started_at.chars().take(19).collect();
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
+        attr(&target),
+        Tally::of_clients(run).attributes(),
+        attr(&timestamp),
+        attr(&run.host)
+    )?;
+    for o in &run.clients {
+        let name = format!("{} ({})", o.client, o.covers);
+        let open = format!(r#"    <testcase name="{}" classname="{}" time="0.000""#, attr(&name), attr(&target));
+        let text: String = std::iter::once(format!("API {}: {}", o.version_text(), o.how))
+            .chain(std::iter::once(o.reason.clone()))
+            .chain(o.notes.iter().cloned())
+            .map(|l| l + "\n")
+            .collect();
+        match o.verdict {
+            ClientVerdict::Breaks => writeln!(
+                out,
+                r#"{open}><failure type="breaks" message="{}">{}</failure></testcase>"#,
+                attr(&o.reason),
+                self::text(&text)
+            )?,
+            ClientVerdict::Unknown => writeln!(out, r#"{open}><skipped message="{}"/></testcase>"#, attr(&o.reason))?,
+            _ => writeln!(out, "{open}><system-out>{}</system-out></testcase>", self::text(&text))?,
+        }
+    }
+    writeln!(out, "  </testsuite>")
 }
 
 /// The suite `TARGET.refusals`: a test case per endpoint and kind of malformed input, a `<failure>` (of the first

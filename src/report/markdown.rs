@@ -9,6 +9,7 @@ use crate::matrix::{K8sRelease, Matrices};
 use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
+use super::clients::ClientsSection;
 use super::coverage::{self, Coverage};
 use super::drift::DriftSection;
 use super::error::ReportError;
@@ -93,6 +94,27 @@ fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::R
     if let Some(section) = RefusalSection::of(runs) {
         writeln!(out)?;
         render_refusals(&section, if section.several() { "##" } else { "###" }, out)?;
+    }
+    if let Some(section) = ClientsSection::of(runs) {
+        writeln!(out)?;
+        render_clients(&section, if section.several() { "##" } else { "###" }, out)?;
+    }
+    Ok(())
+}
+
+/// The clients: a title at heading `level` and the table in `<details>`, the reasons of what breaks after it.
+pub fn render_clients(section: &ClientsSection, level: &str, out: &mut dyn Write) -> io::Result<()> {
+    let grid = section.grid(", ");
+    let mut title = grid.title.lines();
+    writeln!(out, "{level} {}\n", title.next().unwrap_or_default())?;
+    for line in title {
+        writeln!(out, "{line}  ")?;
+    }
+    writeln!(out, "\n<details><summary>Every client</summary>\n")?;
+    Grid { title: String::new(), notes: vec![], ..grid.clone() }.write_markdown(out)?;
+    writeln!(out, "\n</details>\n")?;
+    for note in &grid.notes {
+        writeln!(out, "- {note}")?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The compatibility tables this field keeps by hand, regenerated from the matrices.
 
 use crate::matrix::{K8sRelease, Matrices, PathMode};
-use crate::model::ApiVersion;
+use crate::model::{ApiVersion, RequestVersion, RunReport, Verdict};
 
 use super::grid::Grid;
 
@@ -87,4 +87,56 @@ pub fn kubernetes(m: &Matrices, api: ApiVersion, releases: &[&K8sRelease]) -> Gr
         rows,
         notes,
     }
+}
+
+/// [`kubernetes`] with evidence: each tick replaced by the verdict of that endpoint in `run` at the API version the
+/// release's kubelet would use against the run's daemon (`refused` where the release refuses the daemon's version,
+/// `not probed` where the run has no answer), and a note per release saying which version that is and how many of
+/// its calls are `ok`.
+pub fn kubernetes_live(m: &Matrices, api: ApiVersion, releases: &[&K8sRelease], run: &RunReport) -> Grid {
+    let mut grid = kubernetes(m, api, releases);
+    let daemon = &run.daemon;
+    let Some(max) = daemon.api_version else {
+        grid.notes.insert(0, format!("{}: the daemon's API version is unknown; no verdicts", daemon.name));
+        return grid;
+    };
+    let first = grid.headers.len() - releases.len();
+    let endpoints: Vec<&crate::matrix::Endpoint> = m.defined_at(api).collect();
+    let mut notes = Vec::new();
+    for (i, r) in releases.iter().enumerate() {
+        let at = r.path_version.path_version(max);
+        let refused = r.min_api_version > max;
+        let mut ok = 0;
+        let mut calls = 0;
+        for (row, e) in grid.rows.iter_mut().zip(&endpoints) {
+            let cell = &mut row[first + i];
+            if !r.calls(&e.id) {
+                continue;
+            }
+            calls += 1;
+            let verdict = run.probes.iter().find(|p| p.endpoint == e.id && p.api_version == at).map(|p| p.verdict);
+            ok += usize::from(verdict == Some(Verdict::Ok) && !refused);
+            *cell = match (refused, verdict) {
+                (true, _) => "refused".into(),
+                (false, Some(v)) => v.to_string(),
+                (false, None) => "not probed".into(),
+            };
+        }
+        let how = if refused {
+            format!("refuses the daemon: it needs API {} and the daemon serves at most {max}", r.min_api_version)
+        } else {
+            format!("calls at {} ({}): {ok} of {calls} ok", RequestVersion(at), describe_path_version(r))
+        };
+        notes.push(format!("{} against {}: {how}", r.name, daemon.name));
+    }
+    grid.title = format!(
+        "Endpoints defined at API {api}, and the live verdict of each one a Kubernetes release's kubelet calls, against \
+         {} ({} {}, API {max})",
+        daemon.name,
+        daemon.kind.as_str(),
+        daemon.version
+    );
+    notes.append(&mut grid.notes);
+    grid.notes = notes;
+    grid
 }

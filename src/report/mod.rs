@@ -1,5 +1,6 @@
 //! Everything a person reads: tables of the matrices, and the run's reports in every format.
 
+pub mod clients;
 pub mod coverage;
 pub mod diff;
 pub mod drift;

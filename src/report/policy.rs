@@ -33,6 +33,9 @@ pub enum FailOn {
     Scenario,
     /// `refusal`: a malformed request (probes.yaml `refusals`) got a 5xx, was accepted, or got no answer (opt-in).
     Refusal,
+    /// `client:GLOB`: a client of clients.yaml (or a kubelet, `kubelet-1.23`) whose name matches breaks against the
+    /// daemon (see `crate::clients`).
+    Client(String),
     /// `endpoint:GLOB`: a probe of a matching endpoint id (`*` any run of characters, `?` one) is `incompatible`
     /// or `error`.
     Endpoint(String),
@@ -47,6 +50,13 @@ impl FailOn {
     /// Checks what the matrices can tell before a run: a `kubernetes:` release must exist.
     pub fn check(&self, matrices: &Matrices) -> Result<(), ReportError> {
         match self {
+            FailOn::Client(glob) if crate::clients::clients(matrices, std::slice::from_ref(glob)).is_empty() => {
+                let known: Vec<String> = crate::clients::clients(matrices, &[]).into_iter().map(|c| c.name).collect();
+                Err(ReportError::Policy {
+                    input: self.to_string(),
+                    message: format!("no client matches `{glob}`; clients: {}", known.join(", ")),
+                })
+            }
             FailOn::Kubernetes(name) if matrices.k8s_release(name).is_none() => {
                 let known: Vec<&str> = matrices.kubernetes.releases.iter().map(|r| r.name.as_str()).collect();
                 Err(ReportError::Policy {
@@ -72,6 +82,7 @@ impl fmt::Display for FailOn {
             FailOn::Refusal => f.write_str("refusal"),
             FailOn::Kubernetes(r) => write!(f, "kubernetes:{r}"),
             FailOn::Endpoint(g) => write!(f, "endpoint:{g}"),
+            FailOn::Client(g) => write!(f, "client:{g}"),
         }
     }
 }
@@ -89,6 +100,8 @@ impl FromStr for FailOn {
                 "kubernetes" | "k8s" => Err(err("name a release, for example kubernetes:1.23")),
                 "endpoint" if !arg.is_empty() => Ok(FailOn::Endpoint(arg.to_string())),
                 "endpoint" => Err(err("give an endpoint id or glob, for example endpoint:container.*")),
+                "client" if !arg.is_empty() => Ok(FailOn::Client(arg.to_string())),
+                "client" => Err(err("name a client or a glob, for example client:traefik-3.6.0 or client:kubelet-*")),
                 _ => Err(err("unknown policy kind")),
             };
         }
@@ -180,6 +193,15 @@ pub fn evaluate(
                 .filter(|p| p.verdict.is_failure() && crate::glob::matches(glob, &p.endpoint))
                 .for_each(|p| fail(describe(p))),
             FailOn::Kubernetes(name) => kubernetes(name, run, matrices).into_iter().for_each(&mut fail),
+            FailOn::Client(glob) => {
+                let view = crate::clients::DaemonView::of_run(run);
+                for spec in crate::clients::clients(matrices, std::slice::from_ref(glob)) {
+                    let o = crate::clients::evaluate(&spec, &view, matrices);
+                    if o.verdict == crate::model::ClientVerdict::Breaks {
+                        fail(format!("{} ({}) breaks: {}", o.client, o.covers, o.reason));
+                    }
+                }
+            }
         }
     }
     failures

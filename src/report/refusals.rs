@@ -357,11 +357,14 @@ pub(crate) mod tests {
         use crate::report::ReportFormat;
         let runs = two_runs();
         let table = render(ReportFormat::Table, &runs);
-        let section = &table[table.find("How the daemons refuse").expect("the table's section")..];
+        let start = table.find("How the daemons refuse").expect("the table's section");
+        let section = &table[start..start + table[start..].find("\nClients against").expect("the clients after it")];
         insta::assert_snapshot!("refusals_table_several", section);
         assert!(section.lines().all(|l| l.chars().count() <= crate::report::table::WIDTH), "{section}");
         let md = render(ReportFormat::Markdown, &runs);
-        insta::assert_snapshot!("refusals_md_several", &md[md.find("## How the daemons refuse").expect("md")..]);
+        let start = md.find("## How the daemons refuse").expect("md");
+        let end = start + md[start..].find("\n## Clients against").expect("the clients after it");
+        insta::assert_snapshot!("refusals_md_several", &md[start..end]);
         let json: serde_json::Value = serde_json::from_str(&render(ReportFormat::Json, &runs)).expect("json");
         assert_eq!(json["refusals"]["columns"], serde_json::json!(["docker-28.5", "podman-4.3"]));
         assert_eq!(json["refusals"]["rows"][0]["cells"][1]["spans"][0]["verdict"], "server-error");
@@ -385,7 +388,8 @@ pub(crate) mod tests {
         roxmltree::Document::parse(&html[start..end]).expect("the section is well-formed");
         assert!(html[start..end].contains("<span class=\"answer r-server-error\""));
         assert!(html.contains("table.refusals {"), "its rules come with it");
-        assert_eq!(html.matches("<section class=\"refusals").count(), 1, "no run shows its own as well");
+        assert_eq!(html.matches("<section class=\"refusals several").count(), 1, "no run shows its own as well");
+        assert_eq!(html.matches("<section class=\"refusals").count(), 2, "the refusals and the clients");
     }
 
     #[test]
@@ -394,7 +398,9 @@ pub(crate) mod tests {
         let runs = two_runs();
         let one = &runs[1..];
         let table = render(ReportFormat::Table, one);
-        insta::assert_snapshot!("refusals_table_one", &table[table.find("How podman-4.3 refuses").expect("table")..]);
+        let start = table.find("How podman-4.3 refuses").expect("table");
+        let end = start + table[start..].find("\nClients against").expect("the clients after it");
+        insta::assert_snapshot!("refusals_table_one", &table[start..end]);
         let md = render(ReportFormat::Markdown, one);
         let section = &md[md.find("### How podman-4.3 refuses").expect("md")..];
         assert!(
@@ -403,6 +409,7 @@ pub(crate) mod tests {
         );
         let html = render(ReportFormat::Html, one);
         assert_eq!(html.matches("<section class=\"refusals\">").count(), 1, "under the run's heat map");
+        assert_eq!(html.matches("<section class=\"refusals clients\">").count(), 1, "the clients after them");
         let mut plain = runs[1].clone();
         plain.refusals.clear();
         for format in ReportFormat::ALL {

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::model::{RequestVersion, RunReport, Verdict};
 
+use super::clients::ClientsSection;
 use super::coverage::{self, Coverage};
 use super::drift::DriftSection;
 use super::error::ReportError;
@@ -33,8 +34,12 @@ pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn
             writeln!(out)?;
             render_drift(&section, out)?;
         }
-        match RefusalSection::of(runs) {
-            Some(section) => writeln!(out).and_then(|()| render_refusals(&section, out)),
+        if let Some(section) = RefusalSection::of(runs) {
+            writeln!(out)?;
+            render_refusals(&section, out)?;
+        }
+        match ClientsSection::of(runs) {
+            Some(section) => writeln!(out).and_then(|()| render_clients(&section, out)),
             None => Ok(()),
         }
     };
@@ -109,6 +114,15 @@ fn render_refusals(section: &RefusalSection, out: &mut dyn Write) -> io::Result<
     };
     let notes = wrap(refusals::NOTE, WIDTH);
     Grid { title, headers, rows, notes }.write_terminal_within(out, WIDTH)
+}
+
+/// The clients: their grid within [`WIDTH`], the notes wrapped.
+pub fn render_clients(section: &ClientsSection, out: &mut dyn Write) -> io::Result<()> {
+    let mut grid = section.grid("\n");
+    grid.title = grid.title.lines().map(wrap_indented).collect::<Vec<_>>().join("\n");
+    grid.notes = grid.notes.iter().map(|n| wrap_indented(n)).collect();
+    // Several daemons: a part of a cell a line, never cut (a column is as wide as its longest part).
+    if section.several() { grid.write_terminal(out) } else { grid.write_terminal_within(out, WIDTH) }
 }
 
 /// `text` wrapped at [`WIDTH`], continuation lines indented by four.
@@ -257,6 +271,10 @@ fn render_runs(runs: &[RunReport], alone: bool, out: &mut dyn Write) -> io::Resu
         if let Some(section) = RefusalSection::of(std::slice::from_ref(run)) {
             writeln!(out)?;
             render_refusals(&section, out)?;
+        }
+        if let Some(section) = ClientsSection::of(std::slice::from_ref(run)) {
+            writeln!(out)?;
+            render_clients(&section, out)?;
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ const RANKS: &[(&str, u8)] = &[
     ("matrix", 1),
     ("fixture", 2),
     ("conformance", 2),
+    ("clients", 2),
     ("probe", 3),
     ("scenario", 4),
     ("refusal", 4),

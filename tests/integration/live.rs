@@ -237,6 +237,21 @@ fn a_full_sweep_matches_the_committed_snapshots() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
     assert!(text.contains("0 new, 0 missing, 0 changed"), "{text}");
+    // What real clients make of 20.10 (API 1.12–1.41), read from this sweep: the clients that need more break.
+    assert_eq!(
+        super::live_daemons::clients_of(
+            &out.path().join("run.json"),
+            &["kubelet-1.23", "cri-dockerd-0.4.1", "docker-cli-29.0", "testcontainers-java-2.0.*", "traefik-3.6.0"]
+        ),
+        [
+            "kubelet-1.23: works 1.41",
+            "cri-dockerd-0.4.1: breaks -",
+            "docker-cli-29.0: breaks 1.52",
+            "testcontainers-java-2.0.2: breaks 1.44",
+            "testcontainers-java-2.0.3: works 1.32",
+            "traefik-3.6.0: works 1.24",
+        ]
+    );
 }
 
 #[test]

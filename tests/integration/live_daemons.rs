@@ -105,6 +105,15 @@ struct Sweep {
     code: Option<i32>,
     output: String,
     run: RunReport,
+    /// The run's output folder (its run.json), kept while the test looks at it.
+    out: tempfile::TempDir,
+}
+
+impl Sweep {
+    /// What `dockmatrix clients` says of this run for the clients `names`.
+    fn clients(&self, names: &[&str]) -> Vec<String> {
+        clients_of(&self.out.path().join("run.json"), names)
+    }
 }
 
 /// Sweeps `name` at `--jobs 32` (against its committed snapshots when `snapshots`), checks it left the daemon as it
@@ -152,7 +161,7 @@ fn sweep_matches_the_committed_run(name: &str, snapshots: bool) -> Sweep {
         );
         assert!(name == "docker-28.5", "{name} changed version: {} → {}", committed.daemon.version, run.daemon.version);
     }
-    Sweep { code: o.status.code(), output, run }
+    Sweep { code: o.status.code(), output, run, out }
 }
 
 #[test]
@@ -162,6 +171,23 @@ fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
     assert_eq!(refusal(&s.run, "container.create", "invalid-name", "1.45"), "refused 400");
     assert_eq!(refusal(&s.run, "system.events", "filters-unknown-key", "1.44"), "accepted 200");
     assert_eq!(refusal(&s.run, "container.prune", "filters-not-json", "1.44"), "refused 400", "allowed, on our daemon");
+    // Every client works against 26.1 (API 1.24–1.45), each at its own version.
+    assert_eq!(
+        s.clients(&[
+            "kubelet-1.23",
+            "cri-dockerd-0.4.1",
+            "traefik-3.6.0",
+            "testcontainers-java-2.0.3",
+            "docker-py-7.1"
+        ]),
+        [
+            "kubelet-1.23: works 1.41",
+            "cri-dockerd-0.4.1: works 1.45",
+            "testcontainers-java-2.0.3: works 1.44",
+            "docker-py-7.1: works 1.45",
+            "traefik-3.6.0: works 1.24",
+        ]
+    );
     assert_eq!(s.code, Some(0), "{}", s.output);
     assert!(s.output.contains("0 new, 0 missing, 0 changed"), "{}", s.output);
     let enforced = (s.run.daemon.enforced_min.map(|v| v.to_string()), s.run.daemon.enforced_max.map(|v| v.to_string()));
@@ -173,6 +199,15 @@ fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
 #[test]
 fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
     let s = sweep_matches_the_committed_run("docker-28.5", false);
+    assert_eq!(
+        s.clients(&["kubelet-1.23", "docker-cli-29.0", "compose-5.5", "traefik-3.6.1"]),
+        [
+            "kubelet-1.23: works 1.41",
+            "docker-cli-29.0: works 1.51",
+            "compose-5.5: works 1.51",
+            "traefik-3.6.1: works 1.51"
+        ]
+    );
     assert_eq!(s.code, Some(0), "{}", s.output);
 }
 
@@ -205,6 +240,44 @@ fn podman_4_3_names_its_real_gaps_and_nothing_else() {
     assert_eq!(refusal(&s.run, "volume.create", "body-not-json", "1.41"), "server-error 500");
     assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.42"), "not sent");
     assert_eq!(refusal(&s.run, "plugin.list", "filters-not-json", "1.41"), "skipped", "Podman routes no plugins");
+    // Podman reports 1.41 and routes no container update: the kubelet's resource updates break; the CLI 29.0 fails
+    // its negotiation below 1.44 and sends 1.52, which Podman answers anyway.
+    assert_eq!(
+        s.clients(&["kubelet-1.23", "cri-dockerd-0.4.1", "docker-cli-29.0", "traefik-3.6.0", "compose-2.40"]),
+        [
+            "kubelet-1.23: breaks 1.41",
+            "cri-dockerd-0.4.1: breaks -",
+            "docker-cli-29.0: works-with-warnings 1.52",
+            "compose-2.40: works 1.41",
+            "traefik-3.6.0: works 1.24",
+        ]
+    );
+}
+
+/// What `dockmatrix clients` says of the run at `run` for the clients `names`: `name: verdict version`.
+pub(crate) fn clients_of(run: &std::path::Path, names: &[&str]) -> Vec<String> {
+    let run = run.display().to_string();
+    let mut args = vec!["clients", run.as_str(), "--format", "json"];
+    for n in names {
+        args.extend(["--client", n]);
+    }
+    let o = dockmatrix(&args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            let c = &r["cells"][0];
+            format!(
+                "{}: {} {}",
+                r["client"].as_str().unwrap_or_default(),
+                c["verdict"].as_str().unwrap_or_default(),
+                c["api_version"].as_str().unwrap_or("-")
+            )
+        })
+        .collect()
 }
 
 /// The verdict and status of the malformed request `kind` of `endpoint` at `version` in `run`, or `not sent`.

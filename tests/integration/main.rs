@@ -2,6 +2,7 @@
 
 #[cfg(feature = "browser-tests")]
 mod browser;
+mod clients_cli;
 mod compatibility;
 mod diff;
 mod drift;

@@ -79,9 +79,11 @@ fn writes_to_a_file_and_one_junit_suite_per_run() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let xml = std::fs::read_to_string(&file).expect("report written");
-    // A suite of probes per run, each followed by its conformance suite (the fixture was checked against the spec).
-    assert_eq!(xml.matches("<testsuite ").count(), 4);
+    // A suite of probes per run, each followed by its conformance suite (the fixture was checked against the spec),
+    // then a suite of the real clients per run.
+    assert_eq!(xml.matches("<testsuite ").count(), 6);
     assert_eq!(xml.matches(r#"<testsuite name="docker-20.10.conformance" "#).count(), 2);
+    assert_eq!(xml.matches(r#"<testsuite name="docker-20.10.clients" "#).count(), 2);
 }
 
 #[test]
