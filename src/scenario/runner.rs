@@ -220,14 +220,19 @@ fn judge(step: &Step, resp: &Response, bindings: &mut Bindings<'_>) -> Result<()
     let Some(json) = resp.json() else {
         return Err(format!("the answer is not JSON: {}", daemon_message(resp)));
     };
+    // Every match is checked, so that one failed step names each field the daemon dropped or changed.
+    let mut mismatches = Vec::new();
     for (pointer, expected) in &step.matches {
         let expected =
             bindings.substitute_json(expected).map_err(|var| format!("match {pointer}: ${var} has no value"))?;
         match json.pointer(pointer) {
             Some(found) if *found == expected => {}
-            Some(found) => return Err(format!("{pointer} is {}, expected {expected}", cut(&found.to_string()))),
-            None => return Err(format!("{pointer} is not in the answer, expected {expected}")),
+            Some(found) => mismatches.push(format!("{pointer} is {}, expected {expected}", cut(&found.to_string()))),
+            None => mismatches.push(format!("{pointer} is not in the answer, expected {expected}")),
         }
+    }
+    if !mismatches.is_empty() {
+        return Err(mismatches.join("; "));
     }
     for (name, pointer) in &step.capture {
         let value = match json.pointer(pointer) {
@@ -367,6 +372,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_failed_step_names_every_field_the_daemon_dropped_or_changed() {
+        // The fake keeps no resources: inspect answers without HostConfig's limits.
+        let (fake, client) = daemon();
+        let m = matrices();
+        let pod = m.scenario("pod-besteffort").expect("the BestEffort pod");
+        let vars = ScenarioVars::at("r4", "img", 0);
+        let o = run_scenario(&client, pod, &m, Some(ApiVersion::new(1, 41)), &vars).await;
+        let reason = o.failed_step().map(|s| s.reason.clone()).unwrap_or_default();
+        let fields: Vec<&str> = reason.split("; ").map(|r| r.split(' ').next().unwrap_or_default()).collect();
+        assert_eq!(
+            fields,
+            [
+                "/HostConfig/CpuQuota",
+                "/HostConfig/CpuShares",
+                "/HostConfig/Memory",
+                "/HostConfig/OomScoreAdj",
+                "/HostConfig/ShmSize"
+            ],
+            "{reason}"
+        );
+        assert!(fake.objects(Kind::Container).is_empty(), "the cleanup removed the container");
+    }
+
+    #[tokio::test]
     async fn a_missing_capture_fails_the_step() {
         let (fake, client) = daemon();
         fake.answer("POST /containers/create", 201, r#"{"Warnings":[]}"#, None);
@@ -408,7 +437,8 @@ mod tests {
     #[tokio::test]
     async fn run_all_covers_every_version_once_in_order() {
         let (fake, client) = daemon();
-        let m = matrices();
+        let mut m = matrices();
+        m.scenarios.scenarios.retain(|name, _| name == "lifecycle");
         let versions: Vec<ApiVersion> = (12..=20).rev().map(|n| ApiVersion::new(1, n)).collect();
         let outcomes = run_all(&client, &m, &versions, &ScenarioVars::at("r5", "img", 0), 3).await;
         let at: Vec<Option<ApiVersion>> = outcomes.iter().map(|o| o.api_version).collect();

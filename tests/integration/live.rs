@@ -311,7 +311,20 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
     let host = format!("unix://{dir}/docker.sock");
     let out = tempfile::tempdir().expect("tempdir");
     let o = dockmatrix(
-        &["run", "--quiet", "--ci", "--jobs", "8", "--host", &host, "--out", &out.path().display().to_string()],
+        // As scripts/sweep-all.sh swept the committed run: the malformed prunes too (the daemon is the test's own).
+        &[
+            "run",
+            "--quiet",
+            "--ci",
+            "--jobs",
+            "8",
+            "--allow",
+            "malformed-prune",
+            "--host",
+            &host,
+            "--out",
+            &out.path().display().to_string(),
+        ],
         &[("TZ", "Asia/Tokyo")],
     );
     stop();
@@ -322,5 +335,5 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
     let committed = read_run(std::path::Path::new("docs/runs/docker-20.10.json.gz"));
     let now = read_run(&out.path().join("run.json"));
     let diff = differences(&verdicts(&committed), &verdicts(&now));
-    assert!(diff.is_empty(), "verdicts at --jobs 32 differ from the committed run at --jobs 1:\n{}", diff.join("\n"));
+    assert!(diff.is_empty(), "verdicts at --jobs 8 differ from the committed run at --jobs 1:\n{}", diff.join("\n"));
 }

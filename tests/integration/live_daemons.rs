@@ -171,6 +171,19 @@ fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
     assert_eq!(refusal(&s.run, "container.create", "invalid-name", "1.45"), "refused 400");
     assert_eq!(refusal(&s.run, "system.events", "filters-unknown-key", "1.44"), "accepted 200");
     assert_eq!(refusal(&s.run, "container.prune", "filters-not-json", "1.44"), "refused 400", "allowed, on our daemon");
+    // Pod resources survive the trip at every version: inspect returns what was sent, stats the memory limit, and
+    // the resource update applies.
+    for pod in ["pod-guaranteed", "pod-burstable", "pod-besteffort"] {
+        let failed: Vec<String> = s
+            .run
+            .scenarios
+            .iter()
+            .filter(|o| o.scenario == pod && !o.passed)
+            .map(|o| format!("{:?}", o.failed_step()))
+            .collect();
+        assert!(failed.is_empty(), "{pod} fails on 26.1: {failed:?}");
+        assert_eq!(s.run.scenarios.iter().filter(|o| o.scenario == pod).count(), 22, "{pod} at 1.24–1.45");
+    }
     // Every client works against 26.1 (API 1.24–1.45), each at its own version.
     assert_eq!(
         s.clients(&[
@@ -240,6 +253,11 @@ fn podman_4_3_names_its_real_gaps_and_nothing_else() {
     assert_eq!(refusal(&s.run, "volume.create", "body-not-json", "1.41"), "server-error 500");
     assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.42"), "not sent");
     assert_eq!(refusal(&s.run, "plugin.list", "filters-not-json", "1.41"), "skipped", "Podman routes no plugins");
+    // Podman keeps every resource field and reports the memory limit, but routes no resource update.
+    let guaranteed =
+        s.run.scenarios.iter().find(|o| o.scenario == "pod-guaranteed" && o.api_version == "1.41".parse().ok());
+    let failed = guaranteed.and_then(|o| o.failed_step()).map(|st| format!("{}: {}", st.endpoint, st.reason));
+    assert_eq!(failed.as_deref(), Some("container.update: status 404, expected 200: Not Found"));
     // Podman reports 1.41 and routes no container update: the kubelet's resource updates break; the CLI 29.0 fails
     // its negotiation below 1.44 and sends 1.52, which Podman answers anyway.
     assert_eq!(
