@@ -23,6 +23,50 @@ fn kubernetes_table_at_api_1_24_for_1_4_and_1_3() {
     insta::assert_snapshot!(text);
 }
 
+/// The Kubernetes table with evidence: each tick of the committed Podman run becomes the verdict at the version the
+/// release's kubelet would use against it (1.41 for 1.23, unversioned for 1.4); cri-dockerd refuses Podman's 1.41.
+#[test]
+fn kubernetes_table_with_the_live_verdicts_of_a_run() {
+    let o = dockmatrix(
+        &[
+            "matrix",
+            "table",
+            "kubernetes",
+            "--api",
+            "1.41",
+            "--kubernetes",
+            "1.4,1.23,cri-dockerd",
+            "--run",
+            "docs/runs/podman-4.3.json.gz",
+            "--format",
+            "md",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let row = |path: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("| {path} |")))
+            .unwrap_or_else(|| panic!("{path}: {text}"))
+            .to_string()
+    };
+    assert!(
+        row("/containers/{id}/update").ends_with("|  | incompatible | refused |"),
+        "{}",
+        row("/containers/{id}/update")
+    );
+    assert!(row("/containers/json").ends_with("| ok | ok | refused |"), "{}", row("/containers/json"));
+    assert!(text.contains("1.23 against podman-4.3: calls at 1.41 (/v&lt;min(daemon, 1.41)>/): 22 of 23 ok"), "{text}");
+    assert!(text.contains("1.4 against podman-4.3: calls at unversioned (unversioned paths): 20 of 20 ok"), "{text}");
+    assert!(
+        text.contains(
+            "cri-dockerd against podman-4.3: refuses the daemon: it needs API 1.42 and the daemon serves at most 1.41"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn docker_table_in_markdown() {
     let o = dockmatrix(&["matrix", "table", "docker", "--format", "md"], &[]);
