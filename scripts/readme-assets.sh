@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes the README's real results from a run against the daemon in DOCKER_HOST:
-#   - the terminal table between <!-- dockmatrix:table:start --> and <!-- dockmatrix:table:end --> in README.md;
+#   - the run's one-screen summary, and the whole terminal table folded under it, between
+#     <!-- dockmatrix:table:start --> and <!-- dockmatrix:table:end --> in README.md;
 #   - docs/heatmap.png, the HTML heat map rendered in headless Chromium (scripts/html-screenshot.sh).
 # Usage: eval "$(bash scripts/dockerd.sh start)" && bash scripts/readme-assets.sh
 # DOCKMATRIX=/path/to/dockmatrix uses that binary instead of building target/release/dockmatrix.
@@ -36,17 +37,15 @@ trap 'rm -rf "$work"' EXIT
 ok_or_policy() { local rc=0; "$@" || rc=$?; [ "$rc" -le 1 ] || die "$* exited $rc"; }
 
 log "probing $DOCKER_HOST"
-ok_or_policy "$bin" run --quiet --no-snapshots --out "$work/out" >/dev/null
+ok_or_policy "$bin" run --quiet --no-snapshots --out "$work/out" >"$work/summary.txt"
 ok_or_policy "$bin" report "$work/out/run.json" --format table -o "$work/table.txt"
 ok_or_policy "$bin" report "$work/out/run.json" --format html -o "$work/report.html"
 
-# The block: the run's summary and overall coverage in view, the per-tag tables folded below.
+# The block: what `dockmatrix run` prints (one screen) in view, the whole table folded below.
 {
   echo "$start"
   echo '```text'
-  head -n 4 "$work/table.txt"
-  echo
-  sed -n '/^Overall: /,$p' "$work/table.txt"
+  cat "$work/summary.txt"
   echo '```'
   echo
   echo "<details><summary>Every endpoint, per tag ($(wc -l <"$work/table.txt") lines)</summary>"

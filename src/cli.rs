@@ -122,7 +122,8 @@ pub struct RunArgs {
     #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
     /// Log each request and its answer on stderr, one line each: `GET /v1.41/containers/json -> 200 ok (3 ms)`
-    /// (also with --quiet, which only hides the bar).
+    /// (also with --quiet, which only hides the bar), and print the whole table at the end instead of the one-screen
+    /// summary.
     #[arg(long, short = 'v', help_heading = "Output")]
     pub verbose: bool,
     /// Compare each endpoint's normalised answers with the snapshots in DIR; changed ones are written as
@@ -139,7 +140,7 @@ pub struct RunArgs {
     /// CI mode (also CI=true): a changed or missing snapshot fails the run with its diff, and nothing is written.
     #[arg(long, help_heading = "Output")]
     pub ci: bool,
-    /// Also write a report at the end: table, md, json, junit or html, to FILE or stdout; repeatable.
+    /// Also write a report at the end: table, md, json, junit, html or summary, to FILE or stdout; repeatable.
     /// `md:step-summary` appends to the file in $GITHUB_STEP_SUMMARY (and is skipped with a warning when it is
     /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]

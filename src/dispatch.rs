@@ -149,7 +149,7 @@ fn report(
     let failures: Vec<_> = runs.iter().flat_map(|run| crate::report::evaluate(fail_on, run, &m, 0)).collect();
     let paths: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
     let list_all = crate::report::list_all_command(&paths, fail_on);
-    for line in crate::report::policy_lines(&failures, all_failures, &list_all) {
+    for line in crate::report::policy_lines(&failures, all_failures, crate::report::MAX_POLICY_LINES, &list_all) {
         let _ = writeln!(err, "{line}");
     }
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })

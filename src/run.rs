@@ -54,7 +54,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// `--quiet`: no progress.
     pub quiet: bool,
-    /// `--verbose`: one line per request and its answer on stderr.
+    /// `--verbose`: one line per request and its answer on stderr, and the whole table at the end (not the one-screen
+    /// summary).
     pub verbose: bool,
     /// `--snapshots DIR`; `None` with `--no-snapshots`.
     pub snapshots: Option<PathBuf>,
@@ -89,7 +90,15 @@ pub fn run(
     }
     let report = rt.block_on(sweep(config, m, schemas, err))?;
     let runs = std::slice::from_ref(&report);
-    crate::report::write_report(ReportFormat::Table, runs, m, out)?;
+    // One screen by default; the whole table with --verbose (or --report table).
+    if config.verbose {
+        crate::report::write_report(ReportFormat::Table, runs, m, out)?;
+    } else {
+        let mut filled = [report.clone()];
+        crate::report::clients::fill(&mut filled, m);
+        crate::report::summary::write(&filled[0], out)
+            .map_err(|source| Error::Output { what: "the summary".into(), source })?;
+    }
     for target in &config.reports {
         if let Some(warning) = target.write(runs, m, out)? {
             let _ = writeln!(err, "warning: {warning}");
@@ -109,7 +118,9 @@ pub fn run(
     let failures = crate::report::evaluate(&config.fail_on, &report, m, changed);
     // One screen: a daemon that went away fails every probe it did not answer.
     let list_all = crate::report::list_all_command(&[&config.out.join("run.json")], &config.fail_on);
-    for line in crate::report::policy_lines(&failures, false, &list_all) {
+    // Under the one-screen summary (which lists the failures) a few; under the whole table as many as `report`.
+    let max = if config.verbose { crate::report::MAX_POLICY_LINES } else { crate::report::summary::RUN_POLICY_LINES };
+    for line in crate::report::policy_lines(&failures, false, max, &list_all) {
         let _ = writeln!(err, "{line}");
     }
     if !report.complete {

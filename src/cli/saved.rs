@@ -14,7 +14,7 @@ pub struct ReportArgs {
     /// Saved runs; several make several targets (one JUnit test suite each, one section each elsewhere).
     #[arg(value_name = "RUN.json", required = true)]
     pub runs: Vec<PathBuf>,
-    /// Format: table, md, json, junit or html.
+    /// Format: table, md, json, junit, html or summary (the one screen `run` prints).
     #[arg(long, value_name = "FMT", default_value = "table")]
     pub format: ReportFormat,
     /// Write the report to FILE instead of standard output.

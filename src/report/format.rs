@@ -25,12 +25,20 @@ pub enum ReportFormat {
     Junit,
     /// A self-contained HTML heat map (`html`).
     Html,
+    /// The one-screen summary `run` prints by default (`summary`): at most 40 lines per run.
+    Summary,
 }
 
 impl ReportFormat {
     /// Every format, in help order.
-    pub const ALL: [ReportFormat; 5] =
-        [ReportFormat::Table, ReportFormat::Markdown, ReportFormat::Json, ReportFormat::Junit, ReportFormat::Html];
+    pub const ALL: [ReportFormat; 6] = [
+        ReportFormat::Table,
+        ReportFormat::Markdown,
+        ReportFormat::Json,
+        ReportFormat::Junit,
+        ReportFormat::Html,
+        ReportFormat::Summary,
+    ];
 
     /// The name on the command line.
     pub fn as_str(self) -> &'static str {
@@ -40,6 +48,7 @@ impl ReportFormat {
             ReportFormat::Json => "json",
             ReportFormat::Junit => "junit",
             ReportFormat::Html => "html",
+            ReportFormat::Summary => "summary",
         }
     }
 }
@@ -60,6 +69,7 @@ impl FromStr for ReportFormat {
             "json" => Ok(ReportFormat::Json),
             "junit" | "xml" => Ok(ReportFormat::Junit),
             "html" => Ok(ReportFormat::Html),
+            "summary" => Ok(ReportFormat::Summary),
             _ => Err(ReportError::Format { input: s.to_string() }),
         }
     }
@@ -180,6 +190,7 @@ pub fn write_drift_report(format: ReportFormat, runs: &[RunReport], out: &mut dy
         ReportFormat::Json => json::write_drift(runs, out),
         ReportFormat::Junit => junit::write_drift(runs, out),
         ReportFormat::Html => html::write_drift(runs, out),
+        ReportFormat::Summary => table::write_drift(runs, out),
     }?;
     out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
 }
@@ -209,6 +220,10 @@ fn write_contents(
         (ReportFormat::Junit, _) => junit::write(runs, out),
         (ReportFormat::Html, Some(m)) => html::write_side_by_side(m, runs, out),
         (ReportFormat::Html, None) => html::write(runs, out),
+        (ReportFormat::Summary, _) => runs.iter().enumerate().try_for_each(|(i, run)| {
+            let gap = if i > 0 { writeln!(out) } else { Ok(()) };
+            gap.and_then(|()| super::summary::write(run, out)).map_err(|e| ReportError::write("summary", e))
+        }),
     }?;
     out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
 }

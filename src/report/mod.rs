@@ -21,6 +21,7 @@ pub mod refusals;
 pub mod scenario;
 pub mod side_by_side;
 pub mod stream;
+pub mod summary;
 #[cfg(test)]
 mod synthetic;
 pub mod table;

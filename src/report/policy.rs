@@ -211,10 +211,10 @@ pub fn evaluate(
 /// that went away fails every probe it did not answer, and the lines must stay on one screen.
 pub const MAX_POLICY_LINES: usize = 20;
 
-/// The lines printed for `failures` on stderr: one per failure, at most [`MAX_POLICY_LINES`] unless `all`, then one
-/// counting the rest that names `list_all`, a command that prints every one of them.
-pub fn policy_lines(failures: &[PolicyFailure], all: bool, list_all: &str) -> Vec<String> {
-    let shown = if all { failures.len() } else { failures.len().min(MAX_POLICY_LINES) };
+/// The lines printed for `failures` on stderr: one per failure, at most `max` unless `all`, then one counting the
+/// rest that names `list_all`, a command that prints every one of them.
+pub fn policy_lines(failures: &[PolicyFailure], all: bool, max: usize, list_all: &str) -> Vec<String> {
+    let shown = if all { failures.len() } else { failures.len().min(max) };
     let mut lines: Vec<String> = failures[..shown].iter().map(|f| format!("policy failure: {f}")).collect();
     let more = failures.len() - shown;
     if more > 0 {
@@ -267,7 +267,8 @@ fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
     }
     let path_version = release.path_version.path_version(max);
     let at = release.path_version.effective_version(max);
-    let mut failures = Vec::new();
+    // What fails first, then what was not probed (a run of a few endpoints leaves most of them out).
+    let (mut failures, mut unprobed) = (Vec::new(), Vec::new());
     for id in &release.endpoints {
         let mut probes: Vec<&ProbeOutcome> =
             run.probes.iter().filter(|p| &p.endpoint == id && p.api_version == Some(at)).collect();
@@ -280,7 +281,7 @@ fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
             }
         }
         match worst(probes.iter().map(|p| p.verdict)) {
-            None => failures.push(format!("{id}, called by Kubernetes {name}, was not probed at API {at}")),
+            None => unprobed.push(format!("{id}, called by Kubernetes {name}, was not probed at API {at}")),
             Some(Verdict::Ok) => {}
             Some(v) => {
                 let p = probes.iter().find(|p| p.verdict == v).expect("worst() returns a verdict of one of these");
@@ -288,6 +289,7 @@ fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
             }
         }
     }
+    failures.append(&mut unprobed);
     failures
 }
 
@@ -469,13 +471,16 @@ mod tests {
             (57, true, 57, None),
         ];
         for (n, all, shown, count) in cases {
-            let lines = policy_lines(&failures(*n), *all, hint);
+            let lines = policy_lines(&failures(*n), *all, MAX_POLICY_LINES, hint);
             let failure_lines = lines.iter().filter(|l| l.starts_with("policy failure: ")).count();
             assert_eq!(failure_lines, *shown, "{n} failures, all: {all}");
             assert_eq!(lines.get(*shown).map(String::as_str), *count, "{n} failures, all: {all}");
             assert_eq!(lines.len(), shown + usize::from(count.is_some()));
         }
-        assert_eq!(policy_lines(&failures(1), false, hint), ["policy failure: d: --fail-on error: probe 1 failed"]);
+        assert_eq!(
+            policy_lines(&failures(1), false, MAX_POLICY_LINES, hint),
+            ["policy failure: d: --fail-on error: probe 1 failed"]
+        );
     }
 
     #[test]

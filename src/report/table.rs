@@ -125,15 +125,18 @@ pub fn render_clients(section: &ClientsSection, out: &mut dyn Write) -> io::Resu
     if section.several() { grid.write_terminal(out) } else { grid.write_terminal_within(out, WIDTH) }
 }
 
-/// `text` wrapped at [`WIDTH`], continuation lines indented by four.
+/// `text` wrapped at [`WIDTH`], continuation lines indented by four, as one string.
 fn wrap_indented(text: &str) -> String {
-    let lines = wrap(text, WIDTH - 4);
-    lines
-        .iter()
+    wrap_hanging(text, "    ").join("\n")
+}
+
+/// `text` wrapped at [`WIDTH`], the continuation lines indented by `indent`.
+pub(crate) fn wrap_hanging(text: &str, indent: &str) -> Vec<String> {
+    wrap(text, WIDTH - indent.len())
+        .into_iter()
         .enumerate()
-        .map(|(i, l)| if i == 0 { l.clone() } else { format!("    {l}") })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .map(|(i, l)| if i == 0 { l } else { format!("{indent}{l}") })
+        .collect()
 }
 
 /// One table: a row of daemon versions and ranges, then per tag a title row and a row per endpoint, each cell a
