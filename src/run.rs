@@ -88,7 +88,25 @@ pub fn run(
     for policy in &config.fail_on {
         policy.check(m)?;
     }
-    let report = rt.block_on(sweep(config, m, schemas, err))?;
+    let Swept { report, stopped } = rt.block_on(sweep(config, m, schemas, err))?;
+    if let Some(why) = stopped {
+        // One screen: what happened, what was kept, what to try; no summary of a sweep that did not happen.
+        let run_json = config.out.join("run.json");
+        let _ = writeln!(err, "error: the sweep stopped early: {why}");
+        let _ = writeln!(
+            err,
+            "  kept: {} probes (complete: false) in {}; `dockmatrix report {} --format summary` shows them",
+            report.probes.len(),
+            run_json.display(),
+            run_json.display()
+        );
+        let _ = writeln!(
+            err,
+            "  try: check the daemon (its log, `docker info`) or the proxy in front of it; --timeout SECONDS if it is \
+             only slow; --only GLOB to probe fewer endpoints"
+        );
+        return Ok(crate::model::exit::EXIT_UNREACHABLE);
+    }
     let runs = std::slice::from_ref(&report);
     // One screen by default; the whole table with --verbose (or --report table).
     if config.verbose {
@@ -166,12 +184,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|source| Error::Output { what: "the async runtime".into(), source })
 }
 
+/// After this many error verdicts in a row the sweep stops, the daemon answering pings or not.
+pub const BROKEN_AFTER: usize = 32;
+
+/// What a sweep gave: the run, and why it stopped early when the daemon went away or broke.
+struct Swept {
+    report: RunReport,
+    stopped: Option<String>,
+}
+
 async fn sweep(
     config: &RunConfig,
     m: &Matrices,
     schemas: Option<SchemaFile>,
     err: &mut dyn Write,
-) -> Result<RunReport, Error> {
+) -> Result<Swept, Error> {
     let started = std::time::SystemTime::now();
     let clock = Instant::now();
     let client = connect(config)?;
@@ -289,30 +316,42 @@ async fn sweep(
     let mut probes = Vec::with_capacity(total);
     let mut progress = Progress::new(total, config.quiet, config.verbose);
     let mut errors_in_a_row = 0;
-    let mut daemon_gone = false;
+    let mut stopped: Option<String> = None;
     while let Some(outcome) = rx.recv().await {
         // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
         let line = serde_json::to_string(&outcome).unwrap_or_default();
         writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
         progress.tick(&outcome);
         errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
+        let last = outcome.reason.clone();
         probes.push(outcome);
+        if stopped.is_some() {
+            continue;
+        }
         // Many failures in a row: if the daemon no longer answers a ping, stop rather than time out every probe.
-        // Asked again every 8 more: a daemon that is shutting down still answers pings for a while.
-        if errors_in_a_row >= 8
+        // Asked again every 8 more: a daemon that is shutting down still answers pings for a while. A daemon that
+        // still pings but gives no usable answer to BROKEN_AFTER requests in a row (bodies without end, connections
+        // reset mid-answer) is evidently broken: stop too.
+        let gone = errors_in_a_row >= 8
             && errors_in_a_row % 8 == 0
-            && !daemon_gone
-            && client.send(crate::client::Request::new(Method::Get, "/_ping")).await.is_err()
-        {
-            daemon_gone = true;
+            && client.send(crate::client::Request::new(Method::Get, "/_ping")).await.is_err();
+        if gone {
+            stopped = Some(format!(
+                "the daemon stopped answering: {errors_in_a_row} requests in a row failed, and so did /_ping; the \
+                 last one: {last}"
+            ));
+        } else if errors_in_a_row >= BROKEN_AFTER {
+            stopped = Some(format!(
+                "the daemon answers /_ping but no probe usefully: {errors_in_a_row} requests in a row got no usable \
+                 answer; the last one: {last}"
+            ));
+        }
+        if stopped.is_some() {
             let _ = cancel_tx.send(true);
         }
     }
     progress.finish();
-    let mut complete = run.await.unwrap_or(false) && !daemon_gone;
-    if daemon_gone {
-        let _ = writeln!(err, "the daemon stopped answering: the sweep stopped");
-    }
+    let mut complete = run.await.unwrap_or(false) && stopped.is_none();
     let sweep_s = phase.elapsed().as_secs_f64();
     let phase = Instant::now();
     // The scenarios replay a client's sequence at each accepted version, after the sweep, on the run's image.
@@ -367,7 +406,7 @@ async fn sweep(
     };
     report.sort();
     write_json(&config.out.join("run.json"), &report)?;
-    if !complete {
+    if !complete && stopped.is_none() {
         let _ = writeln!(
             err,
             "interrupted: {} of {total} probes kept in {}",
@@ -375,7 +414,7 @@ async fn sweep(
             config.out.join("run.json").display()
         );
     }
-    Ok(report)
+    Ok(Swept { report, stopped })
 }
 
 /// Removes the run's objects; says what may be left, and how to remove it, when that fails or is interrupted.

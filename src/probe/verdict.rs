@@ -68,6 +68,15 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
         || resp.status == 304
         || hijack_upgraded
         || case.recipe.expect.contains(&resp.status);
+    // A body cut at the cap (not by a stream window the recipe asked for) is not an answer to judge: a daemon or a
+    // proxy that sends without end would otherwise have every probe read up to the cap and pass.
+    if resp.truncated && case.recipe.stream_ms.is_none() && case.recipe.hijack.is_none() {
+        let kib = resp.body.len() / 1024;
+        return (
+            Verdict::Error,
+            format!("{} with a body that went on past the {kib} KiB cap: cut, not judged", resp.status),
+        );
+    }
     let (base, why) = if served {
         (Verdict::Ok, String::new())
     } else if head && resp.status == 404 && uses_missing(case) {
@@ -460,6 +469,20 @@ mod tests {
                 answer(404, ""),
                 Absent,
                 "404 with an empty body",
+            ),
+            row(
+                "a body cut at the cap (a daemon that sends without end): not judged",
+                get(Some("1.41")),
+                Response { truncated: true, ..answer(200, &"[".repeat(4096)) },
+                Error,
+                "200 with a body that went on past the 4 KiB cap: cut, not judged",
+            ),
+            row(
+                "a body cut by the stream window the recipe asked for is judged",
+                with(get(Some("1.41")), |c| c.recipe.stream_ms = Some(500)),
+                Response { truncated: true, ..answer(200, "{}") },
+                Ok,
+                "",
             ),
         ]
     }

@@ -2,7 +2,7 @@
 //! and removes on a daemon that keeps state.
 
 use super::fake_daemon::{Behaviour, FakeDaemon, Kind, Object};
-use super::{dockmatrix, stderr};
+use super::{dockmatrix, stderr, stdout};
 
 #[test]
 fn a_missing_socket_exits_3_with_a_hint() {
@@ -34,33 +34,63 @@ fn a_daemon_dropping_connections_exits_3() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
 }
 
-#[test]
-fn connections_dropped_mid_run_are_error_verdicts_and_keep_every_result() {
-    let fake = FakeDaemon::start(Behaviour::DropAfterDiscovery);
+/// A daemon that pings and says its version, then fails every other request (`behaviour`): the sweep stops after
+/// `BROKEN_AFTER` failures in a row, keeps what it had (complete: false, every result in probes.jsonl too), and
+/// exits 3 with one screen that says what happened and what to try; within a few seconds, whatever `--timeout`.
+fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, last: &str) {
+    let fake = FakeDaemon::start(behaviour);
     let out = tempfile::tempdir().expect("tempdir");
+    let started = std::time::Instant::now();
     let o = dockmatrix(
         &[
             "run",
             "--quiet",
             "--no-snapshots",
+            "--timeout",
+            "2",
             "--host",
             &fake.host(),
-            "--only",
-            "system.*,container.list",
             "--out",
             &out.path().display().to_string(),
         ],
         &[],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let took = started.elapsed();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(took < std::time::Duration::from_secs(6), "3 × --timeout at most: {took:?}\n{err}");
+    assert!(err.lines().count() <= 12, "one screen:\n{err}");
+    assert!(err.contains("error: the sweep stopped early: ") && err.contains(last), "{err}");
+    assert!(err.contains("  try: check the daemon"), "{err}");
+    assert!(stdout(&o).is_empty(), "no summary of a sweep that did not happen: {}", stdout(&o));
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).expect("run.json written"))
             .expect("json");
+    assert_eq!(run["complete"], false);
     let probes = run["probes"].as_array().expect("probes");
     let errors = probes.iter().filter(|p| p["verdict"] == "error").count();
-    assert!(errors > 30, "every sent probe is an error verdict, got {errors}");
+    assert!(errors >= 32, "{errors} error verdicts");
+    // Only what the fake answers well is ok: its pings and its version.
+    let ok: std::collections::BTreeSet<&str> =
+        probes.iter().filter(|p| p["verdict"] == "ok").filter_map(|p| p["endpoint"].as_str()).collect();
+    assert!(ok.iter().all(|e| ["system.ping", "system.ping.head", "system.version"].contains(e)), "{ok:?}");
     let lines = std::fs::read_to_string(out.path().join("probes.jsonl")).expect("jsonl").lines().count();
     assert_eq!(lines, probes.len(), "probes.jsonl holds every result as it arrived");
+}
+
+#[test]
+fn connections_dropped_mid_run_stop_the_sweep_with_exit_3() {
+    a_broken_daemon_stops_the_sweep(Behaviour::DropAfterDiscovery, "connection closed before message completed");
+}
+
+#[test]
+fn bodies_without_end_stop_the_sweep_with_exit_3() {
+    a_broken_daemon_stops_the_sweep(Behaviour::EndlessBody, "with a body that went on past the");
+}
+
+#[test]
+fn connections_reset_mid_body_stop_the_sweep_with_exit_3() {
+    a_broken_daemon_stops_the_sweep(Behaviour::ResetMidBody, "failed");
 }
 
 /// A stateful fake of API 1.40 to 1.41 with the image a run makes its fixtures from, and what someone else keeps on

@@ -33,6 +33,12 @@ pub enum Behaviour {
     /// Answers every request with `101 UPGRADED`, then never sends a byte nor closes (it reads until the client
     /// closes).
     UpgradeThenSilent,
+    /// Pings and `/version` (any `/vX.Y/version` too) like a Docker 20.10; every other request gets a 200 JSON answer
+    /// whose chunked body never ends (it writes until the client closes).
+    EndlessBody,
+    /// Pings and `/version` like a Docker 20.10; every other request gets the head of a 200 JSON answer announcing
+    /// 64 KiB, 16 bytes of it, and the connection closed.
+    ResetMidBody,
     /// Answers like a Docker 20.10 daemon that holds no objects: ping headers and `/version` of API 1.41 (minimum
     /// 1.12), a 400 "client version ... is too old/new" outside 1.12..=1.41, 404 "No such container: NAME" (or
     /// image, exec instance) for the names a run makes sure do not exist, and 200 `[]` to lists, `{}` to the rest.
@@ -445,6 +451,24 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
             let _ = stream.write_all(head.as_bytes());
             let mut sink = [0u8; 4096];
             while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+            None
+        }
+        Behaviour::EndlessBody | Behaviour::ResetMidBody if is_ping => Some(text(200, "text/plain", "OK")),
+        Behaviour::EndlessBody | Behaviour::ResetMidBody if path == "/version" || path.ends_with("/version") => {
+            Some(text(200, "application/json", VERSION_JSON))
+        }
+        Behaviour::EndlessBody => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n";
+            let chunk = format!("1000\r\n{}\r\n", "[".repeat(0x1000));
+            if stream.write_all(head.as_bytes()).is_ok() {
+                while stream.write_all(chunk.as_bytes()).is_ok() {}
+            }
+            None
+        }
+        Behaviour::ResetMidBody => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nContent-Length: 65536\r\n\r\n[{\"Id\":\"cut here";
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.shutdown(std::net::Shutdown::Both);
             None
         }
         Behaviour::DropAfterDiscovery | Behaviour::Drop => None,
