@@ -9,6 +9,8 @@
 # any Docker-compatible daemon (scripts/daemons.sh uses it for podman).
 # `start` installs docker.io and busybox-static with apt-get when missing, unless DOCKMATRIX_NO_INSTALL is set
 # (tests set it): then it exits 127 naming the missing packages.
+# DOCKMATRIX_TLS_LISTEN=127.0.0.1:PORT with DOCKMATRIX_TLS_CERTS=DIR (ca.pem, server-cert.pem, server-key.pem) also
+# listens there with --tlsverify (loopback only: any other address is refused).
 set -euo pipefail
 
 IMAGE_REPO=dockmatrix/busybox IMAGE_TAG=local
@@ -109,6 +111,12 @@ start_daemon() {
     flags=(--bridge=none --iptables=false --ip-forward=false --ip-masq=false)
     help=$("$DOCKERD" --help 2>&1 || true)
     [[ $help == *--ip6tables* ]] && flags+=(--ip6tables=false)
+    if [ -n "${DOCKMATRIX_TLS_LISTEN:-}" ]; then
+      [[ $DOCKMATRIX_TLS_LISTEN =~ ^127\.0\.0\.1:[0-9]+$ ]] || die "DOCKMATRIX_TLS_LISTEN must be 127.0.0.1:PORT (loopback only)"
+      local certs=${DOCKMATRIX_TLS_CERTS:?DOCKMATRIX_TLS_CERTS names the folder of ca.pem, server-cert.pem, server-key.pem}
+      flags+=(-H "tcp://$DOCKMATRIX_TLS_LISTEN" --tlsverify --tlscacert "$certs/ca.pem" --tlscert "$certs/server-cert.pem"
+        --tlskey "$certs/server-key.pem")
+    fi
     log "starting $DOCKERD for $DIR (log: $LOG)"
     # setsid + /dev/null stdin + log file: detached from our session and from any caller's pipes.
     setsid "$DOCKERD" --data-root "$DIR/data" --exec-root "$DIR/exec" --pidfile "$PIDFILE" \

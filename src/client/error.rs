@@ -89,6 +89,19 @@ pub enum ClientError {
         message: String,
     },
 
+    /// The TLS handshake failed: the daemon's certificate was not trusted, or the daemon refused ours.
+    #[error("TLS handshake with {address} failed: {why}")]
+    #[diagnostic(code(dockmatrix::client::tls_handshake))]
+    TlsHandshake {
+        /// The daemon address.
+        address: String,
+        /// Which side refused, and why (`the daemon's certificate is not signed by the CA given (UnknownIssuer)`).
+        why: String,
+        /// What to do about it.
+        #[help]
+        help: String,
+    },
+
     /// The Docker context could not be resolved.
     #[error("cannot use Docker context `{name}`: {message}")]
     #[diagnostic(
@@ -113,7 +126,64 @@ impl ClientError {
                 | ClientError::Connect { .. }
                 | ClientError::BadAddress { .. }
                 | ClientError::Tls { .. }
+                | ClientError::TlsHandshake { .. }
                 | ClientError::Context { .. }
         )
+    }
+}
+
+/// The handshake failure `message` (an error chain) speaks of, as `(why, help)`; `None` when it is no TLS failure.
+/// `client_cert` is the client certificate given, if any.
+pub fn tls_handshake(message: &str, client_cert: Option<&std::path::Path>) -> Option<(String, String)> {
+    if let Some(rest) = message.split("invalid peer certificate: ").nth(1) {
+        let reason = rest.split([';', '\n']).next().unwrap_or(rest).trim().trim_end_matches(')');
+        let why = match reason {
+            "UnknownIssuer" => "the daemon's certificate is not signed by the CA given (UnknownIssuer)".to_string(),
+            "Expired" => "the daemon's certificate has expired (Expired)".to_string(),
+            r if r.contains("NotValidForName") || r.contains("not valid for name") => {
+                format!("the daemon's certificate is not for this address ({r})")
+            }
+            r => format!("the daemon's certificate was refused ({r})"),
+        };
+        return Some((
+            why,
+            "--tlscacert (or DOCKER_CERT_PATH/ca.pem) must name the CA that signed the daemon's certificate".into(),
+        ));
+    }
+    let alert = message.split("received fatal alert: ").nth(1)?;
+    let alert = alert.split([')', ';', '\n', ' ']).next().unwrap_or(alert).trim();
+    Some(match client_cert {
+        None => (
+            format!("the daemon asks for a client certificate and none was given (alert {alert})"),
+            "pass --tlscert and --tlskey (or DOCKER_CERT_PATH with cert.pem and key.pem)".into(),
+        ),
+        Some(cert) => (
+            format!("the daemon refused the client certificate {} (alert {alert})", cert.display()),
+            "the daemon's CA must have signed it, and it must not have expired".into(),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handshake_failure_names_the_side_that_refused() {
+        let unknown = "error sending request (https://127.0.0.1:1/_ping): client error (Connect): invalid peer certificate: UnknownIssuer";
+        let (why, help) = tls_handshake(unknown, None).expect("a TLS failure");
+        assert_eq!(why, "the daemon's certificate is not signed by the CA given (UnknownIssuer)");
+        assert!(help.starts_with("--tlscacert"), "{help}");
+        let alert = "client error (SendRequest): connection error: received fatal alert: BadCertificate";
+        assert_eq!(
+            tls_handshake(alert, None).map(|(w, _)| w).as_deref(),
+            Some("the daemon asks for a client certificate and none was given (alert BadCertificate)")
+        );
+        let cert = std::path::Path::new("/certs/cert.pem");
+        assert_eq!(
+            tls_handshake(alert, Some(cert)).map(|(w, _)| w).as_deref(),
+            Some("the daemon refused the client certificate /certs/cert.pem (alert BadCertificate)")
+        );
+        assert_eq!(tls_handshake("connection refused (os error 111)", None), None);
     }
 }

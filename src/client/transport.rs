@@ -258,10 +258,17 @@ impl Client {
                     b = b.body(body.clone());
                 }
                 let resp = b.send().await.map_err(|e| {
-                    if e.is_connect() {
-                        ClientError::Connect { address: self.target.display.clone(), message: error_chain(&e) }
+                    let message = error_chain(&e);
+                    let cert = match &self.target.address {
+                        Address::Tcp { tls: Some(t), .. } => t.cert.as_deref(),
+                        _ => None,
+                    };
+                    if let Some((why, help)) = super::error::tls_handshake(&message, cert) {
+                        ClientError::TlsHandshake { address: self.target.display.clone(), why, help }
+                    } else if e.is_connect() {
+                        ClientError::Connect { address: self.target.display.clone(), message }
                     } else {
-                        fail(error_chain(&e))
+                        fail(message)
                     }
                 })?;
                 let status = resp.status().as_u16();

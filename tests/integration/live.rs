@@ -337,3 +337,135 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
     let diff = differences(&verdicts(&committed), &verdicts(&now));
     assert!(diff.is_empty(), "verdicts at --jobs 8 differ from the committed run at --jobs 1:\n{}", diff.join("\n"));
 }
+
+/// A certificate authority of the test's own.
+fn authority(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    p.distinguished_name.push(rcgen::DnType::CommonName, name);
+    rcgen::CertifiedIssuer::self_signed(p, rcgen::KeyPair::generate().expect("key")).expect("CA certificate")
+}
+
+/// Writes a certificate `ca` signs (for `names`, as a server or a client; expired when `expired`) and its key to
+/// `dir/NAME-cert.pem` and `dir/NAME-key.pem`.
+fn leaf(
+    ca: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    dir: &std::path::Path,
+    name: &str,
+    names: &[&str],
+    server: bool,
+    expired: bool,
+) {
+    let mut p = rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).expect("params");
+    p.distinguished_name.push(rcgen::DnType::CommonName, name);
+    p.extended_key_usages = vec![if server {
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth
+    } else {
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth
+    }];
+    p.use_authority_key_identifier_extension = true;
+    if expired {
+        (p.not_before, p.not_after) = (rcgen::date_time_ymd(2019, 1, 1), rcgen::date_time_ymd(2020, 1, 1));
+    }
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = p.signed_by(&key, ca).expect("signed");
+    std::fs::write(dir.join(format!("{name}-cert.pem")), cert.pem()).expect("write cert");
+    std::fs::write(dir.join(format!("{name}-key.pem")), key.serialize_pem()).expect("write key");
+}
+
+/// A dockerd listening on 127.0.0.1 with `--tlsverify` and certificates this test makes: a run over TLS works,
+/// attach and exec (hijacked streams) included; a wrong CA, no client certificate and an expired one each exit 3
+/// with one line saying which.
+#[test]
+fn a_run_over_tls_with_tlsverify() {
+    let certs = tempfile::tempdir().expect("tempdir");
+    let ca = authority("dockmatrix test CA");
+    std::fs::write(certs.path().join("ca.pem"), ca.pem()).expect("write CA");
+    leaf(&ca, certs.path(), "server", &["127.0.0.1", "localhost"], true, false);
+    leaf(&ca, certs.path(), "client", &[], false, false);
+    leaf(&ca, certs.path(), "expired", &[], false, true);
+    let other = authority("another CA");
+    std::fs::write(certs.path().join("other-ca.pem"), other.pem()).expect("write other CA");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let dir = format!("/tmp/dockmatrix-tls-{}", std::process::id());
+    let listen = format!("127.0.0.1:{port}");
+    let start = std::process::Command::new("bash")
+        .args(["scripts/dockerd.sh", "start", &dir])
+        .env("DOCKMATRIX_NO_INSTALL", "1")
+        .env("DOCKMATRIX_TLS_LISTEN", &listen)
+        .env("DOCKMATRIX_TLS_CERTS", certs.path())
+        .output()
+        .expect("run dockerd.sh");
+    let stop = || {
+        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &dir]).output();
+        let _ = std::fs::remove_dir_all(&dir);
+    };
+    if !start.status.success() {
+        stop();
+        panic!("the TLS daemon did not start: {}", String::from_utf8_lossy(&start.stderr));
+    }
+    let host = format!("tcp://{listen}");
+    let file = |n: &str| certs.path().join(n).display().to_string();
+    let run = |ca: &str, client: Option<&str>| {
+        let out = tempfile::tempdir().expect("tempdir");
+        let mut args: Vec<String> =
+            ["run", "--quiet", "--no-snapshots", "--api", "1.41", "--host", &host, "--tlsverify"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        args.extend(["--tlscacert".into(), file(ca)]);
+        if let Some(c) = client {
+            args.extend([
+                "--tlscert".into(),
+                file(&format!("{c}-cert.pem")),
+                "--tlskey".into(),
+                file(&format!("{c}-key.pem")),
+            ]);
+        }
+        args.extend(["--only".into(), "system.version,container.attach,exec.start".into()]);
+        args.extend(["--out".into(), out.path().display().to_string()]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = dockmatrix(&refs, &[]);
+        let verdicts: Vec<String> = std::fs::read_to_string(out.path().join("run.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|r| {
+                r["probes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["api_version"] == "1.41")
+                    .map(|p| {
+                        format!(
+                            "{} {}",
+                            p["endpoint"].as_str().unwrap_or_default(),
+                            p["verdict"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (o.status.code(), stderr(&o), verdicts)
+    };
+    let good = run("ca.pem", Some("client"));
+    let wrong_ca = run("other-ca.pem", Some("client"));
+    let no_client = run("ca.pem", None);
+    let expired = run("ca.pem", Some("expired"));
+    stop();
+    assert_eq!(good.0, Some(0), "{}", good.1);
+    assert_eq!(good.2, ["container.attach ok", "exec.start ok", "system.version ok"], "{}", good.1);
+    for (what, (code, err, _), says) in [
+        ("a wrong CA", &wrong_ca, "the daemon's certificate is not signed by the CA given (UnknownIssuer)"),
+        ("no client certificate", &no_client, "the daemon asks for a client certificate and none was given"),
+        ("an expired client certificate", &expired, "the daemon refused the client certificate"),
+    ] {
+        assert_eq!(*code, Some(3), "{what}: {err}");
+        let said = err.replace(['│', '×'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(said.contains(says) && err.lines().count() <= 12, "{what}: one screen that says so:\n{err}");
+    }
+}

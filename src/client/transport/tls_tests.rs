@@ -186,15 +186,16 @@ async fn without_a_client_certificate_the_daemon_sees_none() {
 }
 
 #[tokio::test]
-async fn a_daemon_another_ca_certified_is_refused_as_a_connect_error() {
+async fn a_daemon_another_ca_certified_is_refused_as_a_handshake_error() {
     let pki = Pki::new();
     let (port, mut seen) = tls_daemon(&pki.server, &pki.ca).await;
     let err = ping(&https(port, pki.verify("other-ca.pem", true)).expect("client")).await.expect_err("wrong CA");
     let display = format!("https://127.0.0.1:{port}");
-    let ClientError::Connect { address, message } = &err else { panic!("{err:?}") };
+    let ClientError::TlsHandshake { address, why, help } = &err else { panic!("{err:?}") };
     assert_eq!(address, &display);
-    assert!(message.contains("invalid peer certificate") && message.contains("UnknownIssuer"), "{message}");
-    assert!(err.to_string().starts_with(&format!("cannot connect to {display}: ")), "{err}");
+    assert_eq!(why, "the daemon's certificate is not signed by the CA given (UnknownIssuer)");
+    assert!(help.starts_with("--tlscacert"), "{help}");
+    assert!(err.to_string().starts_with(&format!("TLS handshake with {display} failed: ")), "{err}");
     assert!(err.is_unreachable());
     match seen.recv().await.expect("the daemon saw the connection") {
         Seen::Refused(why) => assert!(why.starts_with("received fatal alert"), "the client said why: {why}"),
@@ -208,8 +209,8 @@ async fn a_certificate_for_another_address_is_refused() {
     let elsewhere = leaf(&pki.ca, "daemon", &["10.1.2.3", "docker.example"], ExtendedKeyUsagePurpose::ServerAuth);
     let (port, _seen) = tls_daemon(&elsewhere, &pki.ca).await;
     let err = ping(&https(port, pki.verify("ca.pem", true)).expect("client")).await.expect_err("wrong name");
-    let ClientError::Connect { message, .. } = &err else { panic!("{err:?}") };
-    assert!(message.contains("invalid peer certificate"), "{message}");
+    let ClientError::TlsHandshake { why, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(why, "the daemon's certificate is not for this address (certificate not valid for name \"127.0.0.1\")");
 }
 
 #[tokio::test]
