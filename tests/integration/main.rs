@@ -8,6 +8,7 @@ mod diff;
 mod drift;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;
+mod fuzz;
 mod hijack;
 #[cfg(feature = "schema-tests")]
 mod junit_schema;
