@@ -389,6 +389,7 @@ async fn sweep(
          teardown {:.1} s",
         phase.elapsed().as_secs_f64()
     );
+    let _ = writeln!(err, "{}", sweep_bound(m, &probes, config.jobs));
     let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
         tool: format!("dockmatrix {}", env!("CARGO_PKG_VERSION")),
@@ -415,6 +416,29 @@ async fn sweep(
         );
     }
     Ok(Swept { report, stopped })
+}
+
+/// How close the sweep came to the daemon's own limit: the probes' time in all and per slot of `--jobs`, and the
+/// slowest endpoint with a fixture of its own (its probes run one after another, in [`runner::CHAIN_LANES`] lanes).
+fn sweep_bound(m: &Matrices, probes: &[ProbeOutcome], jobs: usize) -> String {
+    let seconds = |ms: u64| ms as f64 / 1000.0;
+    let total: u64 = probes.iter().map(|p| p.duration_ms).sum();
+    let mut chains: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for p in probes.iter().filter(|p| m.probes.probes.get(&p.endpoint).is_some_and(|r| r.fixture.is_some())) {
+        *chains.entry(p.endpoint.as_str()).or_default() += p.duration_ms;
+    }
+    let slot = seconds(total) / jobs.max(1) as f64;
+    let mut line =
+        format!("timing: the probes took {:.1} s in all, {slot:.1} s per slot at --jobs {jobs}", seconds(total));
+    if let Some((id, ms)) = chains.into_iter().max_by_key(|(_, ms)| *ms) {
+        let lane = seconds(ms) / runner::CHAIN_LANES as f64;
+        line.push_str(&format!(
+            "; the longest chain: {id}, {:.1} s of probes in {} lanes (about {lane:.1} s each)",
+            seconds(ms),
+            runner::CHAIN_LANES
+        ));
+    }
+    line
 }
 
 /// Removes the run's objects; says what may be left, and how to remove it, when that fails or is interrupted.
@@ -497,6 +521,36 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timing_line_names_the_probe_time_per_slot_and_the_longest_chain() {
+        let m = crate::matrix::load::MatrixSources::built_in().load().expect("matrices");
+        let probe = |id: &str, ms: u64| ProbeOutcome {
+            endpoint: id.into(),
+            tag: String::new(),
+            method: Method::Post,
+            path: String::new(),
+            api_version: None,
+            request: String::new(),
+            status: Some(204),
+            verdict: Verdict::Ok,
+            reason: String::new(),
+            duration_ms: ms,
+            evidence: crate::model::Evidence::default(),
+            conformance: None,
+        };
+        // container.restart and container.start have fixtures of their own (chains); system.ping does not.
+        let probes =
+            [probe("container.restart", 6000), probe("container.restart", 6000), probe("container.start", 4000)];
+        let mut all = probes.to_vec();
+        all.push(probe("system.ping", 16_000));
+        assert_eq!(
+            sweep_bound(&m, &all, 8),
+            "timing: the probes took 32.0 s in all, 4.0 s per slot at --jobs 8; the longest chain: container.restart, \
+             12.0 s of probes in 4 lanes (about 3.0 s each)"
+        );
+        assert_eq!(sweep_bound(&m, &[], 8), "timing: the probes took 0.0 s in all, 0.0 s per slot at --jobs 8");
+    }
 
     #[test]
     fn formats_utc_times() {
