@@ -6,7 +6,7 @@ use super::fake_daemon::FakeDaemon;
 use super::{dockmatrix, stderr, stdout};
 
 /// The JSON section of `dockmatrix clients ARGS --format json`: client → the cells' `verdict version`.
-fn cells(args: &[&str]) -> Vec<(String, Vec<String>)> {
+pub(crate) fn cells(args: &[&str]) -> Vec<(String, Vec<String>)> {
     let mut all = vec!["clients"];
     all.extend(args);
     all.extend(["--format", "json"]);

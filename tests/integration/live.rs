@@ -191,6 +191,40 @@ fn refusals_of_malformed_requests_on_the_ci_daemon() {
     assert_eq!(unknown.reason, "\"Invalid filter 'dockmatrix-unknown'\"");
 }
 
+/// A dockerd of the test's own in `/tmp/dockmatrix-STEM-PID` (`env` passed to scripts/dockerd.sh: a TLS listener),
+/// stopped and removed when dropped.
+struct PrivateDaemon {
+    dir: String,
+}
+
+impl PrivateDaemon {
+    fn start(stem: &str, env: &[(&str, &std::ffi::OsStr)]) -> Self {
+        let dir = format!("/tmp/dockmatrix-{stem}-{}", std::process::id());
+        // Tests never install: a missing docker.io or busybox-static exits 127, naming it (in the panic below).
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["scripts/dockerd.sh", "start", &dir]).env("DOCKMATRIX_NO_INSTALL", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let start = cmd.output().expect("run dockerd.sh");
+        let daemon = PrivateDaemon { dir };
+        assert!(start.status.success(), "the {stem} daemon did not start: {}", String::from_utf8_lossy(&start.stderr));
+        daemon
+    }
+
+    /// `unix://DIR/docker.sock`.
+    fn host(&self) -> String {
+        format!("unix://{}/docker.sock", self.dir)
+    }
+}
+
+impl Drop for PrivateDaemon {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &self.dir]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// A loopback TCP listener that forwards each connection to the unix socket, so the reqwest transport is tested
 /// against the real daemon.
 pub(crate) fn tcp_forwarder(socket: std::path::PathBuf) -> u16 {
@@ -293,22 +327,8 @@ fn a_changed_answer_fails_ci_with_a_readable_diff() {
 /// in another time zone, changes no committed snapshot and gives the verdicts of the committed `--jobs 1` run.
 #[test]
 fn a_second_fresh_daemon_changes_no_snapshot() {
-    let dir = format!("/tmp/dockmatrix-second-{}", std::process::id());
-    // Tests never install: a missing docker.io or busybox-static exits 127, naming it (in the panic below).
-    let start = std::process::Command::new("bash")
-        .args(["scripts/dockerd.sh", "start", &dir])
-        .env("DOCKMATRIX_NO_INSTALL", "1")
-        .output()
-        .expect("run dockerd.sh");
-    let stop = || {
-        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &dir]).output();
-        let _ = std::fs::remove_dir_all(&dir);
-    };
-    if !start.status.success() {
-        stop();
-        panic!("second daemon did not start: {}", String::from_utf8_lossy(&start.stderr));
-    }
-    let host = format!("unix://{dir}/docker.sock");
+    let daemon = PrivateDaemon::start("second", &[]);
+    let host = daemon.host();
     let out = tempfile::tempdir().expect("tempdir");
     let o = dockmatrix(
         // As scripts/sweep-all.sh swept the committed run: the malformed prunes too (the daemon is the test's own).
@@ -327,7 +347,7 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
         ],
         &[("TZ", "Asia/Tokyo")],
     );
-    stop();
+    drop(daemon);
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{text}{}", stderr(&o));
     assert!(text.contains("0 new, 0 missing, 0 changed"), "{text}");
@@ -392,23 +412,11 @@ fn a_run_over_tls_with_tlsverify() {
     let other = authority("another CA");
     std::fs::write(certs.path().join("other-ca.pem"), other.pem()).expect("write other CA");
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let dir = format!("/tmp/dockmatrix-tls-{}", std::process::id());
     let listen = format!("127.0.0.1:{port}");
-    let start = std::process::Command::new("bash")
-        .args(["scripts/dockerd.sh", "start", &dir])
-        .env("DOCKMATRIX_NO_INSTALL", "1")
-        .env("DOCKMATRIX_TLS_LISTEN", &listen)
-        .env("DOCKMATRIX_TLS_CERTS", certs.path())
-        .output()
-        .expect("run dockerd.sh");
-    let stop = || {
-        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &dir]).output();
-        let _ = std::fs::remove_dir_all(&dir);
-    };
-    if !start.status.success() {
-        stop();
-        panic!("the TLS daemon did not start: {}", String::from_utf8_lossy(&start.stderr));
-    }
+    let daemon = PrivateDaemon::start(
+        "tls",
+        &[("DOCKMATRIX_TLS_LISTEN", listen.as_ref()), ("DOCKMATRIX_TLS_CERTS", certs.path().as_os_str())],
+    );
     let host = format!("tcp://{listen}");
     let file = |n: &str| certs.path().join(n).display().to_string();
     let run = |ca: &str, client: Option<&str>| {
@@ -456,7 +464,7 @@ fn a_run_over_tls_with_tlsverify() {
     let wrong_ca = run("other-ca.pem", Some("client"));
     let no_client = run("ca.pem", None);
     let expired = run("ca.pem", Some("expired"));
-    stop();
+    drop(daemon);
     assert_eq!(good.0, Some(0), "{}", good.1);
     assert_eq!(good.2, ["container.attach ok", "exec.start ok", "system.version ok"], "{}", good.1);
     for (what, (code, err, _), says) in [

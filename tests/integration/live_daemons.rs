@@ -275,27 +275,11 @@ fn podman_4_3_names_its_real_gaps_and_nothing_else() {
 /// What `dockmatrix clients` says of the run at `run` for the clients `names`: `name: verdict version`.
 pub(crate) fn clients_of(run: &std::path::Path, names: &[&str]) -> Vec<String> {
     let run = run.display().to_string();
-    let mut args = vec!["clients", run.as_str(), "--format", "json"];
+    let mut args = vec![run.as_str()];
     for n in names {
         args.extend(["--client", n]);
     }
-    let o = dockmatrix(&args, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    v["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| {
-            let c = &r["cells"][0];
-            format!(
-                "{}: {} {}",
-                r["client"].as_str().unwrap_or_default(),
-                c["verdict"].as_str().unwrap_or_default(),
-                c["api_version"].as_str().unwrap_or("-")
-            )
-        })
-        .collect()
+    super::clients_cli::cells(&args).into_iter().map(|(client, cells)| format!("{client}: {}", cells[0])).collect()
 }
 
 /// The verdict and status of the malformed request `kind` of `endpoint` at `version` in `run`, or `not sent`.
