@@ -153,15 +153,7 @@ fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dy
 /// its verdict is unknown, else passing with how it picks its version (and its warnings) as `<system-out>`.
 fn clients_suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     let target = format!("{}.clients", run.daemon.name);
-    let timestamp: String = run.started_at.chars().take(19).collect();
-    writeln!(
-        out,
-        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
-        attr(&target),
-        Tally::of_clients(run).attributes(),
-        attr(&timestamp),
-        attr(&run.host)
-    )?;
+    open_suite(run, &target, Tally::of_clients(run), out)?;
     for o in &run.clients {
         let name = format!("{} ({})", o.client, o.covers);
         let open = format!(r#"    <testcase name="{}" classname="{}" time="0.000""#, attr(&name), attr(&target));
@@ -188,15 +180,7 @@ fn clients_suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
 /// misleading answer's verdict) when any version got a 5xx, was accepted or got no answer.
 fn refusal_suite(run: &RunReport, section: &RefusalSection, out: &mut dyn Write) -> io::Result<()> {
     let target = format!("{}.refusals", run.daemon.name);
-    let timestamp: String = run.started_at.chars().take(19).collect();
-    writeln!(
-        out,
-        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
-        attr(&target),
-        Tally::of_refusals(section).attributes(),
-        attr(&timestamp),
-        attr(&run.host)
-    )?;
+    open_suite(run, &target, Tally::of_refusals(section), out)?;
     writeln!(out, "    <properties>")?;
     for line in section.count_lines() {
         writeln!(out, r#"      <property name="summary" value="{}"/>"#, attr(&line))?;
@@ -237,15 +221,7 @@ fn fails(row: &DriftRow) -> bool {
 fn conformance_suite(run: &RunReport, drift: &Drift, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = drift.listed(with_null);
     let target = format!("{}.conformance", run.daemon.name);
-    let timestamp: String = run.started_at.chars().take(19).collect();
-    writeln!(
-        out,
-        r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
-        attr(&target),
-        Tally::of_drift(&rows).attributes(),
-        attr(&timestamp),
-        attr(&run.host)
-    )?;
+    open_suite(run, &target, Tally::of_drift(&rows), out)?;
     writeln!(out, "    <properties>")?;
     writeln!(out, r#"      <property name="summary" value="{}"/>"#, attr(&drift.summary(with_null)))?;
     for note in drift.notes(with_null) {
@@ -300,18 +276,23 @@ fn drift_text(row: &DriftRow) -> String {
     s
 }
 
-fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
-    let d = &run.daemon;
+/// Opens the `<testsuite>` of `run` named `name`, with the counts of `tally`.
+fn open_suite(run: &RunReport, name: &str, tally: Tally, out: &mut dyn Write) -> io::Result<()> {
     // The JUnit schema's timestamp has no zone or fraction: `2024-06-11T10:15:00`.
     let timestamp: String = run.started_at.chars().take(19).collect();
     writeln!(
         out,
         r#"  <testsuite name="{}" {} timestamp="{}" hostname="{}">"#,
-        attr(&d.name),
-        Tally::of(run).attributes(),
+        attr(name),
+        tally.attributes(),
         attr(&timestamp),
         attr(&run.host)
-    )?;
+    )
+}
+
+fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+    let d = &run.daemon;
+    open_suite(run, &d.name, Tally::of(run), out)?;
     writeln!(out, "    <properties>")?;
     let opt = |v: Option<crate::model::ApiVersion>| v.map_or_else(String::new, |v| v.to_string());
     let properties = [
