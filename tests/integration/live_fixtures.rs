@@ -656,7 +656,8 @@ fn a_daemon_gone_mid_run_leaves_a_clean_command_that_works() {
         stopped.elapsed().as_secs_f64()
     );
     let status = status.unwrap_or_else(|| panic!("the run did not end within 180 s of the daemon going away\n{err}"));
-    assert_eq!(status.code(), Some(1), "an incomplete run exits 1\n{err}");
+    assert_eq!(status.code(), Some(3), "a run whose daemon went away exits 3\n{err}");
+    assert!(err.contains("error: the sweep stopped early: the daemon stopped answering"), "says what happened\n{err}");
 
     let jsonl = std::fs::read_to_string(out.path().join("probes.jsonl")).unwrap_or_default();
     let run = read_json(&out.path().join("run.json"));
