@@ -44,6 +44,18 @@ pub struct Answer<'a> {
     pub complete: bool,
 }
 
+impl<'a> Answer<'a> {
+    /// The answer of `resp`, as the client read it.
+    pub fn of(resp: &'a crate::client::Response) -> Self {
+        Answer {
+            status: resp.status,
+            content_type: resp.header("content-type"),
+            body: &resp.body,
+            complete: !resp.truncated,
+        }
+    }
+}
+
 /// The spec an answer is checked against: its version, and whether that is not the version asked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpecVersion {

@@ -15,9 +15,7 @@ pub fn conform(out: &mut ProbeOutcome, checker: &Checker, case: &ProbeCase, daem
     }
     let Some(spec) = checker.spec_for(case.api_version, daemon.served().1) else { return };
     let (method, path) = (case.endpoint.method, &case.endpoint.path);
-    let content_type = resp.header("content-type");
-    let answer = Answer { status: resp.status, content_type, body: &resp.body, complete: !resp.truncated };
-    let Some(mut found) = checker.check_response(spec, method, path, answer) else {
+    let Some(mut found) = checker.check_response(spec, method, path, Answer::of(resp)) else {
         return;
     };
     checker.mark_errata(&case.endpoint.id, &mut found);

@@ -120,12 +120,7 @@ pub async fn send(client: &Client, ctx: &RunContext, daemon: &DaemonInfo, c: &Re
             if let Some(checker) = &ctx.checker
                 && let Some(spec) = checker.spec_for(case.api_version, daemon.served().1)
             {
-                let answer = crate::conformance::Answer {
-                    status: resp.status,
-                    content_type: resp.header("content-type"),
-                    body: &resp.body,
-                    complete: !resp.truncated,
-                };
+                let answer = crate::conformance::Answer::of(&resp);
                 out.conformance = checker.check_response(spec, case.endpoint.method, &case.endpoint.path, answer);
                 if let Some(found) = out.conformance.as_mut() {
                     checker.mark_errata(&case.endpoint.id, found);
