@@ -258,6 +258,15 @@ fn podman_4_3_names_its_real_gaps_and_nothing_else() {
         s.run.scenarios.iter().find(|o| o.scenario == "pod-guaranteed" && o.api_version == "1.41".parse().ok());
     let failed = guaranteed.and_then(|o| o.failed_step()).map(|st| format!("{}: {}", st.endpoint, st.reason));
     assert_eq!(failed.as_deref(), Some("container.update: status 404, expected 200: Not Found"));
+    // The Kubernetes table with this sweep's evidence: kubelet 1.23's resource update is the one tick that fails.
+    let run = s.out.path().join("run.json").display().to_string();
+    let args =
+        ["matrix", "table", "kubernetes", "--api", "1.41", "--kubernetes", "1.23", "--run", &run, "--format", "md"];
+    let table = stdout(&dockmatrix(&args, &[]));
+    let failing: Vec<&str> =
+        table.lines().filter(|l| l.starts_with("| ") && !l.ends_with("|  |") && !l.ends_with("| ok |")).collect();
+    assert_eq!(failing.len(), 2, "the header and the update:\n{table}");
+    assert!(failing[1].contains("/containers/{id}/update") && failing[1].ends_with("| incompatible |"), "{table}");
     // Podman reports 1.41 and routes no container update: the kubelet's resource updates break; the CLI 29.0 fails
     // its negotiation below 1.44 and sends 1.52, which Podman answers anyway.
     assert_eq!(
