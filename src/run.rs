@@ -316,6 +316,9 @@ async fn sweep(
     let mut probes = Vec::with_capacity(total);
     let mut progress = Progress::new(total, config.quiet, config.verbose);
     let mut errors_in_a_row = 0;
+    let mut timeouts_in_a_row = 0;
+    // A whole wave of requests in flight timing out (at least 4): the daemon hangs on everything but /_ping.
+    let hang_after = config.jobs.clamp(4, BROKEN_AFTER);
     let mut stopped: Option<String> = None;
     while let Some(outcome) = rx.recv().await {
         // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
@@ -323,6 +326,8 @@ async fn sweep(
         writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
         progress.tick(&outcome);
         errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
+        let timed_out = outcome.verdict == Verdict::Error && outcome.reason.contains(" timed out after ");
+        timeouts_in_a_row = if timed_out { timeouts_in_a_row + 1 } else { 0 };
         let last = outcome.reason.clone();
         probes.push(outcome);
         if stopped.is_some() {
@@ -339,6 +344,11 @@ async fn sweep(
             stopped = Some(format!(
                 "the daemon stopped answering: {errors_in_a_row} requests in a row failed, and so did /_ping; the \
                  last one: {last}"
+            ));
+        } else if timeouts_in_a_row >= hang_after {
+            stopped = Some(format!(
+                "the daemon answers /_ping but hangs on the rest: {timeouts_in_a_row} requests in a row (every one \
+                 in flight) timed out; the last one: {last}"
             ));
         } else if errors_in_a_row >= BROKEN_AFTER {
             stopped = Some(format!(
@@ -424,7 +434,8 @@ fn sweep_bound(m: &Matrices, probes: &[ProbeOutcome], jobs: usize) -> String {
     let seconds = |ms: u64| ms as f64 / 1000.0;
     let total: u64 = probes.iter().map(|p| p.duration_ms).sum();
     let mut chains: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-    for p in probes.iter().filter(|p| m.probes.probes.get(&p.endpoint).is_some_and(|r| r.fixture.is_some())) {
+    let chained = |p: &&ProbeOutcome| m.probes.probes.get(&p.endpoint).is_some_and(|r| r.fixture.is_some());
+    for p in probes.iter().filter(chained).filter(|p| p.duration_ms > 0) {
         *chains.entry(p.endpoint.as_str()).or_default() += p.duration_ms;
     }
     let slot = seconds(total) / jobs.max(1) as f64;

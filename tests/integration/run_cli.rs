@@ -35,9 +35,10 @@ fn a_daemon_dropping_connections_exits_3() {
 }
 
 /// A daemon that pings and says its version, then fails every other request (`behaviour`): the sweep stops after
-/// `BROKEN_AFTER` failures in a row, keeps what it had (complete: false, every result in probes.jsonl too), and
-/// exits 3 with one screen that says what happened and what to try; within a few seconds, whatever `--timeout`.
-fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, last: &str) {
+/// `BROKEN_AFTER` failures in a row (a wave of timeouts for a daemon that hangs), keeps what it had (complete: false,
+/// every result in probes.jsonl too), and exits 3 with one screen that says what happened and what to try; within
+/// 3 × `--timeout` (`timeout` seconds) and a little.
+fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, timeout: &str, last: &str) {
     let fake = FakeDaemon::start(behaviour);
     let out = tempfile::tempdir().expect("tempdir");
     let started = std::time::Instant::now();
@@ -47,7 +48,7 @@ fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, last: &str) {
             "--quiet",
             "--no-snapshots",
             "--timeout",
-            "2",
+            timeout,
             "--host",
             &fake.host(),
             "--out",
@@ -58,7 +59,8 @@ fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, last: &str) {
     let took = started.elapsed();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
-    assert!(took < std::time::Duration::from_secs(6), "3 × --timeout at most: {took:?}\n{err}");
+    let bound = 3.0 * timeout.parse::<f64>().expect("seconds") + 1.5;
+    assert!(took.as_secs_f64() < bound, "3 × --timeout and a little at most: {took:?}\n{err}");
     assert!(err.lines().count() <= 12, "one screen:\n{err}");
     assert!(err.contains("error: the sweep stopped early: ") && err.contains(last), "{err}");
     assert!(err.contains("  try: check the daemon"), "{err}");
@@ -69,7 +71,7 @@ fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, last: &str) {
     assert_eq!(run["complete"], false);
     let probes = run["probes"].as_array().expect("probes");
     let errors = probes.iter().filter(|p| p["verdict"] == "error").count();
-    assert!(errors >= 32, "{errors} error verdicts");
+    assert!(errors >= 8, "{errors} error verdicts");
     // Only what the fake answers well is ok: its pings and its version.
     let ok: std::collections::BTreeSet<&str> =
         probes.iter().filter(|p| p["verdict"] == "ok").filter_map(|p| p["endpoint"].as_str()).collect();
@@ -80,17 +82,22 @@ fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, last: &str) {
 
 #[test]
 fn connections_dropped_mid_run_stop_the_sweep_with_exit_3() {
-    a_broken_daemon_stops_the_sweep(Behaviour::DropAfterDiscovery, "connection closed before message completed");
+    a_broken_daemon_stops_the_sweep(Behaviour::DropAfterDiscovery, "2", "connection closed before message completed");
 }
 
 #[test]
 fn bodies_without_end_stop_the_sweep_with_exit_3() {
-    a_broken_daemon_stops_the_sweep(Behaviour::EndlessBody, "with a body that went on past the");
+    a_broken_daemon_stops_the_sweep(Behaviour::EndlessBody, "2", "with a body that went on past the");
 }
 
 #[test]
 fn connections_reset_mid_body_stop_the_sweep_with_exit_3() {
-    a_broken_daemon_stops_the_sweep(Behaviour::ResetMidBody, "failed");
+    a_broken_daemon_stops_the_sweep(Behaviour::ResetMidBody, "2", "failed");
+}
+
+#[test]
+fn a_daemon_that_hangs_after_discovery_stops_the_sweep_with_exit_3() {
+    a_broken_daemon_stops_the_sweep(Behaviour::HangAfterDiscovery, "1", "hangs on the rest");
 }
 
 /// A stateful fake of API 1.40 to 1.41 with the image a run makes its fixtures from, and what someone else keeps on

@@ -39,6 +39,8 @@ pub enum Behaviour {
     /// Pings and `/version` like a Docker 20.10; every other request gets the head of a 200 JSON answer announcing
     /// 64 KiB, 16 bytes of it, and the connection closed.
     ResetMidBody,
+    /// Pings and `/version` like a Docker 20.10; every other request is read and never answered (for 30 s).
+    HangAfterDiscovery,
     /// Answers like a Docker 20.10 daemon that holds no objects: ping headers and `/version` of API 1.41 (minimum
     /// 1.12), a 400 "client version ... is too old/new" outside 1.12..=1.41, 404 "No such container: NAME" (or
     /// image, exec instance) for the names a run makes sure do not exist, and 200 `[]` to lists, `{}` to the rest.
@@ -453,8 +455,12 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
             while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
             None
         }
-        Behaviour::EndlessBody | Behaviour::ResetMidBody if is_ping => Some(text(200, "text/plain", "OK")),
-        Behaviour::EndlessBody | Behaviour::ResetMidBody if path == "/version" || path.ends_with("/version") => {
+        Behaviour::EndlessBody | Behaviour::ResetMidBody | Behaviour::HangAfterDiscovery if is_ping => {
+            Some(text(200, "text/plain", "OK"))
+        }
+        Behaviour::EndlessBody | Behaviour::ResetMidBody | Behaviour::HangAfterDiscovery
+            if path == "/version" || path.ends_with("/version") =>
+        {
             Some(text(200, "application/json", VERSION_JSON))
         }
         Behaviour::EndlessBody => {
@@ -469,6 +475,10 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nContent-Length: 65536\r\n\r\n[{\"Id\":\"cut here";
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.shutdown(std::net::Shutdown::Both);
+            None
+        }
+        Behaviour::HangAfterDiscovery => {
+            thread::sleep(Duration::from_secs(30));
             None
         }
         Behaviour::DropAfterDiscovery | Behaviour::Drop => None,
