@@ -52,22 +52,24 @@ PY
   exit 0
 fi
 
-# One run: wall seconds, then the run's own timing line (fixtures, sweep, scenarios, teardown).
+# One run: wall seconds, then the run's own timing lines: fixtures, sweep, scenarios, teardown, and the probes' time
+# per slot of --jobs (the bound a sweep with no waiting would reach).
 one() {
   local name=$1; shift
   local t0 t1
   t0=$(date +%s.%N)
   "$BIN" run --quiet --no-snapshots --host "$DOCKER_HOST" --out "$OUT/$name" "$@" >/dev/null 2>"$OUT/$name.err" || true
   t1=$(date +%s.%N)
-  echo "$t0 $t1 $(grep '^timing:' "$OUT/$name.err" | tr -d ',' | awk '{print $3, $6, $9, $12}')"
+  echo "$t0 $t1 $(grep '^timing: fixtures' "$OUT/$name.err" | tr -d ',' | awk '{print $3, $6, $9, $15}') \
+$(grep '^timing: the probes' "$OUT/$name.err" | tr -d ',' | awk '{print $9}')"
 }
-read -r a0 a1 af as asc at <<<"$(one parallel)"
-read -r b0 b1 bf bs bsc bt <<<"$(one sequential --jobs 1)"
+read -r a0 a1 af as asc at aslot <<<"$(one parallel)"
+read -r b0 b1 bf bs bsc bt bslot <<<"$(one sequential --jobs 1)"
 
-python3 - "$OUT" "$a0" "$a1" "$af" "$as" "$asc" "$at" "$b0" "$b1" "$bf" "$bs" "$bsc" "$bt" <<'PY'
+python3 - "$OUT" "$a0" "$a1" "$af" "$as" "$asc" "$at" "$b0" "$b1" "$bf" "$bs" "$bsc" "$bt" "$aslot" <<'PY'
 import json, sys
 out = sys.argv[1]
-a0, a1, af, as_, asc, at, b0, b1, bf, bs, bsc, bt = map(float, sys.argv[2:])
+a0, a1, af, as_, asc, at, b0, b1, bf, bs, bsc, bt, aslot = map(float, sys.argv[2:])
 run = json.load(open(f"{out}/parallel/run.json"))
 sent = sum(1 for p in run["probes"] if p["request"])
 print(f"probes sent: {sent} of {len(run['probes'])}; scenarios: {len(run.get('scenarios', []))}")
@@ -75,4 +77,6 @@ print(f"default (--jobs 8): {a1 - a0:6.1f} s  (fixtures {af:.1f}, sweep {as_:.1f
 print(f"baseline (--jobs 1): {b1 - b0:6.1f} s  (fixtures {bf:.1f}, sweep {bs:.1f}, scenarios {bsc:.1f}, teardown {bt:.1f})")
 print(f"ratio: the default run is {(b1 - b0) / (a1 - a0):.1f}x faster than the baseline (sweep phase {bs / as_:.1f}x)")
 print(f"target: sweep phase {as_:.1f} s {'<' if as_ < 60 else '>='} 60 s: {'met' if as_ < 60 else 'NOT met'}")
+print(f"bound: the probes' own time per slot of --jobs 8 is {aslot:.1f} s; the sweep takes {as_ / aslot:.2f}x that "
+      f"(issue 14's target: at most 1.5x)")
 PY
