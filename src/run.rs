@@ -88,7 +88,7 @@ pub fn run(
     for policy in &config.fail_on {
         policy.check(m)?;
     }
-    let Swept { report, stopped } = rt.block_on(sweep(config, m, schemas, err))?;
+    let Swept { mut report, stopped } = rt.block_on(sweep(config, m, schemas, err))?;
     if let Some(why) = stopped {
         // One screen: what happened, what was kept, what to try; no summary of a sweep that did not happen.
         let run_json = config.out.join("run.json");
@@ -107,14 +107,14 @@ pub fn run(
         );
         return Ok(crate::model::exit::EXIT_UNREACHABLE);
     }
+    // What every client would make of this daemon, once for the summary and every report.
+    crate::report::clients::fill(std::slice::from_mut(&mut report), m);
     let runs = std::slice::from_ref(&report);
     // One screen by default; the whole table with --verbose (or --report table).
     if config.verbose {
         crate::report::write_report(ReportFormat::Table, runs, m, out)?;
     } else {
-        let mut filled = [report.clone()];
-        crate::report::clients::fill(&mut filled, m);
-        crate::report::summary::write(&filled[0], out)
+        crate::report::summary::write(&report, out)
             .map_err(|source| Error::Output { what: "the summary".into(), source })?;
     }
     for target in &config.reports {
@@ -328,11 +328,11 @@ async fn sweep(
         errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
         let timed_out = outcome.verdict == Verdict::Error && outcome.reason.contains(" timed out after ");
         timeouts_in_a_row = if timed_out { timeouts_in_a_row + 1 } else { 0 };
-        let last = outcome.reason.clone();
         probes.push(outcome);
         if stopped.is_some() {
             continue;
         }
+        let last = || probes.last().map_or("", |p| p.reason.as_str());
         // Many failures in a row: if the daemon no longer answers a ping, stop rather than time out every probe.
         // Asked again every 8 more: a daemon that is shutting down still answers pings for a while. A daemon that
         // still pings but gives no usable answer to BROKEN_AFTER requests in a row (bodies without end, connections
@@ -343,17 +343,20 @@ async fn sweep(
         if gone {
             stopped = Some(format!(
                 "the daemon stopped answering: {errors_in_a_row} requests in a row failed, and so did /_ping; the \
-                 last one: {last}"
+                 last one: {}",
+                last()
             ));
         } else if timeouts_in_a_row >= hang_after {
             stopped = Some(format!(
                 "the daemon answers /_ping but hangs on the rest: {timeouts_in_a_row} requests in a row (every one \
-                 in flight) timed out; the last one: {last}"
+                 in flight) timed out; the last one: {}",
+                last()
             ));
         } else if errors_in_a_row >= BROKEN_AFTER {
             stopped = Some(format!(
                 "the daemon answers /_ping but no probe usefully: {errors_in_a_row} requests in a row got no usable \
-                 answer; the last one: {last}"
+                 answer; the last one: {}",
+                last()
             ));
         }
         if stopped.is_some() {

@@ -205,10 +205,17 @@ fn write_contents(
     if contents == ReportContents::Drift {
         return write_drift_report(format, runs, out);
     }
-    // What every client would make of each daemon, from the current matrices (never saved in run.json).
-    let mut runs = runs.to_vec();
-    super::clients::fill(&mut runs, matrices);
-    let runs = runs.as_slice();
+    // What every client would make of each daemon, from the current matrices (never saved in run.json); a run that
+    // has them already (`run` fills its own) is not copied.
+    let filled;
+    let runs = if runs.iter().any(|r| r.clients.is_empty()) {
+        let mut owned = runs.to_vec();
+        super::clients::fill(&mut owned, matrices);
+        filled = owned;
+        filled.as_slice()
+    } else {
+        runs
+    };
     // Several runs lead with their side-by-side matrix (Markdown makes its own: the step summary needs it too).
     let several = (runs.len() > 1).then(|| SideBySide::of(runs, &matrices.endpoints.endpoints));
     match (format, &several) {
