@@ -16,7 +16,7 @@ use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::fixture::{self, Fixtures, Needs, Scope};
 use crate::matrix::Matrices;
 use crate::matrix::schemas::SchemaFile;
-use crate::model::{Method, ProbeOutcome, RUN_SCHEMA_VERSION, RunReport, Verdict};
+use crate::model::{Method, ProbeOutcome, RUN_SCHEMA_VERSION, RunReport, ScenarioOutcome, Verdict};
 use crate::probe::ProbeError;
 use crate::probe::case::{self, ApiSelection, PlanOptions};
 use crate::probe::discover;
@@ -308,10 +308,22 @@ async fn sweep(
     let setup_s = phase.elapsed().as_secs_f64();
     let phase = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel::<ProbeOutcome>();
+    // The scenarios replay a client's sequence at each accepted version on the run's image, beside the sweep and
+    // sharing its permits: their steps wait on the daemon (stats' sampling tick) while the probes keep it busy.
+    let vars =
+        ctx.fixtures.shared.get("image").filter(|_| config.only.is_empty()).map(|i| ScenarioVars::new(&ctx.run_id, i));
     let run = {
         let (client, ctx, daemon) = (client.clone(), ctx.clone(), daemon.clone());
-        let (jobs, cancel_rx) = (config.jobs, cancel_rx.clone());
-        tokio::spawn(async move { runner::sweep(&client, &ctx, &daemon, cases, jobs, tx, cancel_rx).await })
+        let (jobs, cancel_rx, m) = (config.jobs, cancel_rx.clone(), Arc::new(m.clone()));
+        tokio::spawn(async move {
+            let scenarios = |limit| async {
+                let clock = Instant::now();
+                let Some(vars) = vars else { return (Vec::new(), 0.0) };
+                let s = scenario::run_in_daemon_range(&client, &m, &daemon, &vars, limit, jobs.div_ceil(2)).await;
+                (s, clock.elapsed().as_secs_f64())
+            };
+            runner::sweep(&client, &ctx, &daemon, cases, jobs, runner::Line { tx, cancel: cancel_rx }, scenarios).await
+        })
     };
     let mut probes = Vec::with_capacity(total);
     let mut progress = Progress::new(total, config.quiet, config.verbose);
@@ -364,23 +376,11 @@ async fn sweep(
         }
     }
     progress.finish();
-    let mut complete = run.await.unwrap_or(false) && stopped.is_none();
+    let end = run.await.ok();
+    let mut complete = end.as_ref().is_some_and(|e| e.complete) && stopped.is_none();
+    let fixture_ms = end.as_ref().map_or(0, |e| e.fixture_ms);
+    let (scenarios, scenarios_s) = end.and_then(|e| e.beside).unwrap_or_default();
     let sweep_s = phase.elapsed().as_secs_f64();
-    let phase = Instant::now();
-    // The scenarios replay a client's sequence at each accepted version, after the sweep, on the run's image.
-    let mut scenarios = Vec::new();
-    if complete
-        && config.only.is_empty()
-        && let Some(image) = ctx.fixtures.shared.get("image")
-    {
-        let vars = ScenarioVars::new(&ctx.run_id, image);
-        let mut cancel = cancel_rx.clone();
-        tokio::select! {
-            s = scenario::run_in_daemon_range(&client, m, &daemon, &vars, config.jobs) => scenarios = s,
-            _ = cancel.wait_for(|c| *c) => complete = false,
-        }
-    }
-    let scenarios_s = phase.elapsed().as_secs_f64();
     let phase = Instant::now();
     // The malformed requests, on the shared fixtures, where the sweep found each endpoint served.
     let mut refusals = Vec::new();
@@ -398,11 +398,11 @@ async fn sweep(
     signals.abort();
     let _ = writeln!(
         err,
-        "timing: fixtures {setup_s:.1} s, sweep {sweep_s:.1} s, scenarios {scenarios_s:.1} s, refusals {refusals_s:.1} s, \
-         teardown {:.1} s",
+        "timing: fixtures {setup_s:.1} s, sweep {sweep_s:.1} s (the scenarios beside it {scenarios_s:.1} s), refusals \
+         {refusals_s:.1} s, teardown {:.1} s",
         phase.elapsed().as_secs_f64()
     );
-    let _ = writeln!(err, "{}", sweep_bound(m, &probes, config.jobs));
+    let _ = writeln!(err, "{}", sweep_bound(m, &probes, fixture_ms, &scenarios, config.jobs));
     let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
         tool: format!("dockmatrix {}", env!("CARGO_PKG_VERSION")),
@@ -431,20 +431,38 @@ async fn sweep(
     Ok(Swept { report, stopped })
 }
 
-/// How close the sweep came to the daemon's own limit: the probes' time in all and per slot of `--jobs`, and the
-/// slowest endpoint with a fixture of its own (its probes run one after another, in [`runner::CHAIN_LANES`] lanes).
-fn sweep_bound(m: &Matrices, probes: &[ProbeOutcome], jobs: usize) -> String {
+/// The daemon's own time in a sweep, and the shortest the sweep could be with it: what shares the permits (the
+/// probes, their chains' fixtures, the scenarios) over `--jobs`, plus what runs alone (`serial` and `after_sweep`
+/// probes), in full. Also the slowest endpoint with a fixture of its own (its probes run one after another, in
+/// [`runner::CHAIN_LANES`] lanes).
+fn sweep_bound(
+    m: &Matrices,
+    probes: &[ProbeOutcome],
+    fixture_ms: u64,
+    scenarios: &[ScenarioOutcome],
+    jobs: usize,
+) -> String {
     let seconds = |ms: u64| ms as f64 / 1000.0;
-    let total: u64 = probes.iter().map(|p| p.duration_ms).sum();
+    let recipe = |p: &ProbeOutcome| m.probes.probes.get(&p.endpoint);
+    let (alone, shared): (Vec<&ProbeOutcome>, Vec<&ProbeOutcome>) =
+        probes.iter().partition(|p| recipe(p).is_some_and(|r| r.serial || r.after_sweep));
+    let shared_ms: u64 = shared.iter().map(|p| p.duration_ms).sum();
+    let alone_ms: u64 = alone.iter().map(|p| p.duration_ms).sum();
+    let scenario_ms: u64 = scenarios.iter().map(|s| s.duration_ms).sum();
+    let bound = seconds(shared_ms + fixture_ms + scenario_ms) / jobs.max(1) as f64 + seconds(alone_ms);
+    let mut line = format!(
+        "timing: bound {bound:.1} s: probes {:.1} s, their fixtures {:.1} s and scenarios {:.1} s over --jobs {jobs}, \
+         and {:.1} s of probes alone",
+        seconds(shared_ms),
+        seconds(fixture_ms),
+        seconds(scenario_ms),
+        seconds(alone_ms)
+    );
     let mut chains: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-    let chained = |p: &&ProbeOutcome| m.probes.probes.get(&p.endpoint).is_some_and(|r| r.fixture.is_some());
-    for p in probes.iter().filter(chained).filter(|p| p.duration_ms > 0) {
+    for p in shared.into_iter().filter(|p| recipe(p).is_some_and(|r| r.fixture.is_some())) {
         *chains.entry(p.endpoint.as_str()).or_default() += p.duration_ms;
     }
-    let slot = seconds(total) / jobs.max(1) as f64;
-    let mut line =
-        format!("timing: the probes took {:.1} s in all, {slot:.1} s per slot at --jobs {jobs}", seconds(total));
-    if let Some((id, ms)) = chains.into_iter().max_by_key(|(_, ms)| *ms) {
+    if let Some((id, ms)) = chains.into_iter().filter(|(_, ms)| *ms > 0).max_by_key(|(_, ms)| *ms) {
         let lane = seconds(ms) / runner::CHAIN_LANES as f64;
         line.push_str(&format!(
             "; the longest chain: {id}, {:.1} s of probes in {} lanes (about {lane:.1} s each)",
@@ -553,17 +571,31 @@ mod tests {
             evidence: crate::model::Evidence::default(),
             conformance: None,
         };
-        // container.restart and container.start have fixtures of their own (chains); system.ping does not.
+        // container.restart and container.start have fixtures of their own (chains); system.ping does not;
+        // container.prune runs alone.
         let probes =
             [probe("container.restart", 6000), probe("container.restart", 6000), probe("container.start", 4000)];
         let mut all = probes.to_vec();
-        all.push(probe("system.ping", 16_000));
+        all.extend([probe("system.ping", 16_000), probe("container.prune", 500)]);
+        let scenario = ScenarioOutcome {
+            scenario: "lifecycle".into(),
+            api_version: None,
+            passed: true,
+            steps: Vec::new(),
+            failed_at: None,
+            cleanup: Vec::new(),
+            duration_ms: 8000,
+        };
         assert_eq!(
-            sweep_bound(&m, &all, 8),
-            "timing: the probes took 32.0 s in all, 4.0 s per slot at --jobs 8; the longest chain: container.restart, \
-             12.0 s of probes in 4 lanes (about 3.0 s each)"
+            sweep_bound(&m, &all, 2000, &[scenario], 8),
+            "timing: bound 5.8 s: probes 32.0 s, their fixtures 2.0 s and scenarios 8.0 s over --jobs 8, and 0.5 s \
+             of probes alone; the longest chain: container.restart, 12.0 s of probes in 4 lanes (about 3.0 s each)"
         );
-        assert_eq!(sweep_bound(&m, &[], 8), "timing: the probes took 0.0 s in all, 0.0 s per slot at --jobs 8");
+        assert_eq!(
+            sweep_bound(&m, &[], 0, &[], 8),
+            "timing: bound 0.0 s: probes 0.0 s, their fixtures 0.0 s and scenarios 0.0 s over --jobs 8, and 0.0 s of \
+             probes alone"
+        );
     }
 
     #[test]

@@ -250,6 +250,12 @@ pub struct Recipe {
     /// after another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixture: Option<FixtureKind>,
+    /// Endpoints naming the same pool share their chains' containers (`running`, `stopped` and `paused` fixtures
+    /// only): each version's cases of the pool run one after another on one container, in the order of
+    /// `endpoints.yaml`, each finding it as the last left it. A stop leaves what a start needs, so the daemon makes fewer state
+    /// changes that are only setup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
     /// A tar body the runner builds (`archive`: file name → content), or the run image (`saved_image: true`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<Upload>,

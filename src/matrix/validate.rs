@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::error::MatrixError;
 use super::load::{MatrixSources, Source, locate, locate_item};
-use super::model::{Matrices, PathMode, SCHEMA_VERSION, Step};
+use super::model::{FixtureKind, Matrices, PathMode, SCHEMA_VERSION, Step};
 use super::tokens;
 use crate::model::{ApiVersion, template};
 
@@ -421,6 +421,18 @@ fn check_recipe(
             len,
             format!("`{id}`: hijack.expect is empty"),
             Some("name the text the output must contain".into()),
+        ));
+    }
+    if let Some(pool) = &recipe.pool
+        && (recipe.serial
+            || !matches!(recipe.fixture, Some(FixtureKind::Running | FixtureKind::Stopped | FixtureKind::Paused)))
+    {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` is in pool `{pool}`, but a pool shares containers moved between states"),
+            Some("give it `fixture: running`, `stopped` or `paused` and no `serial`, or drop `pool`".into()),
         ));
     }
     for name in recipe.params.keys() {
@@ -1139,6 +1151,27 @@ probes:
         );
         let one_label = probes(r#"{"label":["dockmatrix.key=$run/volume.prune"]}"#);
         load(&[(PROBES_FILE, &one_label)]).expect("one label naming the run is a safe prune");
+    }
+
+    #[test]
+    fn a_pool_is_only_for_containers_moved_between_states() {
+        let probes =
+            |recipe: &str| format!("schema_version: 1\nprobes:\n  system.version: {{}}\n  container.start: {recipe}\n");
+        let created = probes("{params: {id: $container}, fixture: created, pool: power}");
+        let err = invalid(&[(PROBES_FILE, &created)]);
+        assert_eq!(err.at, "probes.yaml:4:3");
+        assert_eq!(
+            err.message,
+            "`container.start` is in pool `power`, but a pool shares containers moved between states"
+        );
+        assert_eq!(
+            err.help.as_deref(),
+            Some("give it `fixture: running`, `stopped` or `paused` and no `serial`, or drop `pool`")
+        );
+        let serial = probes("{params: {id: $container}, fixture: stopped, pool: power, serial: true}");
+        assert_eq!(invalid(&[(PROBES_FILE, &serial)]).at, "probes.yaml:4:3");
+        load(&[(PROBES_FILE, &probes("{params: {id: $container}, fixture: stopped, pool: power}"))])
+            .expect("a stopped container can be pooled");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The sweep: sends every planned case with bounded concurrency and reports each outcome as it arrives.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::{RwLock, Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::case::ProbeCase;
@@ -15,7 +16,7 @@ use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Private, own_token, tar_of};
 use crate::matrix::model::Hijack;
 use crate::model::labels::{missing_name, run_name};
-use crate::model::{BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
+use crate::model::{ApiVersion, BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
 pub const EVIDENCE_HEADERS: &[&str] = &[
@@ -315,32 +316,36 @@ struct Shared {
     ctx: RunContext,
     daemon: Arc<DaemonInfo>,
     limit: Arc<Semaphore>,
-    serial: Arc<RwLock<()>>,
     tx: mpsc::UnboundedSender<ProbeOutcome>,
+    fixture_ms: Arc<AtomicU64>,
 }
 
-/// Sends the cases of one endpoint whose recipe has its own fixture, one after another, preparing the fixture
-/// before each; each case takes a permit of `limit` while it runs.
+/// Sends the cases of one endpoint whose recipe has its own fixture (or of one pool's endpoints), one after
+/// another, preparing the fixture before each; each case takes a permit of `limit` while it runs.
 async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
-    let Shared { client, ctx, daemon, limit, serial, tx } = sweep;
+    let Shared { client, ctx, daemon, limit, tx, fixture_ms } = sweep;
     let Some(first) = cases.first() else { return };
     let Some(kind) = first.recipe.fixture else { return };
     let ops = Ops::new(&client, &ctx.run_id);
-    let mut own = Private::new(kind, &first.endpoint.id, &ctx.run_id, lane);
+    let role = first.recipe.pool.as_ref().map_or_else(|| first.endpoint.id.clone(), |p| format!("pool.{p}"));
+    let mut own = Private::new(kind, &role, &ctx.run_id, lane);
     for case in cases {
         let Ok(_permit) = limit.acquire().await else { return };
-        let _turn = Turn::take(&serial, case.recipe.serial).await;
+        let kind = case.recipe.fixture.unwrap_or(kind);
         let value = if enforced(&case, &daemon) {
             let name = ctx.substitute("$name", &case, None);
+            let started = Instant::now();
             // One more try after a pause: making a fixture is setup, not the probe, and a daemon under load can
             // refuse it once (Podman 4.3's network create: "route ip+net: no such network interface").
-            let prepared = match own.prepare(&ops, &ctx.fixtures, &name).await {
+            let prepared = match own.prepare_as(kind, &ops, &ctx.fixtures, &name).await {
                 Ok(v) => Ok(v),
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(250)).await;
-                    own.prepare(&ops, &ctx.fixtures, &name).await
+                    own.prepare_as(kind, &ops, &ctx.fixtures, &name).await
                 }
             };
+            let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            fixture_ms.fetch_add(ms, Ordering::Relaxed);
             match prepared {
                 Ok(v) => v,
                 Err(e) => {
@@ -357,53 +362,71 @@ async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
     }
 }
 
-/// A case's hold on the sweep: shared for most, exclusive for `serial` ones, which then run with nothing else in
-/// flight. Prunes act on every object that matches, and daemons race against what runs beside them (Podman 4.3's
-/// network prune answers 500 when a container goes away meanwhile; its tags and untags of one image lose updates):
-/// run alone, their answers do not depend on `--jobs`.
-enum Turn<'a> {
-    Shared(#[expect(dead_code, reason = "held for its drop")] tokio::sync::RwLockReadGuard<'a, ()>),
-    Alone(#[expect(dead_code, reason = "held for its drop")] tokio::sync::RwLockWriteGuard<'a, ()>),
-}
-
-impl<'a> Turn<'a> {
-    async fn take(lock: &'a RwLock<()>, alone: bool) -> Turn<'a> {
-        if alone { Turn::Alone(lock.write().await) } else { Turn::Shared(lock.read().await) }
-    }
-}
-
 /// How many chains an endpoint with its own fixture is split into.
 pub const CHAIN_LANES: usize = 4;
 
-/// Runs every case with at most `jobs` in flight, sending each outcome on `tx` as it finishes. The cases of an
-/// endpoint with its own fixture run in order, in one chain; chains and the other cases run side by side. Stops
-/// launching new cases when `cancel` turns true, and aborts those in flight. Returns whether every case ran.
-pub async fn sweep(
+/// How a sweep ended.
+#[derive(Debug)]
+pub struct SweepEnd<T> {
+    /// Whether every case ran (not cancelled).
+    pub complete: bool,
+    /// What ran beside the cases, unless cancelled first.
+    pub beside: Option<T>,
+    /// The time the chains spent putting their own fixtures in state, in all: daemon time the probes' durations do
+    /// not show.
+    pub fixture_ms: u64,
+}
+
+/// A sweep's line to its caller: where each outcome goes as it finishes, and the switch that stops the sweep.
+#[derive(Debug)]
+pub struct Line {
+    /// Receives every outcome as soon as it is known.
+    pub tx: mpsc::UnboundedSender<ProbeOutcome>,
+    /// Turns true to stop the sweep.
+    pub cancel: watch::Receiver<bool>,
+}
+
+/// Runs every case with at most `jobs` in flight, sending each outcome on the line as it finishes, and `beside`
+/// (given the same permits) alongside them. The cases of an endpoint with its own fixture run in order, in
+/// [`CHAIN_LANES`] chains; chains, the other cases and `beside` run side by side. Once all of them are over, the
+/// `serial` cases run one at a time, then the `after_sweep` ones. Stops launching new cases when the line's cancel
+/// turns true, and aborts those in flight and `beside`.
+pub async fn sweep<T, F: Future<Output = T>>(
     client: &Client,
     ctx: &RunContext,
     daemon: &DaemonInfo,
     cases: Vec<ProbeCase>,
     jobs: usize,
-    tx: mpsc::UnboundedSender<ProbeOutcome>,
-    mut cancel: watch::Receiver<bool>,
-) -> bool {
+    line: Line,
+    beside: impl FnOnce(Arc<Semaphore>) -> F,
+) -> SweepEnd<T> {
+    let Line { tx, mut cancel } = line;
     let limit = Arc::new(Semaphore::new(jobs.max(1)));
-    let serial = Arc::new(RwLock::new(()));
     let daemon = Arc::new(daemon.clone());
-    let mut set = JoinSet::new();
+    let fixture_ms = Arc::new(AtomicU64::new(0));
+    let shared = || Shared {
+        client: client.clone(),
+        ctx: ctx.clone(),
+        daemon: daemon.clone(),
+        limit: limit.clone(),
+        tx: tx.clone(),
+        fixture_ms: fixture_ms.clone(),
+    };
+    let mut end = SweepEnd { complete: false, beside: None, fixture_ms: 0 };
     let mut chains: Vec<(String, Vec<ProbeCase>)> = Vec::new();
     let mut singles = Vec::new();
+    let mut alone: Vec<(String, Vec<ProbeCase>)> = Vec::new();
     let mut last = Vec::new();
     for case in cases {
         if let Some(reason) = &case.skip {
             let _ = tx.send(skipped(&case, reason));
         } else if case.recipe.after_sweep {
             last.push(case);
+        } else if case.recipe.serial {
+            group(&mut alone, case.endpoint.id.clone(), case);
         } else if case.recipe.fixture.is_some() {
-            match chains.iter_mut().find(|(id, _)| *id == case.endpoint.id) {
-                Some((_, list)) => list.push(case),
-                None => chains.push((case.endpoint.id.clone(), vec![case])),
-            }
+            let key = case.recipe.pool.clone().unwrap_or_else(|| case.endpoint.id.clone());
+            group(&mut chains, key, case);
         } else {
             singles.push(case);
         }
@@ -411,62 +434,92 @@ pub async fn sweep(
     // Cancelled before anything was launched: launch nothing (a chain spawned now could send a request before the
     // abort below reaches it).
     if *cancel.borrow() {
-        return false;
+        return end;
     }
+    let mut set = JoinSet::new();
     // Chains first: they are the longest, so they start while the single cases fill the other permits. An
     // endpoint's cases are dealt to CHAIN_LANES chains, each with its own fixture, so no one chain is the whole run.
-    // A `serial` endpoint runs alone anyway, so it gets one lane: its cases then run in plan order, every run.
     for (_, list) in chains {
-        let n = if list.first().is_some_and(|c| c.recipe.serial) { 1 } else { CHAIN_LANES };
-        let mut lanes: Vec<Vec<ProbeCase>> = vec![Vec::new(); n];
-        for (i, case) in list.into_iter().enumerate() {
-            lanes[i % n].push(case);
-        }
-        for (i, lane) in lanes.into_iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-            let shared = Shared {
-                client: client.clone(),
-                ctx: ctx.clone(),
-                daemon: daemon.clone(),
-                limit: limit.clone(),
-                serial: serial.clone(),
-                tx: tx.clone(),
-            };
-            set.spawn(chain(shared, lane, i));
+        for (i, lane) in deal(list, CHAIN_LANES).into_iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            set.spawn(chain(shared(), lane, i));
         }
     }
-    // Versions interleaved (every endpoint at one version, then the next), so slow endpoints (stats waits for the
-    // daemon's sampling tick, build and commit keep it busy) do not hold every permit at once.
-    singles.sort_by_key(|c| c.api_version);
-    for case in singles {
-        let permit = tokio::select! {
-            p = limit.clone().acquire_owned() => p,
-            _ = cancel.wait_for(|c| *c) => break,
-        };
-        let Ok(permit) = permit else { break };
-        let (client, ctx, daemon, tx, serial) =
-            (client.clone(), ctx.clone(), daemon.clone(), tx.clone(), serial.clone());
-        set.spawn(async move {
-            let _turn = Turn::take(&serial, case.recipe.serial).await;
-            let outcome = probe(&client, &ctx, &case, &daemon, None).await;
-            let _ = tx.send(outcome);
-            drop(permit);
-        });
-        while set.try_join_next().is_some() {}
-    }
-    loop {
-        tokio::select! {
-            next = set.join_next() => if next.is_none() { break },
-            _ = cancel.wait_for(|c| *c) => { set.abort_all(); return false; }
+    let together = async {
+        // Versions interleaved (every endpoint at one version, then the next), so slow endpoints (stats waits for
+        // the daemon's sampling tick, build and commit keep it busy) do not hold every permit at once.
+        singles.sort_by_key(|c| c.api_version);
+        for case in singles {
+            let Ok(permit) = limit.clone().acquire_owned().await else { break };
+            let (client, ctx, daemon, tx) = (client.clone(), ctx.clone(), daemon.clone(), tx.clone());
+            set.spawn(async move {
+                let outcome = probe(&client, &ctx, &case, &daemon, None).await;
+                let _ = tx.send(outcome);
+                drop(permit);
+            });
+            while set.try_join_next().is_some() {}
+        }
+        while set.join_next().await.is_some() {}
+    };
+    let mut stop = cancel.clone();
+    tokio::select! {
+        (_, t) = async { tokio::join!(together, beside(limit.clone())) } => end.beside = Some(t),
+        _ = stop.wait_for(|c| *c) => {
+            set.abort_all();
+            return end;
         }
     }
+    // Then what must run with nothing beside it (`Recipe::serial`: prunes, tag then untag), one case at a time, each
+    // endpoint's in plan order: in a phase of their own, they never make the rest wait for the daemon to drain.
     // What must see the daemon at rest goes last, one at a time.
-    for case in last {
-        tokio::select! {
-            outcome = probe(client, ctx, &case, &daemon, None) => { let _ = tx.send(outcome); }
-            _ = cancel.wait_for(|c| *c) => return false,
+    let alone = async {
+        for (_, cases) in alone {
+            if cases[0].recipe.fixture.is_some() {
+                chain(shared(), cases, 0).await;
+            } else {
+                for case in cases {
+                    let _ = tx.send(probe(client, ctx, &case, &daemon, None).await);
+                }
+            }
+        }
+        for case in last {
+            let _ = tx.send(probe(client, ctx, &case, &daemon, None).await);
+        }
+    };
+    tokio::select! {
+        () = alone => end.complete = !*stop.borrow(),
+        _ = cancel.wait_for(|c| *c) => {}
+    }
+    end.fixture_ms = fixture_ms.load(Ordering::Relaxed);
+    end
+}
+
+/// Adds `case` to the group `key` (its endpoint, or its pool), in plan order.
+fn group(groups: &mut Vec<(String, Vec<ProbeCase>)>, key: String, case: ProbeCase) {
+    match groups.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, list)) => list.push(case),
+        None => groups.push((key, vec![case])),
+    }
+}
+
+/// The cases of one chain group dealt to `lanes` lanes: an endpoint's round robin; a pool's by version, each
+/// version's cases together in plan order, so one container goes through them in turn.
+fn deal(cases: Vec<ProbeCase>, lanes: usize) -> Vec<Vec<ProbeCase>> {
+    let mut dealt: Vec<Vec<ProbeCase>> = vec![Vec::new(); lanes.max(1)];
+    let mut versions: Vec<Option<ApiVersion>> = cases.iter().map(|c| c.api_version).collect();
+    versions.sort();
+    versions.dedup();
+    let pooled = cases.first().is_some_and(|c| c.recipe.pool.is_some());
+    for (i, case) in cases.into_iter().enumerate() {
+        let n = if pooled { versions.binary_search(&case.api_version).unwrap_or(0) } else { i };
+        dealt[n % lanes.max(1)].push(case);
+    }
+    if pooled {
+        // Plan order is endpoint after endpoint: within a lane, a version's cases go together (stable sort).
+        for lane in &mut dealt {
+            lane.sort_by_key(|c| c.api_version);
         }
     }
-    !*cancel.borrow()
+    dealt
 }
 
 #[cfg(test)]
@@ -562,9 +615,17 @@ mod tests {
         case_at(id, method, "/networks/{id}", minor, recipe)
     }
 
-    /// A fresh context of the run `RUN`, with no fixtures.
+    /// A fresh context of the run `RUN`, with the fake daemon's image as its only shared fixture.
     fn ctx() -> RunContext {
-        RunContext { run_id: RUN.into(), missing: missing_name(RUN), now: 0, ..RunContext::new() }
+        let mut fixtures = Fixtures::default();
+        fixtures.shared.insert("image", "busybox:test".into());
+        RunContext {
+            run_id: RUN.into(),
+            missing: missing_name(RUN),
+            now: 0,
+            fixtures: Arc::new(fixtures),
+            ..RunContext::new()
+        }
     }
 
     /// A Docker 20.10 that enforces nothing it was asked about.
@@ -578,12 +639,96 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         // Held to the end: a dropped sender reads as a cancel.
         let (_cancel, never) = watch::channel(false);
-        let done = sweep(client, &ctx(), &daemon(), cases, jobs, tx, never).await;
+        let end = sweep(client, &ctx(), &daemon(), cases, jobs, Line { tx, cancel: never }, |_| async {}).await;
         let mut outcomes = Vec::new();
         while let Ok(o) = rx.try_recv() {
             outcomes.push(o);
         }
-        (done, outcomes)
+        (end.complete, outcomes)
+    }
+
+    /// A recipe of the pool `power` on the case's own container in state `fixture`.
+    fn pooled(fixture: FixtureKind) -> Recipe {
+        Recipe {
+            params: [("id".to_string(), "$container".to_string())].into(),
+            fixture: Some(fixture),
+            pool: Some("power".into()),
+            ..Recipe::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pool_moves_one_container_per_lane_through_its_endpoints_and_sets_no_state_of_its_own() {
+        let fake = FakeDaemon::stateful();
+        fake.add(crate::fake_daemon::Kind::Image, "busybox:test", &[]);
+        let client = client_of(&fake);
+        let mut cases = Vec::new();
+        // Plan order: every version of one endpoint, then the next.
+        for (id, fixture) in [("container.start", FixtureKind::Stopped), ("container.stop", FixtureKind::Running)] {
+            let path = format!("/containers/{{id}}/{}", id.trim_start_matches("container."));
+            cases.extend([40, 41].map(|minor| case_at(id, Method::Post, &path, minor, pooled(fixture))));
+        }
+        let (done, outcomes) = sweep_all(&client, cases, 4).await;
+        assert!(done);
+        assert_eq!(outcomes.len(), 4);
+        assert!(outcomes.iter().all(|o| o.verdict == Verdict::Ok && o.status == Some(204)), "{outcomes:#?}");
+        // A lane per version, one container each; in a lane the start probe leaves it running for the stop
+        // probe, so the fixture only looks (GET .../json) and never starts or stops it itself.
+        let log = fake.log();
+        let mut created: Vec<&String> = log.iter().filter(|l| l.starts_with("POST /containers/create")).collect();
+        created.sort();
+        assert_eq!(
+            created,
+            [
+                "POST /containers/create?name=dockmatrix-0123456789ab-pool-power-0",
+                "POST /containers/create?name=dockmatrix-0123456789ab-pool-power-1"
+            ]
+        );
+        let moved: Vec<&String> =
+            log.iter().filter(|l| l.starts_with("POST /containers/") && !l.contains("create")).collect();
+        assert!(moved.is_empty(), "the fixture changed a state itself: {log:#?}");
+        for minor in [40, 41] {
+            let at = |what: &str| {
+                log.iter().position(|l| l.starts_with(&format!("POST /v1.{minor}/containers/")) && l.ends_with(what))
+            };
+            let (start, stop) = (at("/start").expect("start sent"), at("/stop").expect("stop sent"));
+            assert!(start < stop, "{log:#?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn work_beside_the_sweep_shares_its_permits_and_ends_before_the_serial_cases() {
+        let fake = FakeDaemon::stateful();
+        fake.delay("*", Duration::from_millis(30));
+        let client = client_of(&fake);
+        let prune = Recipe { serial: true, ..Recipe::default() };
+        let mut cases = pings(36..=41);
+        cases.push(case_at("container.prune", Method::Post, "/containers/prune", 41, prune));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (_cancel, never) = watch::channel(false);
+        let beside = |limit: Arc<Semaphore>| {
+            let client = client.clone();
+            async move {
+                // Holds the one permit: no probe runs meanwhile.
+                let _permit = limit.acquire_owned().await.expect("open");
+                for _ in 0..3 {
+                    client.send(Request::new(Method::Get, "/info")).await.expect("answered");
+                }
+                "scenarios"
+            }
+        };
+        let end = sweep(&client, &ctx(), &daemon(), cases, 1, Line { tx, cancel: never }, beside).await;
+        assert!(end.complete);
+        assert_eq!(end.beside, Some("scenarios"));
+        let mut outcomes = Vec::new();
+        while let Ok(o) = rx.try_recv() {
+            outcomes.push(o);
+        }
+        assert_eq!(outcomes.len(), 7);
+        let log = fake.log();
+        assert_eq!(log.last().map(String::as_str), Some("POST /v1.41/containers/prune"), "{log:#?}");
+        assert!(fake.overlapped().is_empty(), "one permit, so one request at a time: {log:#?}");
+        assert_eq!(log.iter().filter(|l| *l == "GET /info").count(), 3);
     }
 
     #[tokio::test]
@@ -644,7 +789,9 @@ mod tests {
         cases.push(case_at("system.info", Method::Get, "/info", 41, Recipe { after_sweep: true, ..Recipe::default() }));
         let (tx, mut rx) = mpsc::unbounded_channel();
         let (cancel, cancelled) = watch::channel(false);
-        let running = tokio::spawn(async move { sweep(&client, &ctx(), &daemon(), cases, 1, tx, cancelled).await });
+        let running = tokio::spawn(async move {
+            sweep(&client, &ctx(), &daemon(), cases, 1, Line { tx, cancel: cancelled }, |_| async {}).await.complete
+        });
         let first = rx.recv().await.expect("a first outcome");
         assert_eq!((first.endpoint.as_str(), first.status), ("system.ping", Some(200)));
         cancel.send(true).expect("the sweep listens");
@@ -714,7 +861,11 @@ mod tests {
             }
             let (tx, mut rx) = mpsc::unbounded_channel();
             let (_cancel, cancelled) = watch::channel(true);
-            assert!(!sweep(&client, &ctx(), &daemon(), cases, 8, tx, cancelled).await);
+            assert!(
+                !sweep(&client, &ctx(), &daemon(), cases, 8, Line { tx, cancel: cancelled }, |_| async {})
+                    .await
+                    .complete
+            );
             assert!(rx.try_recv().is_err(), "no outcome");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -4,5 +4,5 @@
 pub mod runner;
 pub mod vars;
 
-pub use runner::{daemon_versions, run_all, run_in_daemon_range, run_scenario};
+pub use runner::{daemon_versions, run_all, run_in_daemon_range, run_scenario, run_within};
 pub use vars::ScenarioVars;

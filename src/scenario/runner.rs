@@ -1,6 +1,7 @@
 //! Sending a scenario's steps in order at one API version, and every scenario at many versions with bounded
 //! concurrency.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -70,29 +71,53 @@ pub async fn run_all(
     vars: &ScenarioVars,
     jobs: usize,
 ) -> Vec<ScenarioOutcome> {
+    run_within(client, matrices, versions, vars, Arc::new(Semaphore::new(jobs.max(1))), jobs).await
+}
+
+/// [`run_all`] beside other work that shares `limit`: at most `workers` workers, each holding one permit of
+/// `limit` from its first scenario run to its last and taking the next run from a common queue. A worker keeps its
+/// permit between runs, so the scenarios are not queued behind everything else each time one ends.
+pub async fn run_within(
+    client: &Client,
+    matrices: &Matrices,
+    versions: &[ApiVersion],
+    vars: &ScenarioVars,
+    limit: Arc<Semaphore>,
+    workers: usize,
+) -> Vec<ScenarioOutcome> {
     if matrices.scenarios.scenarios.is_empty() || versions.is_empty() {
         return Vec::new();
     }
-    let limit = Arc::new(Semaphore::new(jobs.max(1)));
     let matrices = Arc::new(matrices.clone());
     let vars = Arc::new(vars.clone());
+    let runs: VecDeque<(String, ApiVersion)> = matrices
+        .scenarios
+        .scenarios
+        .keys()
+        .flat_map(|name| versions.iter().map(move |&api| (name.clone(), api)))
+        .collect();
+    let queue = Arc::new(std::sync::Mutex::new(runs));
     let mut set = JoinSet::new();
-    for name in matrices.scenarios.scenarios.keys() {
-        for &api in versions {
-            let (client, matrices, vars, limit, name) =
-                (client.clone(), matrices.clone(), vars.clone(), limit.clone(), name.clone());
-            set.spawn(async move {
-                let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
+    for _ in 0..workers.max(1) {
+        let (client, matrices, vars, limit, queue) =
+            (client.clone(), matrices.clone(), vars.clone(), limit.clone(), queue.clone());
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
+            let mut outcomes = Vec::new();
+            loop {
+                let next = queue.lock().expect("no worker panics holding the queue").pop_front();
+                let Some((name, api)) = next else { break };
                 let scenario = matrices.scenario(&name).expect("a scenario of these matrices");
-                run_scenario(&client, scenario, &matrices, Some(api), &vars).await
-            });
-        }
+                outcomes.push(run_scenario(&client, scenario, &matrices, Some(api), &vars).await);
+            }
+            outcomes
+        });
     }
     let mut outcomes = Vec::new();
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok(outcome) => outcomes.push(outcome),
-            // A scenario task only ends without an outcome when it panicked: keep that loud.
+            Ok(done) => outcomes.extend(done),
+            // A scenario worker only ends without its outcomes when it panicked: keep that loud.
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => {}
         }
@@ -110,12 +135,13 @@ pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersi
     matrices.endpoints.api_versions.iter().filter(|v| lo <= *v && *v <= hi).collect()
 }
 
-/// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), with
-/// at most `jobs` at a time; the result goes into `RunReport::scenarios`. After the sweep, with the run's image:
+/// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), each
+/// holding a permit of `limit`; the result goes into `RunReport::scenarios`. Beside the sweep, sharing its permits,
+/// with the run's image:
 ///
 /// ```text
 /// report.scenarios =
-///     scenario::run_in_daemon_range(&client, m, &report.daemon, &ScenarioVars::new(&ctx.run_id, image), jobs).await;
+///     scenario::run_in_daemon_range(&client, m, &report.daemon, &ScenarioVars::new(&ctx.run_id, image), limit).await;
 /// ```
 ///
 /// Every container a scenario makes carries the run's label; a scenario cut short (the future dropped on Ctrl-C)
@@ -125,9 +151,10 @@ pub async fn run_in_daemon_range(
     matrices: &Matrices,
     daemon: &DaemonInfo,
     vars: &ScenarioVars,
-    jobs: usize,
+    limit: Arc<Semaphore>,
+    at_most: usize,
 ) -> Vec<ScenarioOutcome> {
-    run_all(client, matrices, &daemon_versions(matrices, daemon), vars, jobs).await
+    run_within(client, matrices, &daemon_versions(matrices, daemon), vars, limit, at_most).await
 }
 
 /// The first variable `step` uses that has no value yet.
