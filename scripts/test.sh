@@ -19,9 +19,10 @@ trap stop EXIT
 
 t0=$(date +%s)
 # chromium: the HTML report test; libxml2-utils: xmllint for the JUnit schema test; bsdutils: `script` for the
-# progress-bar test; curl: the daemon scripts.
+# progress-bar test; curl: the daemon scripts; openssh-server and openssh-client: the ssh:// test's private sshd on
+# 127.0.0.1 (scripts/sshd.sh; the package's own sshd is never started).
 unset DOCKMATRIX_NO_INSTALL
-bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl
+bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl openssh-server openssh-client
 for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh fetch "$n"; done
 hosts=()
 for n in "${DAEMONS[@]}"; do

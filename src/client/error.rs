@@ -10,7 +10,10 @@ pub enum ClientError {
     #[error("invalid daemon address `{given}`: {message}")]
     #[diagnostic(
         code(dockmatrix::client::address),
-        help("accepted forms: unix:///var/run/docker.sock, tcp://127.0.0.1:2375, http://..., https://...")
+        help(
+            "accepted forms: unix:///var/run/docker.sock, tcp://127.0.0.1:2375, http://..., https://..., \
+             ssh://user@host[:port][/socket]"
+        )
     )]
     BadAddress {
         /// What was given.
@@ -102,6 +105,19 @@ pub enum ClientError {
         help: String,
     },
 
+    /// ssh could not be run, or ended the connection: its own words, and what to try.
+    #[error("ssh to {address} failed: {why}")]
+    #[diagnostic(code(dockmatrix::client::ssh))]
+    Ssh {
+        /// The daemon address (`ssh://...`).
+        address: String,
+        /// ssh's own message (`ssh exited with exit status: 255: Permission denied (publickey).`).
+        why: String,
+        /// What to do about it.
+        #[help]
+        help: String,
+    },
+
     /// The Docker context could not be resolved.
     #[error("cannot use Docker context `{name}`: {message}")]
     #[diagnostic(
@@ -127,6 +143,7 @@ impl ClientError {
                 | ClientError::BadAddress { .. }
                 | ClientError::Tls { .. }
                 | ClientError::TlsHandshake { .. }
+                | ClientError::Ssh { .. }
                 | ClientError::Context { .. }
         )
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::ClientError;
+use super::ssh::{SSH_PROGRAM_VAR, SshSpec};
 
 /// The default daemon address on Linux.
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
@@ -35,6 +36,13 @@ pub enum Address {
         base: String,
         /// TLS material, for `https`.
         tls: Option<TlsOptions>,
+    },
+    /// HTTP over `ssh ... docker system dial-stdio`, one ssh per connection (see [`super::ssh`]).
+    Ssh {
+        /// User, host, port and remote socket.
+        spec: SshSpec,
+        /// The ssh program and its leading options (`ssh`, or what `DOCKMATRIX_SSH` says).
+        program: Vec<String>,
     },
 }
 
@@ -78,11 +86,18 @@ pub fn resolve(inputs: &HostInputs<'_>) -> Result<Target, ClientError> {
     if let Some(dir) = env("DOCKER_CERT_PATH") {
         fill_cert_paths(&mut tls, Path::new(&dir));
     }
+    let program: Option<Vec<String>> = env(SSH_PROGRAM_VAR).map(|p| p.split_whitespace().map(String::from).collect());
+    let with_program = |mut t: Target| {
+        if let (Address::Ssh { program: p, .. }, Some(program)) = (&mut t.address, &program) {
+            p.clone_from(program);
+        }
+        t
+    };
     if let Some(flag) = inputs.flag {
-        return parse(flag, tls, "--host");
+        return parse(flag, tls, "--host").map(with_program);
     }
     if let Some(host) = env("DOCKER_HOST") {
-        return parse(&host, tls, "DOCKER_HOST");
+        return parse(&host, tls, "DOCKER_HOST").map(with_program);
     }
     let config_dir =
         env("DOCKER_CONFIG").map(PathBuf::from).or_else(|| inputs.home.as_ref().map(|h| h.join(".docker")));
@@ -93,7 +108,7 @@ pub fn resolve(inputs: &HostInputs<'_>) -> Result<Target, ClientError> {
     if let Some(name) = context.filter(|c| c != "default") {
         let dir = config_dir
             .ok_or_else(|| ClientError::Context { name: name.clone(), message: "no home directory".into() })?;
-        return from_context(&dir, &name, tls);
+        return from_context(&dir, &name, tls).map(with_program);
     }
     parse(DEFAULT_HOST, tls, "default")
 }
@@ -157,6 +172,7 @@ pub fn parse(given: &str, tls: TlsOptions, origin: &str) -> Result<Target, Clien
             let base = format!("{}://{hostport}", if use_tls { "https" } else { "http" });
             Address::Tcp { base, tls: use_tls.then_some(tls) }
         }
+        "ssh" => Address::Ssh { spec: SshSpec::parse(rest).map_err(|m| bad(&m))?, program: vec!["ssh".into()] },
         other => return Err(bad(&format!("unsupported scheme `{other}`"))),
     };
     Ok(Target { address, display: given.to_string(), origin: origin.to_string() })
@@ -239,10 +255,23 @@ mod tests {
 
     #[test]
     fn rejects_unknown_schemes_and_relative_sockets() {
-        for bad in ["ssh://host", "unix://relative.sock", "/var/run/docker.sock", "tcp://host:1/path"] {
+        for bad in
+            ["ssh://me:pw@host", "unix://relative.sock", "/var/run/docker.sock", "tcp://host:1/path", "npipe:///x"]
+        {
             let err = resolve_with(Some(bad), &[], None).expect_err(bad);
             assert!(matches!(err, ClientError::BadAddress { .. }), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn an_ssh_address_runs_the_system_ssh_or_the_one_dockmatrix_ssh_names() {
+        let t = resolve_with(Some("ssh://me@127.0.0.1:2222/run/docker.sock"), &[], None).expect("valid");
+        let Address::Ssh { spec, program } = t.address else { panic!("an ssh address") };
+        assert_eq!((spec.user.as_deref(), spec.port, program), (Some("me"), Some(2222), vec!["ssh".to_string()]));
+        let t = resolve_with(None, &[("DOCKER_HOST", "ssh://h"), (SSH_PROGRAM_VAR, "ssh  -F /tmp/cfg")], None)
+            .expect("valid");
+        let Address::Ssh { program, .. } = t.address else { panic!("an ssh address") };
+        assert_eq!(program, ["ssh", "-F", "/tmp/cfg"]);
     }
 
     #[test]

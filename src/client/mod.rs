@@ -1,11 +1,12 @@
-//! Talking to a daemon: addresses, the unix and TCP transports, hijacked streams and their frames, and the one
-//! place that writes paths.
+//! Talking to a daemon: addresses, the unix, TCP and ssh transports, hijacked streams and their frames, and the
+//! one place that writes paths.
 
 mod error;
 pub mod frames;
 mod hijack;
 pub mod host;
 pub mod path;
+pub mod ssh;
 mod transport;
 
 pub use error::ClientError;

@@ -1,4 +1,5 @@
-//! The two transports (unix socket through hyperlocal, TCP/TLS through reqwest) behind one `send`.
+//! The three transports (unix socket through hyperlocal, TCP/TLS through reqwest, ssh through hyper over a child's
+//! stdio) behind one `send`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,6 +13,7 @@ use hyperlocal::UnixConnector;
 use super::error::ClientError;
 use super::host::{Address, Target, TlsOptions};
 use super::path;
+use super::ssh::SshConnector;
 use crate::model::{ApiVersion, Method};
 
 /// One request: method, path (already versioned by `path::build`), headers and body.
@@ -119,6 +121,7 @@ impl Response {
 enum Transport {
     Unix { client: Box<HyperClient<UnixConnector, Full<Bytes>>>, socket: PathBuf },
     Http { client: reqwest::Client, base: String },
+    Ssh { client: Box<HyperClient<SshConnector, Full<Bytes>>>, argv: Vec<String> },
 }
 
 /// A daemon connection pool with a per-request timeout and a body size cap.
@@ -161,6 +164,15 @@ impl Client {
                 let client = b.build().map_err(|e| ClientError::Tls { message: error_chain(&e) })?;
                 Transport::Http { client, base: base.clone() }
             }
+            Address::Ssh { spec, program } => {
+                let argv = spec.argv(program);
+                // Each pooled connection is an ssh process (and a dial-stdio on the host): few, kept a while.
+                let client = HyperClient::builder(TokioExecutor::new())
+                    .pool_idle_timeout(Duration::from_secs(30))
+                    .pool_max_idle_per_host(16)
+                    .build(SshConnector::new(argv.clone()));
+                Transport::Ssh { client: Box::new(client), argv }
+            }
         };
         Ok(Self { transport, target, timeout, body_cap })
     }
@@ -184,7 +196,15 @@ impl Client {
     pub(super) fn http_client(&self) -> Option<&reqwest::Client> {
         match &self.transport {
             Transport::Http { client, .. } => Some(client),
-            Transport::Unix { .. } => None,
+            Transport::Unix { .. } | Transport::Ssh { .. } => None,
+        }
+    }
+
+    /// The ssh command line of an `ssh://` target, for the hijack path (a connection of its own).
+    pub(super) fn ssh_argv(&self) -> Option<&[String]> {
+        match &self.transport {
+            Transport::Ssh { argv, .. } => Some(argv),
+            Transport::Unix { .. } | Transport::Http { .. } => None,
         }
     }
 
@@ -234,19 +254,34 @@ impl Client {
         let method = req.method;
         let fail =
             |message: String| ClientError::Transport { method: method.to_string(), path: req.path.clone(), message };
+        let hyper_request = |uri: hyper::Uri| {
+            let mut b = hyper::Request::builder().method(method.as_str()).uri(uri).header("Host", "docker");
+            for (k, v) in &req.headers {
+                b = b.header(k.as_str(), v.as_str());
+            }
+            let body = Full::new(Bytes::from(req.body.clone().unwrap_or_default()));
+            b.body(body).map_err(|e| fail(e.to_string()))
+        };
+        let answer = |resp: hyper::Response<hyper::body::Incoming>| {
+            let status = resp.status().as_u16();
+            let headers = header_pairs(resp.headers());
+            (status, headers, BodyStream::Hyper(resp.into_body()))
+        };
         match &self.transport {
             Transport::Unix { client, socket } => {
-                let uri: hyper::Uri = hyperlocal::Uri::new(socket, &req.path).into();
-                let mut b = hyper::Request::builder().method(method.as_str()).uri(uri).header("Host", "docker");
-                for (k, v) in &req.headers {
-                    b = b.header(k.as_str(), v.as_str());
-                }
-                let body = Full::new(Bytes::from(req.body.clone().unwrap_or_default()));
-                let request = b.body(body).map_err(|e| fail(e.to_string()))?;
+                let request = hyper_request(hyperlocal::Uri::new(socket, &req.path).into())?;
                 let resp = client.request(request).await.map_err(|e| self.unix_error(e, socket, &fail))?;
-                let status = resp.status().as_u16();
-                let headers = header_pairs(resp.headers());
-                Ok((status, headers, BodyStream::Hyper(resp.into_body())))
+                Ok(answer(resp))
+            }
+            Transport::Ssh { client, .. } => {
+                let uri = format!("http://docker{}", req.path)
+                    .parse()
+                    .map_err(|e: hyper::http::uri::InvalidUri| fail(e.to_string()))?;
+                let resp = client.request(hyper_request(uri)?).await.map_err(|e| match super::ssh::exit_in(&e) {
+                    Some(exit) => self.ssh_error(&exit.message),
+                    None => fail(error_chain(&e)),
+                })?;
+                Ok(answer(resp))
             }
             Transport::Http { client, base } => {
                 let m = reqwest::Method::from_bytes(method.as_str().as_bytes()).map_err(|e| fail(e.to_string()))?;
@@ -276,6 +311,11 @@ impl Client {
                 Ok((status, headers, BodyStream::Reqwest(resp)))
             }
         }
+    }
+
+    /// ssh's failure `why`, with what to try.
+    pub(super) fn ssh_error(&self, why: &str) -> ClientError {
+        ClientError::Ssh { address: self.target.display.clone(), why: why.to_string(), help: super::ssh::help_for(why) }
     }
 
     fn unix_error(

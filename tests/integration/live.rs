@@ -477,3 +477,104 @@ fn a_run_over_tls_with_tlsverify() {
         assert!(said.contains(says) && err.lines().count() <= 12, "{what}: one screen that says so:\n{err}");
     }
 }
+
+/// A private sshd on 127.0.0.1 (`scripts/sshd.sh`, its own keys): `ssh -F DIR/ssh_config` reaches this machine as
+/// `dockmatrix-test`; stopped and removed on drop.
+struct PrivateSshd {
+    dir: String,
+    /// The ssh program line for `DOCKMATRIX_SSH`.
+    program: String,
+}
+
+impl PrivateSshd {
+    fn start() -> Self {
+        let dir = format!("/tmp/dockmatrix-sshd-{}", std::process::id());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        // Tests never install: a missing openssh-server exits 127, naming it (in the panic below).
+        let start = std::process::Command::new("bash")
+            .args(["scripts/sshd.sh", "start", &dir, &port.to_string()])
+            .output()
+            .expect("run sshd.sh");
+        let line = String::from_utf8_lossy(&start.stdout).trim().to_string();
+        let program = line.strip_prefix("export DOCKMATRIX_SSH=").unwrap_or_default().trim_matches('"').to_string();
+        let sshd = PrivateSshd { dir, program };
+        assert!(
+            start.status.success() && !sshd.program.is_empty(),
+            "the test sshd did not start: {}",
+            String::from_utf8_lossy(&start.stderr)
+        );
+        sshd
+    }
+}
+
+impl Drop for PrivateSshd {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash").args(["scripts/sshd.sh", "stop", &self.dir]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `ssh://` as the docker CLI does it, through a local sshd to the CI daemon: a run works, attach and exec
+/// (hijacked streams) included, with the same verdicts as over the socket; a host ssh cannot log in to, and a
+/// remote socket with no daemon behind it, each exit 3 with ssh's (or the remote docker's) own words and what to try.
+#[test]
+fn a_run_over_ssh_dial_stdio() {
+    let sshd = PrivateSshd::start();
+    let socket = docker_host().strip_prefix("unix://").expect("the CI daemon listens on a unix socket").to_string();
+    let run = |host: &str, program: &str| {
+        let out = tempfile::tempdir().expect("tempdir");
+        let dir = out.path().display().to_string();
+        let only = "system.version,system.ping,container.list,container.attach,exec.start";
+        let args = ["run", "--quiet", "--no-snapshots", "--api", "1.41", "--host", host, "--only", only, "--out", &dir];
+        let o = dockmatrix(&args, &[("DOCKMATRIX_SSH", program)]);
+        let verdicts: Vec<String> = std::fs::read_to_string(out.path().join("run.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .map(|r| {
+                let probes = r["probes"].as_array().cloned().unwrap_or_default();
+                probes
+                    .iter()
+                    .filter(|p| p["api_version"] == "1.41")
+                    .map(|p| {
+                        format!("{} {}", p["endpoint"].as_str().unwrap_or(""), p["verdict"].as_str().unwrap_or(""))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (o.status.code(), stderr(&o), verdicts)
+    };
+    let good = run(&format!("ssh://dockmatrix-test{socket}"), &sshd.program);
+    // The test key is not offered (no -F): ssh cannot log in without a prompt.
+    let locked_out = run(
+        &format!("ssh://root@127.0.0.1:{}{socket}", sshd_port(&sshd)),
+        "ssh -o IdentitiesOnly=yes -o IdentityFile=/dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+    );
+    let no_daemon = run("ssh://dockmatrix-test/tmp/dockmatrix-no-such/docker.sock", &sshd.program);
+    drop(sshd);
+    assert_eq!(good.0, Some(0), "{}", good.1);
+    assert_eq!(
+        good.2,
+        ["container.attach ok", "container.list ok", "exec.start ok", "system.ping ok", "system.version ok"],
+        "{}",
+        good.1
+    );
+    for (what, (code, err, _), says) in [
+        ("a host ssh cannot log in to", &locked_out, "Permission denied"),
+        (
+            "a remote socket with no daemon",
+            &no_daemon,
+            "dial unix /tmp/dockmatrix-no-such/docker.sock: connect: no such file",
+        ),
+    ] {
+        assert_eq!(*code, Some(3), "{what}: {err}");
+        let said = err.replace(['│', '×'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(said.contains("ssh to ssh://") && said.contains(says), "{what}: ssh's own words:\n{err}");
+        assert!(err.lines().count() <= 12, "{what}: one screen:\n{err}");
+    }
+}
+
+/// The port the test sshd listens on, from its ssh_config.
+fn sshd_port(sshd: &PrivateSshd) -> String {
+    let config = std::fs::read_to_string(format!("{}/ssh_config", sshd.dir)).expect("ssh_config");
+    config.lines().find_map(|l| l.trim().strip_prefix("Port ")).expect("a Port line").trim().to_string()
+}

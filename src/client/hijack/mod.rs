@@ -184,6 +184,13 @@ impl Client {
                 };
                 exchange(stream, &req, "docker", input, &limits).await.map_err(fail)
             }
+            Address::Ssh { .. } => {
+                let Some(argv) = self.ssh_argv() else {
+                    return Err(fail(Failure::Io("no ssh command for this target".into())));
+                };
+                let stream = super::ssh::SshStream::spawn(argv).map_err(|e| self.ssh_error(&e.message))?;
+                exchange(stream, &req, "docker", input, &limits).await.map_err(fail)
+            }
             Address::Tcp { base, .. } if base.starts_with("https://") => {
                 let Some(client) = self.http_client() else {
                     return Err(fail(Failure::Io("no https client for this target".into())));

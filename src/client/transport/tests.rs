@@ -49,7 +49,7 @@ impl Daemon {
     fn socket(&self) -> PathBuf {
         match &self.target.address {
             Address::Unix(p) => p.clone(),
-            Address::Tcp { .. } => panic!("not a unix daemon"),
+            Address::Tcp { .. } | Address::Ssh { .. } => panic!("not a unix daemon"),
         }
     }
 }
