@@ -10,8 +10,74 @@
 #   bash scripts/bench.sh --conformance
 # instead measures the cost of checking every answer against the spec of its version: the same default run with
 # and without --no-conformance, wall time and dockmatrix's own CPU time (user + system), against the 10% target.
+#   bash scripts/bench.sh --memory
+# instead measures dockmatrix's peak RSS against a fake daemon (on a unix socket in a temporary folder, no real
+# daemon) that answers /_ping and /version like dockerd 20.10 and every other request with a JSON body that never
+# ends: a full run at --jobs 32 against the same run at --jobs 1 (one body at a time), against the 100 MiB target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = --memory ]; then
+  cargo build --release --locked -q
+  OUT=$(mktemp -d)
+  trap 'rm -rf "$OUT"' EXIT
+  python3 - target/release/dockmatrix "$OUT" <<'PY'
+import os, resource, socket, subprocess, sys, threading
+bin_, out = sys.argv[1:]
+path = f"{out}/endless.sock"
+VERSION = (b'{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64",'
+           b'"Components":[{"Name":"Engine"}]}')
+def serve(conn):
+    f = conn.makefile("rb")
+    try:
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            length = 0
+            while (h := f.readline()) not in (b"\r\n", b"\n", b""):
+                k, _, v = h.decode().partition(":")
+                length = int(v) if k.strip().lower() == "content-length" else length
+            f.read(length)
+            target = line.split()[1].decode()
+            if target.endswith("/_ping"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK")
+            elif target.split("?")[0].endswith("/version"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                             % len(VERSION) + VERSION)
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                chunk = b"1000\r\n" + b"[" * 0x1000 + b"\r\n"
+                while True:
+                    conn.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+listener = socket.socket(socket.AF_UNIX)
+listener.bind(path)
+listener.listen(256)
+def accept():
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+threading.Thread(target=accept, daemon=True).start()
+def peak(jobs):
+    # Each run in a child of its own, so its rusage is its alone.
+    code = ("import resource, subprocess, sys; "
+            "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+            "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    args = [bin_, "run", "--no-snapshots", "--quiet", "--jobs", str(jobs), "--timeout", "5",
+            "--host", f"unix://{path}", "--out", f"{out}/jobs-{jobs}"]
+    rc, kib = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True).stdout.split()
+    return int(rc), int(kib) / 1024
+(rc1, base), (rc32, top) = peak(1), peak(32)
+print(f"--jobs 1:  exit {rc1}, peak RSS {base:6.1f} MiB (baseline: one body at a time)")
+print(f"--jobs 32: exit {rc32}, peak RSS {top:6.1f} MiB ({top / base:.2f}x the baseline)")
+print(f"target: under 100 MiB at --jobs 32: {'met' if top < 100 else 'NOT met'}")
+PY
+  exit 0
+fi
 
 started=
 if [ -z "${DOCKER_HOST:-}" ] || ! curl -sf --max-time 2 --unix-socket "${DOCKER_HOST#unix://}" http://localhost/_ping >/dev/null; then

@@ -402,7 +402,15 @@ async fn sweep(
          {refusals_s:.1} s, teardown {:.1} s",
         phase.elapsed().as_secs_f64()
     );
-    let _ = writeln!(err, "{}", sweep_bound(m, &probes, fixture_ms, &scenarios, config.jobs));
+    let (peak, budget) = client.body_peak();
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    let _ = writeln!(
+        err,
+        "{}; the bodies read at once peaked at {:.1} MiB of a {:.0} MiB budget",
+        sweep_bound(m, &probes, fixture_ms, &scenarios, config.jobs),
+        mib(peak),
+        mib(budget)
+    );
     let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
         tool: format!("dockmatrix {}", env!("CARGO_PKG_VERSION")),
@@ -508,9 +516,13 @@ fn opt(v: Option<crate::model::ApiVersion>) -> String {
     v.map_or_else(|| "?".into(), |v| v.to_string())
 }
 
+/// Writes `report` to `path` as it is serialized (a run.json of 20-40 MiB is never a second copy in memory).
 fn write_json(path: &Path, report: &RunReport) -> Result<(), ProbeError> {
-    let text = serde_json::to_string_pretty(report).unwrap_or_default();
-    std::fs::write(path, text + "\n").map_err(|source| ProbeError::Output { path: path.to_path_buf(), source })
+    let fail = |source: std::io::Error| ProbeError::Output { path: path.to_path_buf(), source };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+    serde_json::to_writer_pretty(&mut out, report).map_err(|e| fail(e.into()))?;
+    out.write_all(b"\n").map_err(fail)?;
+    out.flush().map_err(fail)
 }
 
 async fn wait_for_signal() {

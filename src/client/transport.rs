@@ -2,6 +2,8 @@
 //! stdio) behind one `send`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -89,6 +91,9 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Whether the body was cut at the cap or by the stream window.
     pub truncated: bool,
+    /// Whether the cut was the memory budget's: the bodies being read at once passed [`DEFAULT_BODY_BUDGET`]
+    /// (implies `truncated`).
+    pub over_budget: bool,
     /// Time from sending to the end of reading.
     pub elapsed: Duration,
 }
@@ -124,13 +129,56 @@ enum Transport {
     Ssh { client: Box<HyperClient<SshConnector, Full<Bytes>>>, argv: Vec<String> },
 }
 
-/// A daemon connection pool with a per-request timeout and a body size cap.
+/// A daemon connection pool with a per-request timeout, a body size cap and a memory budget shared by its clones.
 #[derive(Clone)]
 pub struct Client {
     transport: Transport,
     target: Target,
     timeout: Duration,
     body_cap: usize,
+    budget: Arc<BodyBudget>,
+}
+
+/// The bytes of the bodies being read at once, by all clones of a client, against a limit: a daemon that answers
+/// every request without end makes at most this much of them wait in memory, whatever `--jobs` is. Real answers
+/// stay far below it (the largest, `GET /images/get`, are 2 MB); the run's timing line shows the peak.
+#[derive(Debug)]
+struct BodyBudget {
+    limit: usize,
+    held: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl BodyBudget {
+    /// Takes `n` bytes; false (taking nothing) when that would pass the limit.
+    fn take(&self, n: usize) -> bool {
+        let mut held = self.held.load(Ordering::Relaxed);
+        loop {
+            let next = held.saturating_add(n);
+            if next > self.limit {
+                return false;
+            }
+            match self.held.compare_exchange_weak(held, next, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => {
+                    self.peak.fetch_max(next, Ordering::Relaxed);
+                    return true;
+                }
+                Err(now) => held = now,
+            }
+        }
+    }
+}
+
+/// One body's share of the budget, given back when the read ends, however it ends (a dropped future included).
+struct Held<'a> {
+    budget: &'a BodyBudget,
+    bytes: usize,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.budget.held.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -143,6 +191,8 @@ impl std::fmt::Debug for Client {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default body cap (bytes read before a body is cut).
 pub const DEFAULT_BODY_CAP: usize = 8 * 1024 * 1024;
+/// The default memory budget of the bodies being read at once (see [`Client::with_body_budget`]).
+pub const DEFAULT_BODY_BUDGET: usize = 32 * 1024 * 1024;
 
 impl Client {
     /// Builds a client for `target`; checks that a unix socket exists.
@@ -174,7 +224,28 @@ impl Client {
                 Transport::Ssh { client: Box::new(client), argv }
             }
         };
-        Ok(Self { transport, target, timeout, body_cap })
+        let budget = Arc::new(BodyBudget {
+            limit: DEFAULT_BODY_BUDGET.max(body_cap),
+            held: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
+        Ok(Self { transport, target, timeout, body_cap, budget })
+    }
+
+    /// The same client with a memory budget of `bytes` for the bodies its clones read at once (at least the body
+    /// cap, so one body alone is never cut by it).
+    pub fn with_body_budget(mut self, bytes: usize) -> Self {
+        self.budget = Arc::new(BodyBudget {
+            limit: bytes.max(self.body_cap),
+            held: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
+        self
+    }
+
+    /// The most body bytes this client and its clones held at once so far, and their budget.
+    pub fn body_peak(&self) -> (usize, usize) {
+        (self.budget.peak.load(Ordering::Relaxed), self.budget.limit)
     }
 
     /// The daemon this client talks to.
@@ -223,7 +294,8 @@ impl Client {
         };
         let (status, headers, mut body) = started;
         let mut out = Vec::new();
-        let mut truncated = false;
+        let (mut truncated, mut over_budget) = (false, false);
+        let mut held = Held { budget: &self.budget, bytes: 0 };
         loop {
             let left = body_deadline.saturating_duration_since(Instant::now());
             let next = tokio::time::timeout(left, body.next_chunk()).await;
@@ -236,7 +308,21 @@ impl Client {
                 Ok(Ok(None)) => break,
                 Ok(Ok(Some(chunk))) => {
                     let room = self.body_cap.saturating_sub(out.len());
-                    out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    let kept = chunk.len().min(room);
+                    // The budget counts what is allocated: the body grows by doubling (up to the cap), else by
+                    // just what this chunk needs, else it is cut here.
+                    let need = out.len() + kept;
+                    if need > out.capacity() {
+                        let doubled = need.max(out.capacity() * 2).min(self.body_cap);
+                        let Some(grown) = [doubled, need].into_iter().find(|c| self.budget.take(c - out.capacity()))
+                        else {
+                            (truncated, over_budget) = (true, true);
+                            break;
+                        };
+                        held.bytes += grown - out.capacity();
+                        out.reserve_exact(grown - out.len());
+                    }
+                    out.extend_from_slice(&chunk[..kept]);
                     if chunk.len() > room {
                         truncated = true;
                         break;
@@ -247,7 +333,8 @@ impl Client {
                 }
             }
         }
-        Ok(Response { status, headers, body: out, truncated, elapsed: start.elapsed() })
+        drop(held);
+        Ok(Response { status, headers, body: out, truncated, over_budget, elapsed: start.elapsed() })
     }
 
     async fn start(&self, req: &Request) -> Result<(u16, Vec<(String, String)>, BodyStream), ClientError> {

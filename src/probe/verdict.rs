@@ -70,6 +70,16 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
         || case.recipe.expect.contains(&resp.status);
     // A body cut at the cap (not by a stream window the recipe asked for) is not an answer to judge: a daemon or a
     // proxy that sends without end would otherwise have every probe read up to the cap and pass.
+    if resp.over_budget {
+        return (
+            Verdict::Error,
+            format!(
+                "{} with a body cut at {} KiB: the bodies being read at once passed the memory budget; not judged",
+                resp.status,
+                resp.body.len() / 1024
+            ),
+        );
+    }
     if resp.truncated && case.recipe.stream_ms.is_none() && case.recipe.hijack.is_none() {
         let kib = resp.body.len() / 1024;
         return (
@@ -196,6 +206,7 @@ mod tests {
             headers: Vec::new(),
             body: body.as_bytes().to_vec(),
             truncated: false,
+            over_budget: false,
             elapsed: std::time::Duration::ZERO,
         }
     }
@@ -476,6 +487,13 @@ mod tests {
                 Response { truncated: true, ..answer(200, &"[".repeat(4096)) },
                 Error,
                 "200 with a body that went on past the 4 KiB cap: cut, not judged",
+            ),
+            row(
+                "a body cut by the memory budget, even in a stream window: not judged",
+                with(get(Some("1.41")), |c| c.recipe.stream_ms = Some(500)),
+                Response { truncated: true, over_budget: true, ..answer(200, &"[".repeat(2048)) },
+                Error,
+                "200 with a body cut at 2 KiB: the bodies being read at once passed the memory budget; not judged",
             ),
             row(
                 "a body cut by the stream window the recipe asked for is judged",

@@ -48,6 +48,10 @@ use super::host::Address;
 use super::transport::{Client, Request, Response};
 use crate::model::{EndedBy, SUMMARY_TEXT_CAP, StreamFormat, StreamSummary, excerpt};
 
+/// The most a hijacked read keeps (at most the body cap too): a probe's stream is a line or two of output, and
+/// several hijacks run at once, each outside the body budget of [`Client::send`].
+pub const HIJACK_CAP: usize = 1024 * 1024;
+
 /// A response head larger than this is refused (Docker's heads are a few hundred bytes).
 const HEAD_CAP: usize = 64 * 1024;
 
@@ -111,6 +115,7 @@ impl Hijacked {
             headers: self.headers.clone(),
             body: self.bytes.clone(),
             truncated: self.ended_by != EndedBy::Eof,
+            over_budget: false,
             elapsed: self.elapsed,
         }
     }
@@ -153,7 +158,8 @@ impl Client {
     ) -> Result<Hijacked, ClientError> {
         let start = Instant::now();
         let until = until.filter(|u| !u.is_empty()).map(<[u8]>::to_vec);
-        let limits = Limits { start, head_deadline: start + self.timeout(), window, cap: self.body_cap(), until };
+        let cap = self.body_cap().min(HIJACK_CAP);
+        let limits = Limits { start, head_deadline: start + self.timeout(), window, cap, until };
         let method = req.method;
         let fail = |f: Failure| match f {
             Failure::Timeout => {

@@ -194,6 +194,26 @@ async fn a_body_longer_than_the_cap_is_cut_there_without_waiting_for_the_rest() 
 }
 
 #[tokio::test]
+async fn bodies_read_at_once_share_one_budget_and_the_one_that_would_pass_it_is_cut() {
+    for via in BOTH {
+        // Two bodies without end, 16 bytes every 10 ms; each may hold 64 (the cap), both together only 96.
+        let d = daemon(via, vec![write(STREAM_HEAD), Step::Drip(b"0123456789abcdef", Duration::from_millis(10))]).await;
+        let c = client(&d.target, PATIENT, 64).with_body_budget(96);
+        let (a, b) = tokio::join!(c.send(ping()), c.send(ping()));
+        let (a, b) = (a.expect("an answer"), b.expect("an answer"));
+        let mut cut: Vec<(bool, usize)> = [&a, &b].iter().map(|r| (r.over_budget, r.body.len())).collect();
+        cut.sort();
+        assert_eq!(cut[1], (true, 32), "{via:?}: one grows past 32 bytes only if the budget allows: {cut:?}");
+        assert_eq!(cut[0], (false, 64), "{via:?}: the other reads to its cap: {cut:?}");
+        assert!(a.truncated && b.truncated, "{via:?}");
+        // What they held is given back: alone, a third body reads to the cap again.
+        let third = c.send(ping()).await.expect("an answer");
+        assert_eq!((third.over_budget, third.body.len()), (false, 64), "{via:?}");
+        assert_eq!(c.body_peak(), (96, 96), "{via:?}: the peak, and the budget");
+    }
+}
+
+#[tokio::test]
 async fn a_body_exactly_as_long_as_the_cap_is_whole() {
     for via in BOTH {
         let d = daemon(via, vec![write(b"HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n0123456789abcdef")]).await;
@@ -406,6 +426,7 @@ fn the_daemon_message_is_the_json_message_else_the_trimmed_text() {
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.to_vec(),
         truncated: false,
+        over_budget: false,
         elapsed: Duration::ZERO,
     };
     assert_eq!(answer(br#"{"message":"No such container: x"}"#).daemon_message(), "No such container: x");
