@@ -63,6 +63,17 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
             _ => (Verdict::VersionRejected, message),
         };
     }
+    // A gateway's page (502/503/504 that is not JSON): a proxy in front of the daemon answered, not the daemon,
+    // whose errors are always JSON. No evidence about the endpoint; a run of them stops the sweep.
+    let json = resp.header("content-type").is_some_and(|t| t.contains("json"));
+    if (502..=504).contains(&resp.status) && !json && resp.json().is_none() {
+        let kind = resp.header("content-type").unwrap_or("no content type");
+        let page = crate::model::excerpt(said.as_bytes(), 120);
+        return (
+            Verdict::Error,
+            format!("{} from a proxy in front of the daemon ({kind}), not the daemon's answer: {page}", resp.status),
+        );
+    }
     let hijack_upgraded = resp.status == 101 && case.recipe.hijack.is_some();
     let served = (200..300).contains(&resp.status)
         || resp.status == 304
@@ -487,6 +498,17 @@ mod tests {
                 Response { truncated: true, ..answer(200, &"[".repeat(4096)) },
                 Error,
                 "200 with a body that went on past the 4 KiB cap: cut, not judged",
+            ),
+            row(
+                "a gateway's HTML page: a proxy answered, not the daemon",
+                get(Some("1.41")),
+                Response {
+                    headers: vec![("content-type".into(), "text/html".into())],
+                    ..answer(502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+                },
+                Error,
+                "502 from a proxy in front of the daemon (text/html), not the daemon's answer: <html><body><h1>502 Bad \
+                 Gateway</h1></body></html>",
             ),
             row(
                 "a body cut by the memory budget, even in a stream window: not judged",

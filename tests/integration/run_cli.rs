@@ -103,6 +103,37 @@ fn connections_reset_mid_body_stop_the_sweep_with_exit_3() {
 }
 
 #[test]
+fn a_proxy_s_error_pages_stop_the_sweep_with_exit_3() {
+    a_broken_daemon_stops_the_sweep(
+        Behaviour::ProxyErrorPage,
+        "2",
+        &["502 from a proxy in front of the daemon (text/html)"],
+    );
+}
+
+/// A proxy that answers 200 with an HTML page under `Content-Type: application/json` to everything: the run goes
+/// to its end (every request answered), no JSON answer counts as ok, and the summary fits a screen.
+#[test]
+fn bodies_unlike_their_content_type_are_not_ok() {
+    let fake = FakeDaemon::start(Behaviour::WrongContentType);
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().display().to_string();
+    let o = dockmatrix(&["run", "--no-snapshots", "--timeout", "2", "--host", &fake.host(), "--out", &dir], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).lines().count() <= 40, "one screen:\n{}", stdout(&o));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).expect("run.json")).expect("json");
+    let probes = run["probes"].as_array().expect("probes");
+    let at = |id: &str| {
+        probes.iter().find(|p| p["endpoint"] == id && p["api_version"] == "1.41").expect("probed at 1.41").clone()
+    };
+    for id in ["system.info", "container.list", "image.list", "volume.list"] {
+        let p = at(id);
+        assert_eq!(p["verdict"], "nonconforming", "{id}: {p:#}");
+    }
+}
+
+#[test]
 fn a_daemon_that_hangs_after_discovery_stops_the_sweep_with_exit_3() {
     a_broken_daemon_stops_the_sweep(Behaviour::HangAfterDiscovery, "1", &["hangs on the rest"]);
 }

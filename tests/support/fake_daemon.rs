@@ -41,6 +41,12 @@ pub enum Behaviour {
     ResetMidBody,
     /// Pings and `/version` like a Docker 20.10; every other request is read and never answered (for 30 s).
     HangAfterDiscovery,
+    /// Pings and `/version` like a Docker 20.10; every other request gets a proxy's `502 Bad Gateway` HTML page (the
+    /// daemon behind it gone).
+    ProxyErrorPage,
+    /// Pings and `/version` like a Docker 20.10; every other request gets `200` with `Content-Type:
+    /// application/json` and an HTML page as the body.
+    WrongContentType,
     /// Answers like a Docker 20.10 daemon that holds no objects: ping headers and `/version` of API 1.41 (minimum
     /// 1.12), a 400 "client version ... is too old/new" outside 1.12..=1.41, 404 "No such container: NAME" (or
     /// image, exec instance) for the names a run makes sure do not exist, and 200 `[]` to lists, `{}` to the rest.
@@ -455,13 +461,32 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
             while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
             None
         }
-        Behaviour::EndlessBody | Behaviour::ResetMidBody | Behaviour::HangAfterDiscovery if is_ping => {
+        Behaviour::EndlessBody
+        | Behaviour::ResetMidBody
+        | Behaviour::HangAfterDiscovery
+        | Behaviour::ProxyErrorPage
+        | Behaviour::WrongContentType
+            if is_ping =>
+        {
             Some(text(200, "text/plain", "OK"))
         }
-        Behaviour::EndlessBody | Behaviour::ResetMidBody | Behaviour::HangAfterDiscovery
+        Behaviour::EndlessBody
+        | Behaviour::ResetMidBody
+        | Behaviour::HangAfterDiscovery
+        | Behaviour::ProxyErrorPage
+        | Behaviour::WrongContentType
             if path == "/version" || path.ends_with("/version") =>
         {
             Some(text(200, "application/json", VERSION_JSON))
+        }
+        Behaviour::ProxyErrorPage => Some(text(
+            502,
+            "text/html",
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>\
+             <hr><center>nginx</center></body></html>",
+        )),
+        Behaviour::WrongContentType => {
+            Some(text(200, "application/json", "<html><body>Welcome to the proxy</body></html>"))
         }
         Behaviour::EndlessBody => {
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n";
