@@ -150,6 +150,11 @@ struct BodyBudget {
 }
 
 impl BodyBudget {
+    /// A budget of `limit` bytes, none held.
+    fn new(limit: usize) -> Arc<Self> {
+        Arc::new(Self { limit, held: AtomicUsize::new(0), peak: AtomicUsize::new(0) })
+    }
+
     /// Takes `n` bytes; false (taking nothing) when that would pass the limit.
     fn take(&self, n: usize) -> bool {
         let mut held = self.held.load(Ordering::Relaxed);
@@ -224,22 +229,14 @@ impl Client {
                 Transport::Ssh { client: Box::new(client), argv }
             }
         };
-        let budget = Arc::new(BodyBudget {
-            limit: DEFAULT_BODY_BUDGET.max(body_cap),
-            held: AtomicUsize::new(0),
-            peak: AtomicUsize::new(0),
-        });
+        let budget = BodyBudget::new(DEFAULT_BODY_BUDGET.max(body_cap));
         Ok(Self { transport, target, timeout, body_cap, budget })
     }
 
     /// The same client with a memory budget of `bytes` for the bodies its clones read at once (at least the body
     /// cap, so one body alone is never cut by it).
     pub fn with_body_budget(mut self, bytes: usize) -> Self {
-        self.budget = Arc::new(BodyBudget {
-            limit: bytes.max(self.body_cap),
-            held: AtomicUsize::new(0),
-            peak: AtomicUsize::new(0),
-        });
+        self.budget = BodyBudget::new(bytes.max(self.body_cap));
         self
     }
 

@@ -134,6 +134,11 @@ fn bodies_unlike_their_content_type_are_not_ok() {
 }
 
 #[test]
+fn a_slow_trickle_stops_the_sweep_with_exit_3() {
+    a_broken_daemon_stops_the_sweep(Behaviour::Trickle, "1", &["hangs on the rest", "timed out after 1.0 s"]);
+}
+
+#[test]
 fn a_daemon_that_hangs_after_discovery_stops_the_sweep_with_exit_3() {
     a_broken_daemon_stops_the_sweep(Behaviour::HangAfterDiscovery, "1", &["hangs on the rest"]);
 }

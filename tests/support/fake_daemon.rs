@@ -44,6 +44,9 @@ pub enum Behaviour {
     /// Pings and `/version` like a Docker 20.10; every other request gets a proxy's `502 Bad Gateway` HTML page (the
     /// daemon behind it gone).
     ProxyErrorPage,
+    /// Pings and `/version` like a Docker 20.10; every other request gets the head of a 200 JSON answer and then
+    /// its chunked body one byte every 200 ms, without end.
+    Trickle,
     /// Pings and `/version` like a Docker 20.10; every other request gets `200` with `Content-Type:
     /// application/json` and an HTML page as the body.
     WrongContentType,
@@ -465,6 +468,7 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
         | Behaviour::ResetMidBody
         | Behaviour::HangAfterDiscovery
         | Behaviour::ProxyErrorPage
+        | Behaviour::Trickle
         | Behaviour::WrongContentType
             if is_ping =>
         {
@@ -474,6 +478,7 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
         | Behaviour::ResetMidBody
         | Behaviour::HangAfterDiscovery
         | Behaviour::ProxyErrorPage
+        | Behaviour::Trickle
         | Behaviour::WrongContentType
             if path == "/version" || path.ends_with("/version") =>
         {
@@ -485,6 +490,15 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
             "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>\
              <hr><center>nginx</center></body></html>",
         )),
+        Behaviour::Trickle => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+            if stream.write_all(head.as_bytes()).is_ok() {
+                while stream.write_all(b"1\r\n[\r\n").is_ok() {
+                    thread::sleep(Duration::from_millis(200));
+                }
+            }
+            None
+        }
         Behaviour::WrongContentType => {
             Some(text(200, "application/json", "<html><body>Welcome to the proxy</body></html>"))
         }
