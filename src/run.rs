@@ -147,6 +147,9 @@ pub fn run(
     Ok(if failures.is_empty() && report.complete && !snapshot_failure { EXIT_OK } else { EXIT_POLICY_FAILURE })
 }
 
+/// The logins sshd accepts at once by default (`MaxStartups 10:30:100`, less a margin for hijacked streams).
+const SSH_LOGINS: usize = 8;
+
 /// Resolves the host and builds a client (no request yet).
 pub fn connect(config: &RunConfig) -> Result<Client, ProbeError> {
     connect_to(config.host.as_deref(), config.tls.clone(), config.timeout)
@@ -202,6 +205,14 @@ async fn sweep(
     let started = std::time::SystemTime::now();
     let clock = Instant::now();
     let client = connect(config)?;
+    if matches!(client.target().address, crate::client::Address::Ssh { .. }) && config.jobs > SSH_LOGINS {
+        let _ = writeln!(
+            err,
+            "warning: --jobs {} over ssh: each connection is an ssh login, and sshd drops logins beyond {SSH_LOGINS} \
+             at once by default (MaxStartups 10); lower --jobs if the run reports ssh errors",
+            config.jobs
+        );
+    }
     let mut daemon = discover::discover(&client, config.name.as_deref()).await?;
     let known = m.endpoints.api_versions;
     let scan: Vec<_> = known.iter().chain(std::iter::once(known.last.next())).collect();

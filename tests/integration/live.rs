@@ -550,7 +550,20 @@ fn a_run_over_ssh_dial_stdio() {
         "ssh -o IdentitiesOnly=yes -o IdentityFile=/dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
     );
     let no_daemon = run("ssh://dockmatrix-test/tmp/dockmatrix-no-such/docker.sock", &sshd.program);
+    let out = tempfile::tempdir().expect("tempdir");
+    let host = format!("ssh://dockmatrix-test{socket}");
+    let args = ["run", "--quiet", "--no-snapshots", "--jobs", "16", "--only", "system.version", "--host", &host];
+    let many = dockmatrix(
+        &[&args[..], &["--out", &out.path().display().to_string()]].concat(),
+        &[("DOCKMATRIX_SSH", &sshd.program)],
+    );
     drop(sshd);
+    assert_eq!(many.status.code(), Some(0), "{}", stderr(&many));
+    assert!(
+        stderr(&many).contains("warning: --jobs 16 over ssh: each connection is an ssh login"),
+        "{}",
+        stderr(&many)
+    );
     assert_eq!(good.0, Some(0), "{}", good.1);
     assert_eq!(
         good.2,
