@@ -468,9 +468,9 @@ pub async fn sweep<T, F: Future<Output = T>>(
             return end;
         }
     }
-    // Then what must run with nothing beside it (`Recipe::serial`: prunes, tag then untag), one case at a time, each
-    // endpoint's in plan order: in a phase of their own, they never make the rest wait for the daemon to drain.
-    // What must see the daemon at rest goes last, one at a time.
+    // Then what must run with nothing beside it (`Recipe::serial`: prunes, tag then untag, the image list), one case
+    // at a time, each endpoint's in plan order: in a phase of their own, they never make the rest wait for the
+    // daemon to drain. Last, one at a time, what must see the daemon at rest (`after_sweep`).
     let alone = async {
         for (_, cases) in alone {
             if cases[0].recipe.fixture.is_some() {
