@@ -149,7 +149,7 @@ def timing(name):
 run = json.load(open(f"{out}/parallel/run.json"))
 sent = sum(1 for p in run["probes"] if p["request"])
 print(f"probes sent: {sent} of {len(run['probes'])}; scenarios: {len(run.get('scenarios', []))}")
-print(f"default (--jobs 8): {a:6.1f} s  (fixtures {af:.1f}, sweep {as_:.1f} with the scenarios beside it "
+print(f"default (--jobs 12): {a:6.1f} s  (fixtures {af:.1f}, sweep {as_:.1f} with the scenarios beside it "
       f"{asc:.1f}, refusals {ar:.1f}, teardown {at:.1f})")
 print(f"baseline (--jobs 1): {b:6.1f} s  (fixtures {bf:.1f}, sweep {bs:.1f} with the scenarios beside it "
       f"{bsc:.1f}, refusals {br:.1f}, teardown {bt:.1f})")

@@ -109,9 +109,9 @@ pub struct RunArgs {
     /// dockmatrix/busybox:local, else one imported from this machine's static busybox].
     #[arg(long, value_name = "NAME", help_heading = "Plan")]
     pub image: Option<String>,
-    /// Probes in flight at once.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 8, help_heading = "Plan")]
-    pub jobs: usize,
+    /// Requests in flight at once [default: 12; 8 over ssh, where each connection is a login].
+    #[arg(long, short = 'j', value_name = "N", help_heading = "Plan")]
+    pub jobs: Option<usize>,
     /// Folder for run.json and probes.jsonl.
     #[arg(long, value_name = "DIR", default_value = "dockmatrix-out", help_heading = "Output")]
     pub out: PathBuf,
@@ -365,7 +365,7 @@ impl Cli {
     pub fn into_config(self) -> Result<Config, Error> {
         match self.command {
             Command::Run(a) => {
-                if a.jobs == 0 {
+                if a.jobs == Some(0) {
                     return Err(Error::usage("--jobs must be at least 1", None));
                 }
                 if !(a.timeout.is_finite() && a.timeout > 0.0) {

@@ -127,6 +127,8 @@ pub struct SshStream {
     stdout: ChildStdout,
     /// ssh's exit, with its stderr: an empty message when it exited 0.
     exit: Pin<Box<dyn Future<Output = String> + Send>>,
+    /// The exit's message once known (the future is not polled again).
+    said: Option<String>,
     ended: bool,
 }
 
@@ -176,7 +178,20 @@ impl SshStream {
                 Err(e) => format!("ssh: {e}"),
             }
         });
-        Ok(Self { stdin: Some(stdin), stdout, exit, ended: false })
+        Ok(Self { stdin: Some(stdin), stdout, exit, said: None, ended: false })
+    }
+}
+
+impl SshStream {
+    /// ssh's exit as an error, once it has exited: `None` when it exited 0.
+    fn poll_exit(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Error>> {
+        if self.said.is_none() {
+            self.said = Some(ready!(self.exit.as_mut().poll(cx)));
+        }
+        let message = self.said.clone().unwrap_or_default();
+        Poll::Ready(
+            (!message.is_empty()).then(|| io::Error::new(io::ErrorKind::ConnectionAborted, SshExit { message })),
+        )
     }
 }
 
@@ -186,10 +201,10 @@ impl AsyncRead for SshStream {
         ready!(Pin::new(&mut self.stdout).poll_read(cx, buf))?;
         if buf.filled().len() == before && buf.remaining() > 0 && !self.ended {
             // The end of ssh's output: a clean end if ssh exited 0, else its own message as the error.
-            let message = ready!(self.exit.as_mut().poll(cx));
+            let failed = ready!(self.poll_exit(cx));
             self.ended = true;
-            if !message.is_empty() {
-                return Poll::Ready(Err(io::Error::new(io::ErrorKind::ConnectionAborted, SshExit { message })));
+            if let Some(e) = failed {
+                return Poll::Ready(Err(e));
             }
         }
         Poll::Ready(Ok(()))
@@ -198,9 +213,16 @@ impl AsyncRead for SshStream {
 
 impl AsyncWrite for SshStream {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        match self.stdin.as_mut() {
-            Some(stdin) => Pin::new(stdin).poll_write(cx, buf),
-            None => Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+        let written = match self.stdin.as_mut() {
+            Some(stdin) => ready!(Pin::new(stdin).poll_write(cx, buf)),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        };
+        match written {
+            // ssh is gone before it read the request (a refused login fails in milliseconds): its own words.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                Poll::Ready(Err(ready!(self.poll_exit(cx)).unwrap_or(e)))
+            }
+            other => Poll::Ready(other),
         }
     }
 
