@@ -60,6 +60,21 @@ pub enum Behaviour {
     },
 }
 
+impl Behaviour {
+    /// Whether it pings and says its version like a Docker 20.10, and fails only the requests after those.
+    fn fails_after_discovery(self) -> bool {
+        matches!(
+            self,
+            Behaviour::EndlessBody
+                | Behaviour::ResetMidBody
+                | Behaviour::HangAfterDiscovery
+                | Behaviour::ProxyErrorPage
+                | Behaviour::Trickle
+                | Behaviour::WrongContentType
+        )
+    }
+}
+
 /// What the fake is: a fixed behaviour or the stateful daemon.
 #[derive(Clone, Copy, Debug)]
 enum Mode {
@@ -464,24 +479,8 @@ fn fixed(behaviour: Behaviour, method: &str, target: &str, body: &[u8], stream: 
             while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
             None
         }
-        Behaviour::EndlessBody
-        | Behaviour::ResetMidBody
-        | Behaviour::HangAfterDiscovery
-        | Behaviour::ProxyErrorPage
-        | Behaviour::Trickle
-        | Behaviour::WrongContentType
-            if is_ping =>
-        {
-            Some(text(200, "text/plain", "OK"))
-        }
-        Behaviour::EndlessBody
-        | Behaviour::ResetMidBody
-        | Behaviour::HangAfterDiscovery
-        | Behaviour::ProxyErrorPage
-        | Behaviour::Trickle
-        | Behaviour::WrongContentType
-            if path == "/version" || path.ends_with("/version") =>
-        {
+        b if b.fails_after_discovery() && is_ping => Some(text(200, "text/plain", "OK")),
+        b if b.fails_after_discovery() && (path == "/version" || path.ends_with("/version")) => {
             Some(text(200, "application/json", VERSION_JSON))
         }
         Behaviour::ProxyErrorPage => Some(text(
