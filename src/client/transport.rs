@@ -141,7 +141,7 @@ pub struct Client {
 
 /// The bytes of the bodies being read at once, by all clones of a client, against a limit: a daemon that answers
 /// every request without end makes at most this much of them wait in memory, whatever `--jobs` is. Real answers
-/// stay far below it (the largest, `GET /images/get`, are 2 MB); the run's timing line shows the peak.
+/// stay far below it (the largest, `GET /images/get`, is 2 MB); the run's timing line shows the peak.
 #[derive(Debug)]
 struct BodyBudget {
     limit: usize,
