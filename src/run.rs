@@ -336,7 +336,7 @@ async fn sweep(
             let scenarios = |limit| async {
                 let clock = Instant::now();
                 let Some(vars) = vars else { return (Vec::new(), 0.0) };
-                let s = scenario::run_in_daemon_range(&client, &m, &daemon, &vars, limit, jobs.div_ceil(2)).await;
+                let s = scenario::run_in_daemon_range(&client, m, &daemon, &vars, limit, jobs.div_ceil(2)).await;
                 (s, clock.elapsed().as_secs_f64())
             };
             runner::sweep(&client, &ctx, &daemon, cases, jobs, runner::Line { tx, cancel: cancel_rx }, scenarios).await

@@ -4,7 +4,7 @@
 use super::case::ProbeCase;
 use crate::client::Response;
 use crate::conformance::{Answer, Checker};
-use crate::model::{DaemonInfo, ProbeOutcome, Verdict};
+use crate::model::{Conformance, DaemonInfo, ProbeOutcome, Verdict};
 
 /// Checks the answer `resp` of `case` and records what the spec says in `out`. Only answers that reached the
 /// operation are checked (`ok`, `not-applicable`, `unenforced`); an `ok` or `not-applicable` one whose body breaks
@@ -13,12 +13,7 @@ pub fn conform(out: &mut ProbeOutcome, checker: &Checker, case: &ProbeCase, daem
     if !matches!(out.verdict, Verdict::Ok | Verdict::NotApplicable | Verdict::Unenforced) {
         return;
     }
-    let Some(spec) = checker.spec_for(case.api_version, daemon.served().1) else { return };
-    let (method, path) = (case.endpoint.method, &case.endpoint.path);
-    let Some(mut found) = checker.check_response(spec, method, path, Answer::of(resp)) else {
-        return;
-    };
-    checker.mark_errata(&case.endpoint.id, &mut found);
+    let Some(found) = check(checker, case, daemon, resp) else { return };
     if out.verdict != Verdict::Unenforced
         && let Some(first) = found.client_breaking().next()
     {
@@ -28,6 +23,15 @@ pub fn conform(out: &mut ProbeOutcome, checker: &Checker, case: &ProbeCase, daem
         out.verdict = Verdict::Nonconforming;
     }
     out.conformance = Some(found);
+}
+
+/// What the spec of `case`'s API version (else of the version the daemon serves) says of the answer `resp`, the
+/// findings the errata explain marked; `None` when no spec has the operation or nothing was checked.
+pub fn check(checker: &Checker, case: &ProbeCase, daemon: &DaemonInfo, resp: &Response) -> Option<Conformance> {
+    let spec = checker.spec_for(case.api_version, daemon.served().1)?;
+    let mut found = checker.check_response(spec, case.endpoint.method, &case.endpoint.path, Answer::of(resp))?;
+    checker.mark_errata(&case.endpoint.id, &mut found);
+    Some(found)
 }
 
 #[cfg(test)]

@@ -337,11 +337,11 @@ async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
             let started = Instant::now();
             // One more try after a pause: making a fixture is setup, not the probe, and a daemon under load can
             // refuse it once (Podman 4.3's network create: "route ip+net: no such network interface").
-            let prepared = match own.prepare_as(kind, &ops, &ctx.fixtures, &name).await {
+            let prepared = match own.prepare(kind, &ops, &ctx.fixtures, &name).await {
                 Ok(v) => Ok(v),
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(250)).await;
-                    own.prepare_as(kind, &ops, &ctx.fixtures, &name).await
+                    own.prepare(kind, &ops, &ctx.fixtures, &name).await
                 }
             };
             let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

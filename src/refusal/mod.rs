@@ -13,6 +13,7 @@ use crate::model::{
     ApiVersion, DaemonInfo, Evidence, ProbeOutcome, RefusalKind, RefusalOutcome, RefusalVerdict, Verdict,
 };
 use crate::probe::ProbeCase;
+use crate::probe::conform::check;
 use crate::probe::runner::{RunContext, evidence, remove_created};
 
 /// One malformed request to send (or a reason not to).
@@ -117,15 +118,7 @@ pub async fn send(client: &Client, ctx: &RunContext, daemon: &DaemonInfo, c: &Re
             (out.verdict, out.reason) = judge(&resp);
             out.status = Some(resp.status);
             out.evidence = evidence(&resp);
-            if let Some(checker) = &ctx.checker
-                && let Some(spec) = checker.spec_for(case.api_version, daemon.served().1)
-            {
-                let answer = crate::conformance::Answer::of(&resp);
-                out.conformance = checker.check_response(spec, case.endpoint.method, &case.endpoint.path, answer);
-                if let Some(found) = out.conformance.as_mut() {
-                    checker.mark_errata(&case.endpoint.id, found);
-                }
-            }
+            out.conformance = ctx.checker.as_ref().and_then(|checker| check(checker, case, daemon, &resp));
         }
         Err(e) => (out.verdict, out.reason) = (RefusalVerdict::Error, e.to_string()),
     }

@@ -71,7 +71,8 @@ pub async fn run_all(
     vars: &ScenarioVars,
     jobs: usize,
 ) -> Vec<ScenarioOutcome> {
-    run_within(client, matrices, versions, vars, Arc::new(Semaphore::new(jobs.max(1))), jobs).await
+    let (matrices, limit) = (Arc::new(matrices.clone()), Arc::new(Semaphore::new(jobs.max(1))));
+    run_within(client, matrices, versions, vars, limit, jobs).await
 }
 
 /// [`run_all`] beside other work that shares `limit`: at most `workers` workers, each holding one permit of
@@ -79,7 +80,7 @@ pub async fn run_all(
 /// permit between runs, so the scenarios are not queued behind everything else each time one ends.
 pub async fn run_within(
     client: &Client,
-    matrices: &Matrices,
+    matrices: Arc<Matrices>,
     versions: &[ApiVersion],
     vars: &ScenarioVars,
     limit: Arc<Semaphore>,
@@ -88,7 +89,6 @@ pub async fn run_within(
     if matrices.scenarios.scenarios.is_empty() || versions.is_empty() {
         return Vec::new();
     }
-    let matrices = Arc::new(matrices.clone());
     let vars = Arc::new(vars.clone());
     let runs: VecDeque<(String, ApiVersion)> = matrices
         .scenarios
@@ -135,26 +135,27 @@ pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersi
     matrices.endpoints.api_versions.iter().filter(|v| lo <= *v && *v <= hi).collect()
 }
 
-/// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), each
-/// holding a permit of `limit`; the result goes into `RunReport::scenarios`. Beside the sweep, sharing its permits,
-/// with the run's image:
+/// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), on
+/// `workers` workers holding permits of `limit` ([`run_within`]); the result goes into `RunReport::scenarios`.
+/// Beside the sweep, sharing its permits, with the run's image:
 ///
 /// ```text
-/// report.scenarios =
-///     scenario::run_in_daemon_range(&client, m, &report.daemon, &ScenarioVars::new(&ctx.run_id, image), limit).await;
+/// let vars = ScenarioVars::new(&ctx.run_id, image);
+/// report.scenarios = scenario::run_in_daemon_range(&client, matrices, &report.daemon, &vars, limit, 6).await;
 /// ```
 ///
 /// Every container a scenario makes carries the run's label; a scenario cut short (the future dropped on Ctrl-C)
 /// skips its cleanup, so the run's label-based teardown must still follow.
 pub async fn run_in_daemon_range(
     client: &Client,
-    matrices: &Matrices,
+    matrices: Arc<Matrices>,
     daemon: &DaemonInfo,
     vars: &ScenarioVars,
     limit: Arc<Semaphore>,
-    at_most: usize,
+    workers: usize,
 ) -> Vec<ScenarioOutcome> {
-    run_within(client, matrices, &daemon_versions(matrices, daemon), vars, limit, at_most).await
+    let versions = daemon_versions(&matrices, daemon);
+    run_within(client, matrices, &versions, vars, limit, workers).await
 }
 
 /// The first variable `step` uses that has no value yet.
