@@ -145,9 +145,9 @@ pub struct RunArgs {
     /// not set); a FILE that is $GITHUB_STEP_SUMMARY itself is appended to as well.
     #[arg(long, value_name = "FMT[:FILE]", help_heading = "Output")]
     pub report: Vec<ReportTarget>,
-    /// Exit 1 when the run breaks this policy: incompatible, nonconforming, error, unenforced, undocumented,
-    /// changed-snapshot, scenario, refusal, kubernetes:RELEASE, client:GLOB, endpoint:GLOB; repeatable [default:
-    /// incompatible, nonconforming, error and scenario].
+    /// Exit 1 when the run breaks this policy: incompatible, unsupported, nonconforming, error, unenforced,
+    /// undocumented, changed-snapshot, scenario, refusal, kubernetes:RELEASE, client:GLOB, endpoint:GLOB;
+    /// repeatable [default: incompatible, unsupported, nonconforming, error and scenario].
     #[arg(long = "fail-on", value_name = "POLICY", help_heading = "Output")]
     pub fail_on: Vec<FailOn>,
     /// Matrix folder.
@@ -397,7 +397,13 @@ impl Cli {
                     reports: a.report,
                     conformance: !a.no_conformance,
                     fail_on: if a.fail_on.is_empty() {
-                        vec![FailOn::Incompatible, FailOn::Nonconforming, FailOn::Error, FailOn::Scenario]
+                        vec![
+                            FailOn::Incompatible,
+                            FailOn::Unsupported,
+                            FailOn::Nonconforming,
+                            FailOn::Error,
+                            FailOn::Scenario,
+                        ]
                     } else {
                         a.fail_on
                     },

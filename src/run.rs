@@ -63,7 +63,7 @@ pub struct RunConfig {
     pub ci: bool,
     /// `--report FMT[:FILE]`, written at the end of the run.
     pub reports: Vec<ReportTarget>,
-    /// `--fail-on` policies (default: incompatible, nonconforming, error and scenario).
+    /// `--fail-on` policies (default: incompatible, unsupported, nonconforming, error and scenario).
     pub fail_on: Vec<FailOn>,
     /// Whether answers are checked against the spec of their version (not with `--no-conformance`).
     pub conformance: bool,

@@ -14,6 +14,9 @@ pub enum Verdict {
     Absent,
     /// A defined condition that is not a fault (503 "not a swarm manager", 404 for a name made sure not to exist).
     NotApplicable,
+    /// The daemon routes the endpoint only to say it does not implement it (Podman's 503 "Podman does not support
+    /// service: ..."): a gap of that daemon, counted by the default `--fail-on`.
+    Unsupported,
     /// The answer contradicts the matrices (a defined endpoint absent inside the range, a version outside the range
     /// accepted, a 5xx).
     Incompatible,
@@ -32,11 +35,12 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in report order.
-    pub const ALL: [Verdict; 9] = [
+    pub const ALL: [Verdict; 10] = [
         Verdict::Ok,
         Verdict::VersionRejected,
         Verdict::Absent,
         Verdict::NotApplicable,
+        Verdict::Unsupported,
         Verdict::Incompatible,
         Verdict::Nonconforming,
         Verdict::Error,
@@ -51,6 +55,7 @@ impl Verdict {
             Verdict::VersionRejected => "version-rejected",
             Verdict::Absent => "absent",
             Verdict::NotApplicable => "not-applicable",
+            Verdict::Unsupported => "unsupported",
             Verdict::Incompatible => "incompatible",
             Verdict::Error => "error",
             Verdict::Nonconforming => "nonconforming",
@@ -59,9 +64,9 @@ impl Verdict {
         }
     }
 
-    /// Whether the verdict is a failure by default (`incompatible`, `nonconforming`, `error`).
+    /// Whether the verdict is a failure by default (`incompatible`, `unsupported`, `nonconforming`, `error`).
     pub fn is_failure(self) -> bool {
-        matches!(self, Verdict::Incompatible | Verdict::Nonconforming | Verdict::Error)
+        matches!(self, Verdict::Incompatible | Verdict::Unsupported | Verdict::Nonconforming | Verdict::Error)
     }
 }
 

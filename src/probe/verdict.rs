@@ -25,6 +25,13 @@ fn is_unrouted(status: u16, message: &str, body_len: usize) -> bool {
             && (message.contains("page not found") || message.eq_ignore_ascii_case("not found") || body_len == 0))
 }
 
+/// Whether the daemon says it does not implement the endpoint at all (Podman's compat API answers 503 "Podman does
+/// not support service: /v1.41/services/create" for swarm, config and node routes), as opposed to a defined
+/// precondition such as dockerd's 503 "This node is not a swarm manager".
+fn says_unsupported(status: u16, message: &str) -> bool {
+    status == 503 && message.contains("does not support service")
+}
+
 /// Whether the recipe probes a name made sure not to exist.
 fn uses_missing(case: &ProbeCase) -> bool {
     let r = &case.recipe;
@@ -107,6 +114,8 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
             Verdict::Absent,
             if message.is_empty() { format!("{} with an empty body", resp.status) } else { message.clone() },
         )
+    } else if says_unsupported(resp.status, &message) {
+        (Verdict::Unsupported, format!("{}: the daemon does not implement it: {said}", resp.status))
     } else if case.recipe.not_applicable.contains(&resp.status) {
         (Verdict::NotApplicable, format!("{} is a defined condition for this request: {said}", resp.status))
     } else if resp.status == 503 || (resp.status == 404 && uses_missing(case)) {
@@ -422,6 +431,23 @@ mod tests {
                 NotApplicable,
                 "This node is not a swarm manager.",
             ),
+            row(
+                "503 from a daemon that does not implement the endpoint -> unsupported",
+                with(get(Some("1.30")), |c| c.recipe.not_applicable = vec![503]),
+                message(503, "Podman does not support service: /v1.30/services/create"),
+                Unsupported,
+                "503: the daemon does not implement it: Podman does not support service: /v1.30/services/create",
+            )
+            .on(podman()),
+            row(
+                "unsupported outside the range (unenforced)",
+                get(Some("1.44")),
+                message(503, "Podman does not support service: /v1.44/nodes"),
+                Unenforced,
+                "answered v1.44 (503, unsupported: 503: the daemon does not implement it: Podman does not support \
+                 service: /v1.44/nodes) outside the advertised range 1.24..=1.41",
+            )
+            .on(podman()),
             row(
                 "404 with a message for a name that does not exist",
                 with(get(Some("1.30")), |c| {

@@ -2,10 +2,10 @@
 //!
 //! Definitions, shared by every format:
 //! - an endpoint is *answered* when at least one of its probes has a verdict other than `skipped` and `error`;
-//! - an endpoint is *ok in the whole enforced range* when it was probed at one or more versions between the
-//!   daemon's enforced minimum and maximum (inclusive) and every such probe is `ok`. The enforced range is what
-//!   the sweep found; when it found nothing, the range the daemon advertises stands in. Unversioned probes do not
-//!   count towards it;
+//! - an endpoint is *ok in the whole range* when it was probed at one or more versions between the daemon's
+//!   minimum and maximum (inclusive) and every such probe is `ok`. The range is the one the sweep found the daemon
+//!   enforcing; when it found nothing, or the daemon does not enforce versions (Podman answers any `/vX.Y`), the
+//!   range the daemon advertises stands in. Unversioned probes do not count towards it;
 //! - a *range* collapses the API versions an endpoint was probed at, in order, while the verdict stays the same;
 //!   versions it was not probed at are passed over, so `1.12–1.41 ok` means ok at every probed version in between.
 
@@ -109,14 +109,14 @@ pub struct TagCoverage<'a> {
     pub endpoints: Vec<EndpointCoverage<'a>>,
 }
 
-/// How many endpoints were answered and ok in the whole enforced range.
+/// How many endpoints were answered and ok in the whole range.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Endpoints probed.
     pub total: usize,
     /// Endpoints answered.
     pub answered: usize,
-    /// Endpoints ok in the whole enforced range.
+    /// Endpoints ok in the whole range.
     pub ok_in_range: usize,
 }
 
@@ -129,12 +129,9 @@ impl Counts {
         })
     }
 
-    /// `87/106 endpoints answered; 84 ok in the whole enforced range`.
+    /// `87/106 endpoints answered; 84 ok in the whole range`.
     pub fn line(&self) -> String {
-        format!(
-            "{}/{} endpoints answered; {} ok in the whole enforced range",
-            self.answered, self.total, self.ok_in_range
-        )
+        format!("{}/{} endpoints answered; {} ok in the whole range", self.answered, self.total, self.ok_in_range)
     }
 }
 
@@ -150,8 +147,10 @@ impl TagCoverage<'_> {
 pub struct Coverage<'a> {
     /// The run.
     pub run: &'a RunReport,
-    /// The range the daemon enforces (or, failing that, advertises), when known.
+    /// The range the daemon enforces (or, failing that or when it enforces none, advertises), when known.
     pub enforced: Option<(ApiVersion, ApiVersion)>,
+    /// Whether `enforced` is what the daemon enforces (`false`: what it advertises).
+    pub enforces: bool,
     /// Tags in alphabetical order.
     pub tags: Vec<TagCoverage<'a>>,
 }
@@ -160,6 +159,7 @@ impl<'a> Coverage<'a> {
     /// Groups the probes of `run`.
     pub fn of(run: &'a RunReport) -> Self {
         let enforced = enforced_range(&run.daemon);
+        let enforces = run.daemon.enforced_min.is_some() && run.daemon.unenforced_note().is_none();
         let mut probes: Vec<&ProbeOutcome> = run.probes.iter().collect();
         probes.sort_by(|a, b| (tag_of(a), &a.endpoint, a.api_version).cmp(&(tag_of(b), &b.endpoint, b.api_version)));
         let mut tags: Vec<TagCoverage<'a>> = Vec::new();
@@ -171,7 +171,7 @@ impl<'a> Coverage<'a> {
                 _ => tags.push(TagCoverage { tag, endpoints: vec![endpoint] }),
             }
         }
-        Coverage { run, enforced, tags }
+        Coverage { run, enforced, enforces, tags }
     }
 
     /// Counts over every endpoint of the run.
@@ -179,10 +179,15 @@ impl<'a> Coverage<'a> {
         Counts::of(self.tags.iter().flat_map(|t| t.endpoints.iter()))
     }
 
-    /// The enforced range as text (`1.12–1.41`), or `unknown`.
+    /// The range as text, with what it is: `1.12–1.41 enforced`, `1.24–1.41 advertised, not enforced`, or
+    /// `unknown`.
     pub fn enforced_text(&self) -> String {
         match self.enforced {
-            Some((lo, hi)) => format!("{lo}–{hi}"),
+            Some((lo, hi)) if self.enforces => format!("{lo}–{hi} enforced"),
+            Some((lo, hi)) if self.run.daemon.unenforced_note().is_some() => {
+                format!("{lo}–{hi} advertised, not enforced")
+            }
+            Some((lo, hi)) => format!("{lo}–{hi} advertised"),
             None => "unknown".into(),
         }
     }
@@ -231,8 +236,12 @@ pub fn seconds(ms: u64) -> String {
     format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
 }
 
-/// The daemon's enforced range, else its advertised range.
+/// The range an endpoint must be ok across: the daemon's enforced range, else (not found, or the daemon answers
+/// versions outside what it advertises) its advertised range.
 pub fn enforced_range(d: &DaemonInfo) -> Option<(ApiVersion, ApiVersion)> {
+    if d.unenforced_note().is_some() {
+        return Some((d.min_api_version.or(d.enforced_min)?, d.api_version?));
+    }
     let (lo, hi) = d.served();
     Some((lo?, hi?))
 }
@@ -258,7 +267,8 @@ pub fn worst(verdicts: impl Iterator<Item = Verdict>) -> Option<Verdict> {
             Verdict::Absent => 4,
             Verdict::Nonconforming => 5,
             Verdict::Error => 6,
-            Verdict::Incompatible => 7,
+            Verdict::Unsupported => 7,
+            Verdict::Incompatible => 8,
         }
     }
     verdicts.max_by_key(|v| rank(*v))

@@ -64,6 +64,7 @@ pub fn letter(v: Verdict) -> &'static str {
         Verdict::VersionRejected => "R",
         Verdict::Absent => "A",
         Verdict::NotApplicable => "N",
+        Verdict::Unsupported => "X",
         Verdict::Incompatible => "I",
         Verdict::Error => "E",
         Verdict::Unenforced => "U",
@@ -268,12 +269,8 @@ fn section<'a>(
     while i < columns.len() {
         if Some(i) == first_in {
             let end = last_in.unwrap_or(i);
-            let _ = write!(
-                out,
-                "<th colspan=\"{}\" class=\"enforced\">enforced {}</th>",
-                end - i + 1,
-                escape(&c.enforced_text())
-            );
+            let _ =
+                write!(out, "<th colspan=\"{}\" class=\"enforced\">{}</th>", end - i + 1, escape(&c.enforced_text()));
             i = end + 1;
         } else {
             out.push_str("<th></th>");
@@ -447,6 +444,7 @@ table.heat { border-collapse: separate; border-spacing: 0; }
 .v-absent { background: var(--abs); color: #00334d; }
 .v-not-applicable { background: var(--na); color: #4d4500; }
 .v-incompatible { background: var(--inc); color: #fff; }
+.v-unsupported { background: repeating-linear-gradient(45deg, #b3261e, #b3261e 4px, #d9736b 4px, #d9736b 8px); color: #fff; }
 .v-nonconforming { background: repeating-linear-gradient(45deg, #e8a33c, #e8a33c 4px, #f4d19b 4px, #f4d19b 8px); color: #4a2c00; }
 .v-error { background: var(--err); color: #3d0026; }
 .v-unenforced { background: repeating-linear-gradient(45deg, #9fd9c6, #9fd9c6 4px, #c9ece0 4px, #c9ece0 8px); color: #0b4d3a; }
@@ -679,7 +677,7 @@ mod tests {
         assert_eq!(html.matches(" data-i=\"").count(), pairs.len());
         assert_eq!(pairs.len(), 121, "one probe per pair in the fixture");
         // 1.12 to 1.41: thirty versions inside the enforced range.
-        assert!(html.contains("<th colspan=\"30\" class=\"enforced\">enforced 1.12–1.41</th>"));
+        assert!(html.contains("<th colspan=\"30\" class=\"enforced\">1.12–1.41 enforced</th>"));
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Tally {
         let count = |v: Verdict| run.probes.iter().filter(|p| p.verdict == v).count();
         Tally {
             tests: run.probes.len(),
-            failures: count(Verdict::Incompatible) + count(Verdict::Error),
+            failures: count(Verdict::Incompatible) + count(Verdict::Unsupported) + count(Verdict::Error),
             skipped: count(Verdict::Skipped),
             time_ms: run.duration_ms,
         }
@@ -332,7 +332,7 @@ fn case(target: &str, p: &ProbeOutcome, out: &mut dyn Write) -> io::Result<()> {
         format!("<system-out>{}</system-out>", text(&format!("stream: {}", stream::line(s))))
     });
     match p.verdict {
-        Verdict::Incompatible | Verdict::Error => {}
+        Verdict::Incompatible | Verdict::Unsupported | Verdict::Error => {}
         Verdict::Skipped => {
             return writeln!(out, r#"{open}><skipped message="{}"/></testcase>"#, attr(&p.reason));
         }

@@ -49,6 +49,7 @@ pub fn symbol(v: Verdict) -> &'static str {
         Verdict::VersionRejected => "⛔",
         Verdict::Absent => "➖",
         Verdict::NotApplicable => "💤",
+        Verdict::Unsupported => "🚫",
         Verdict::Incompatible => "❌",
         Verdict::Error => "⚠️",
         Verdict::Unenforced => "🔓",
@@ -225,7 +226,7 @@ fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::
         .collect();
     let n = c.counts();
     rows.push(vec!["**all**".into(), n.total.to_string(), n.answered.to_string(), n.ok_in_range.to_string()]);
-    let headers = ["Tag", "Endpoints", "Answered", "Ok in the whole enforced range"];
+    let headers = ["Tag", "Endpoints", "Answered", "Ok in the whole range"];
     Grid { title: String::new(), headers: headers.map(String::from).to_vec(), rows, notes: vec![] }
         .write_markdown(out)?;
     writeln!(out)?;

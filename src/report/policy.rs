@@ -18,6 +18,8 @@ pub enum FailOn {
     Incompatible,
     /// Any `error` verdict.
     Error,
+    /// Any `unsupported` verdict: the daemon says it does not implement an endpoint (a default).
+    Unsupported,
     /// Any `unenforced` verdict: an answer at a version outside the daemon's advertised range (opt-in).
     Unenforced,
     /// Any `nonconforming` verdict: a served body that breaks the spec of its version (a default).
@@ -44,7 +46,7 @@ pub enum FailOn {
 impl FailOn {
     /// The policies in force when none is given.
     pub fn defaults() -> Vec<FailOn> {
-        vec![FailOn::Incompatible, FailOn::Nonconforming]
+        vec![FailOn::Incompatible, FailOn::Unsupported, FailOn::Nonconforming]
     }
 
     /// Checks what the matrices can tell before a run: a `kubernetes:` release must exist.
@@ -74,6 +76,7 @@ impl fmt::Display for FailOn {
         match self {
             FailOn::Incompatible => f.write_str("incompatible"),
             FailOn::Error => f.write_str("error"),
+            FailOn::Unsupported => f.write_str("unsupported"),
             FailOn::Unenforced => f.write_str("unenforced"),
             FailOn::Nonconforming => f.write_str("nonconforming"),
             FailOn::Undocumented => f.write_str("undocumented"),
@@ -108,6 +111,7 @@ impl FromStr for FailOn {
         match t.to_ascii_lowercase().as_str() {
             "incompatible" => Ok(FailOn::Incompatible),
             "error" => Ok(FailOn::Error),
+            "unsupported" => Ok(FailOn::Unsupported),
             "unenforced" => Ok(FailOn::Unenforced),
             "nonconforming" => Ok(FailOn::Nonconforming),
             "undocumented" => Ok(FailOn::Undocumented),
@@ -150,10 +154,11 @@ pub fn evaluate(
             failures.push(PolicyFailure { policy: policy.clone(), target: run.daemon.name.clone(), message })
         };
         match policy {
-            FailOn::Incompatible | FailOn::Error | FailOn::Unenforced | FailOn::Nonconforming => {
+            FailOn::Incompatible | FailOn::Error | FailOn::Unsupported | FailOn::Unenforced | FailOn::Nonconforming => {
                 let wanted = match policy {
                     FailOn::Incompatible => Verdict::Incompatible,
                     FailOn::Error => Verdict::Error,
+                    FailOn::Unsupported => Verdict::Unsupported,
                     FailOn::Nonconforming => Verdict::Nonconforming,
                     _ => Verdict::Unenforced,
                 };
