@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Refreshes the README's real results from a run against the daemon in DOCKER_HOST:
-#   - the run's one-screen summary, and the whole terminal table folded under it, between
-#     <!-- dockmatrix:table:start --> and <!-- dockmatrix:table:end --> in README.md;
+# Refreshes the real results the README and docs/example-run.md show, from a run against the daemon in DOCKER_HOST:
+#   - the run's one-screen summary, between <!-- dockmatrix:summary:start --> and <!-- dockmatrix:summary:end -->
+#     in README.md;
+#   - the whole terminal table of the same run (`report --format table`), between <!-- dockmatrix:table:start -->
+#     and <!-- dockmatrix:table:end --> in docs/example-run.md;
 #   - docs/heatmap.png, the HTML heat map rendered in headless Chromium (scripts/html-screenshot.sh).
 # Usage: eval "$(bash scripts/dockerd.sh start)" && bash scripts/readme-assets.sh
 # DOCKMATRIX=/path/to/dockmatrix uses that binary instead of building target/release/dockmatrix.
@@ -20,9 +22,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
 fi
-readme=README.md start='<!-- dockmatrix:table:start -->' end='<!-- dockmatrix:table:end -->'
-[ "$(grep -cxF "$start" "$readme")" = 1 ] && [ "$(grep -cxF "$end" "$readme")" = 1 ] ||
-  die "$readme must hold each marker exactly once, on a line of its own: $start ... $end"
+# Each page and the name of its markers: <!-- dockmatrix:NAME:start --> ... <!-- dockmatrix:NAME:end -->.
+readme=README.md page=docs/example-run.md
+start() { echo "<!-- dockmatrix:$1:start -->"; }
+end() { echo "<!-- dockmatrix:$1:end -->"; }
+for pair in "$readme summary" "$page table"; do
+  set -- $pair
+  [ "$(grep -cxF "$(start "$2")" "$1")" = 1 ] && [ "$(grep -cxF "$(end "$2")" "$1")" = 1 ] ||
+    die "$1 must hold each marker exactly once, on a line of its own: $(start "$2") ... $(end "$2")"
+done
 
 bin=${DOCKMATRIX:-}
 if [ -z "$bin" ]; then
@@ -41,31 +49,23 @@ ok_or_policy "$bin" run --quiet --no-snapshots --out "$work/out" >"$work/summary
 ok_or_policy "$bin" report "$work/out/run.json" --format table -o "$work/table.txt"
 ok_or_policy "$bin" report "$work/out/run.json" --format html -o "$work/report.html"
 
-# The block: what `dockmatrix run` prints (one screen) in view, the whole table folded below.
-{
-  echo "$start"
-  echo '```text'
-  cat "$work/summary.txt"
-  echo '```'
-  echo
-  echo "<details><summary>Every endpoint, per tag ($(wc -l <"$work/table.txt") lines)</summary>"
-  echo
-  echo '```text'
-  cat "$work/table.txt"
-  echo '```'
-  echo
-  echo '</details>'
-  echo "$end"
-} >"$work/block.md"
-
-# Everything before the start marker, the block, everything after the end marker.
-awk -v start="$start" -v end="$end" -v block="$work/block.md" '
-  $0 == start { while ((getline line < block) > 0) print line; skipping = 1; next }
-  $0 == end   { skipping = 0; next }
-  !skipping
-' "$readme" >"$work/README.md"
-cp "$work/README.md" "$readme"
-log "updated the table in $readme"
+# FILE NAME TEXT-FILE: FILE with the text between its NAME markers replaced by TEXT-FILE in a text block.
+replace_block() {
+  local file=$1 name=$2 text=$3 out
+  out=$work/$(basename "$file")
+  { start "$name"; echo '```text'; cat "$text"; echo '```'; end "$name"; } >"$work/block.md"
+  # Everything before the start marker, the block, everything after the end marker.
+  awk -v start="$(start "$name")" -v end="$(end "$name")" -v block="$work/block.md" '
+    $0 == start { while ((getline line < block) > 0) print line; skipping = 1; next }
+    $0 == end   { skipping = 0; next }
+    !skipping
+  ' "$file" >"$out"
+  cp "$out" "$file"
+  log "updated the $name in $file"
+}
+# What `dockmatrix run` prints (one screen) in the README; the whole table on a page of its own.
+replace_block "$readme" summary "$work/summary.txt"
+replace_block "$page" table "$work/table.txt"
 
 # Chromium is chatty on stderr (no D-Bus here); its log is shown only when the screenshot fails.
 SCREENSHOT_WIDTH=${SCREENSHOT_WIDTH:-1920} SCREENSHOT_HEIGHT=${SCREENSHOT_HEIGHT:-1200} \

@@ -2,7 +2,8 @@
 # The main job: fetch and start every daemon of the matrix (scripts/daemons.sh), sweep each one, keep each run
 # as docs/runs/NAME.json.gz, stop it, and render the side-by-side matrix docs/compatibility.md from the runs.
 #   bash scripts/sweep-all.sh [--jobs N] [--snapshots] [NAME...]     (NAME: bash scripts/daemons.sh list)
-#   --jobs N       probes in flight (default 8; the committed runs use 1, and CI checks --jobs 32 gives the same)
+#   --jobs N       probes in flight (default 8; the committed runs use 1; the live tests check that 20.10 at 8 and the
+#                  others at 32 give the same verdicts)
 #   --snapshots    also compare each daemon with snapshots/NAME (pending changes are written as .snap.new)
 # Each run's own report and exit code are in dockmatrix-out/NAME/. A daemon's incompatibilities (exit 1 of its run)
 # are results the matrix shows; the script fails only when a run could not finish (exit 2 and up).
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --jobs) [ $# -ge 2 ] || { log "--jobs needs a number"; exit 2; }; jobs=$2; shift ;;
     --snapshots) snapshots=(--snapshots snapshots) ;;
-    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) log "unknown option $1"; exit 2 ;;
     *) names+=("$1") ;;
   esac

@@ -1,7 +1,7 @@
-//! Mutated inputs never panic: the matrices (each of the six YAML files), a run.json, a snapshot file and the flags
-//! (`--api`, `--only`, `--fail-on`, `--report`, `--client`, `--daemon`) are mutated at random (proptest) and read;
-//! each gives a value or an error that names what is wrong, and each is read within a second. Each test prints its
-//! case count (`cargo test fuzz -- --nocapture`).
+//! Mutated inputs never panic: the matrices (six of the seven YAML files: all but spec-errata.yaml), a run.json, a
+//! snapshot file and the flags (`--api`, `--only`, `--fail-on`, `--report`, `--client`, `--daemon`) are mutated at
+//! random (proptest) and read; each gives a value or an error that names what is wrong, and each is read within a
+//! second. Each test prints its case count (`cargo test fuzz -- --nocapture`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};

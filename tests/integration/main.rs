@@ -5,6 +5,7 @@ mod browser;
 mod clients_cli;
 mod compatibility;
 mod diff;
+mod docs;
 mod drift;
 #[path = "../support/fake_daemon.rs"]
 mod fake_daemon;

@@ -1,9 +1,9 @@
 //! Saved runs written before the `model` layering step render byte for byte as they did then, in every format.
 //!
-//! `tests/fixtures/saved/` holds two real runs (docker-20.10 and podman-4.3, cut to 16 endpoints at ten API
-//! versions, every verdict they gave kept); the snapshots beside this file are what `report` and `diff` printed for
-//! them when they were saved. A change to run.json's schema, to a type the runs read into, or to a renderer shows
-//! here as a diff.
+//! `tests/fixtures/saved/` holds two real runs (docker-20.10 at six API versions and podman-4.3 at eight, each cut
+//! to 16 endpoints, the unversioned request kept, every verdict they gave kept); the snapshots beside this file are
+//! what `report` and `diff` printed for them when they were saved. A change to run.json's schema, to a type the runs
+//! read into, or to a renderer shows here as a diff.
 
 use super::{dockmatrix, stderr, stdout};
 
