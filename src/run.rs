@@ -280,6 +280,7 @@ async fn sweep(
         Needs::of(all.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe))
     };
     needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
+    needs.swarm = opts.allow.contains("swarm");
     let setup = {
         let mut cancel = cancel_rx.clone();
         let made = Fixtures::setup(&client, &ctx.run_id, config.image.as_deref(), &needs);
@@ -319,6 +320,7 @@ async fn sweep(
         None => cases.clear(),
     }
     for case in cases.iter_mut().filter(|c| c.skip.is_none()) {
+        case.recipe = ctx.fixtures.with_stand_ins(&case.recipe);
         case.skip = ctx.fixtures.missing_for(&case.recipe);
     }
 

@@ -274,6 +274,11 @@ pub struct Recipe {
     /// 500 a daemon gives a plugin archive without a rootfs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<u16>,
+    /// An update of a versioned object (swarm, node, service, secret, config): before each case, read the object
+    /// (the path without its last segment, at the case's API version); its `/Spec` is the body and its
+    /// `/Version/Index` fills `$version`, so the update changes nothing and is never out of sequence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub current: bool,
 }
 
 impl Recipe {
@@ -363,6 +368,12 @@ pub enum FixtureKind {
     Volume,
     /// `$network` is a new internal network, per case.
     Network,
+    /// `$config` is a new swarm config, per case.
+    Config,
+    /// `$secret` is a new secret, per case.
+    Secret,
+    /// `$service` is a new swarm service with no replicas, per case.
+    Service,
 }
 
 /// A body the runner makes instead of a JSON one: a tar of `archive`, or the saved run image.

@@ -20,6 +20,18 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("volume", "the endpoint's own new volume with `fixture: volume`, else a shared one"),
     ("network", "the endpoint's own new internal network with `fixture: network`, else a shared one"),
     ("tag", "a new tag of the spare image with `fixture: tag`"),
+    ("config", "the endpoint's own new config with `fixture: config`, else a shared one (in the run's own swarm)"),
+    (
+        "secret",
+        "the endpoint's own new secret with `fixture: secret`, else a shared one (in the run's own swarm, or on a daemon that keeps secrets outside one)",
+    ),
+    (
+        "service",
+        "the endpoint's own new service (no replicas) with `fixture: service`, else a shared one with one task",
+    ),
+    ("task", "the task of the shared service"),
+    ("node", "the node of the run's own swarm"),
+    ("version", "the `Version.Index` of the object a `current: true` update reads first"),
     ("setup.start", "Unix time (with nanoseconds) when the shared fixtures began to be made"),
     ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),
 ];

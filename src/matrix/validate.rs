@@ -446,6 +446,30 @@ fn check_recipe(
             ));
         }
     }
+    // Every request a recipe sends is a real one: a path parameter left as `{name}` would probe a route nobody calls.
+    if recipe.skip.is_none()
+        && let Some(name) = path_params(&endpoint.path).find(|p| !recipe.params.contains_key(*p))
+    {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` leaves {{{name}}} of {} unfilled", endpoint.path),
+            Some(format!(
+                "set params: {{{name}: ...}} (a fixture's token, or $missing), or give the recipe a `skip:` saying why"
+            )),
+        ));
+    }
+    let uses_version = recipe.values().into_iter().any(|v| tokens::used(v).contains(&"version"));
+    if recipe.current && !endpoint.path.ends_with("/update") || uses_version && !recipe.current {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}`: `current: true` reads the object an update changes, and `$version` is what it read"),
+            Some("use `current: true` with `query: {version: $version}`, on an `.../update` endpoint only".into()),
+        ));
+    }
     Ok(())
 }
 

@@ -176,6 +176,13 @@ pub async fn probe(
     if let Some(h) = &case.recipe.hijack {
         return hijacked(client, ctx, case, daemon, own, h).await;
     }
+    let current;
+    let case = if case.recipe.current {
+        current = as_it_is(client, ctx, case, own).await;
+        &current
+    } else {
+        case
+    };
     let req = ctx.request(case, own);
     let request = req.path.clone();
     let start = Instant::now();
@@ -199,6 +206,32 @@ pub async fn probe(
     };
     out.request = request;
     out.duration_ms = duration_ms;
+    out
+}
+
+/// An update case made to change nothing: the object the update names, read at the case's version (the path without
+/// its last segment), gives the body (its `Spec`) and `$version` (its `Version.Index`). When it cannot be read
+/// (outside a swarm), `$version` is 0 and the recipe's own body stays: the update's answer then says why.
+async fn as_it_is(
+    client: &Client,
+    ctx: &RunContext,
+    case: &ProbeCase,
+    own: Option<&(&'static str, String)>,
+) -> ProbeCase {
+    let mut out = case.clone();
+    let object = case.endpoint.path.rsplit_once('/').map_or(case.endpoint.path.as_str(), |(p, _)| p);
+    let fill = |v: &str| Ok::<_, std::convert::Infallible>(ctx.substitute(v, case, own));
+    let Ok(filled) = case.recipe.request().fill(&fill);
+    let read = Request::to(Method::Get, case.api_version, object, &filled.params, &[], None);
+    let answer = client.send(read).await.ok().filter(|r| (200..300).contains(&r.status)).and_then(|r| r.json());
+    let index = answer.as_ref().and_then(|v| v.pointer("/Version/Index")).and_then(serde_json::Value::as_u64);
+    if let Some(spec) = answer.as_ref().and_then(|v| v.get("Spec")) {
+        out.recipe.body = Some(spec.clone());
+    }
+    let index = index.unwrap_or(0).to_string();
+    for v in out.recipe.query.values_mut() {
+        *v = template::substitute_keeping(v, &|t| (t == "version").then(|| index.clone()));
+    }
     out
 }
 

@@ -188,6 +188,11 @@ pub const RULES: &[Rule] = &[
         kind: RuleKind::Field(build),
     },
     Rule {
+        name: "swarm",
+        what: "swarm object ids, version indexes, join tokens and the swarm's CA -> [id], [index], [join-token], [certificate]",
+        kind: RuleKind::Field(swarm),
+    },
+    Rule {
         name: "names-history",
         what: "the names Podman's image list says an image has had (History), which the run's probes add -> [name]",
         kind: RuleKind::Field(names_history),

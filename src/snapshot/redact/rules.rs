@@ -415,6 +415,25 @@ pub(super) fn build(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Valu
     hit.then(|| Value::from("[build]"))
 }
 
+/// What a new swarm makes anew: its objects' ids (25 characters of `[0-9a-z]`, under `ID`, `NodeID`, `ServiceID`,
+/// `SecretID` and `ConfigID`), the `Version.Index` of each object (its raft index, which counts every change made
+/// before, the run's concurrent probes included), the join tokens, and the certificate authority.
+pub(super) fn swarm(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    let key = scope.key()?;
+    if key == "Index" && scope.key_at(1) == Some("Version") && v.is_u64() {
+        return placeholder("[index]");
+    }
+    let s = v.as_str()?;
+    if matches!(key, "CertIssuerPublicKey" | "CertIssuerSubject" | "TrustRoot") && !s.is_empty() {
+        return placeholder("[certificate]");
+    }
+    if s.starts_with("SWMTKN-") {
+        return placeholder("[join-token]");
+    }
+    let swarm_id = s.len() == 25 && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    (swarm_id && matches!(key, "ID" | "NodeID" | "ServiceID" | "SecretID" | "ConfigID")).then(|| Value::from("[id]"))
+}
+
 /// `History` of an image in Podman's image list (`[{"History": ["docker.io/x/image:latest", ...]}]`): every name
 /// the image has had, newest first. On the run's shared image these are the tags the run's own image.tag and
 /// image.delete probes put on it and take off, as many as have run when the list is asked for. Normalising keeps
