@@ -163,6 +163,8 @@ pub fn evaluate(spec: &ClientSpec, view: &DaemonView<'_>, m: &Matrices) -> Clien
     let mut unknown = Vec::new();
     // The handshake, unversioned: what the rule reads the daemon's version from.
     let handshake = |id: &str| answer(m, view, id, None, max);
+    // The calls that run the failed negotiation themselves and return its error, with the SDK's message.
+    let mut refused: Option<(&[String], String)> = None;
     let chosen: Option<ApiVersion> = match &spec.rule {
         VersionRule::Pinned(v) => {
             out.how = format!("pins API {v}");
@@ -194,6 +196,13 @@ pub fn evaluate(spec: &ClientSpec, view: &DaemonView<'_>, m: &Matrices) -> Clien
                         "negotiation fails below its minimum {floor} (the daemon says {max}), so it stays at its {}",
                         n.cap
                     );
+                    if !n.checked.is_empty() {
+                        let error = format!(
+                            "API version {max} is not supported by this client: the minimum supported API version is \
+                             {floor}"
+                        );
+                        refused = Some((&n.checked, error));
+                    }
                     Some(n.cap)
                 }
                 None => {
@@ -250,6 +259,13 @@ pub fn evaluate(spec: &ClientSpec, view: &DaemonView<'_>, m: &Matrices) -> Clien
     let served = chosen.unwrap_or(max);
     let mut fails = Vec::new();
     for id in spec.endpoints() {
+        if let Some((checked, error)) = &refused
+            && checked.iter().any(|c| c == id)
+        {
+            let route = m.endpoint(id).map_or_else(|| id.to_string(), |e| format!("{} {}", e.method, e.path));
+            fails.push(format!("{route} fails in the client, before it is sent: \"{error}\""));
+            continue;
+        }
         match answer(m, view, id, chosen, served) {
             Answer::Fine => {}
             Answer::Warn(w) => warnings.push(w),

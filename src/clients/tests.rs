@@ -145,8 +145,9 @@ fn a_live_run_decides_by_the_verdicts_of_the_endpoints_a_client_calls() {
     );
     // At 1.40 (kubelet 1.20's cap) the same endpoint works.
     assert_eq!(evaluate(&spec("kubelet-1.20"), &view, &m).verdict, ClientVerdict::Works);
-    // A daemon that says 1.41 and answers any version (Podman): the CLI 29.0 fails its negotiation below its
-    // minimum 1.44 and stays at 1.52, which is answered, outside the advertised range: works, with warnings.
+    // A daemon that says 1.41 and answers any version (Podman 4.3–5.7): the CLI 29.0 fails its negotiation below its
+    // minimum 1.44 and stays at 1.52, which is answered, outside the advertised range; but `docker images` (moby
+    // client ImageList with Manifests) runs the negotiation itself and fails with its error, before sending anything.
     let v52 = ApiVersion::new(1, 52);
     run.daemon.enforced_max = Some(v52);
     let copies: Vec<ProbeOutcome> = run
@@ -156,11 +157,31 @@ fn a_live_run_decides_by_the_verdicts_of_the_endpoints_a_client_calls() {
         .map(|p| ProbeOutcome { api_version: Some(v52), verdict: Verdict::Unenforced, ..p.clone() })
         .collect();
     run.probes.extend(copies);
-    let cli = evaluate(&cli_spec, &DaemonView::of_run(&run), &m);
-    assert_eq!((cli.verdict, cli.version_text()), (ClientVerdict::WorksWithWarnings, "1.52".to_string()), "{cli:?}");
+    let podman = DaemonView::of_run(&run);
+    let cli = evaluate(&cli_spec, &podman, &m);
+    assert_eq!((cli.verdict, cli.version_text()), (ClientVerdict::Breaks, "1.52".to_string()), "{cli:?}");
     assert_eq!(
         cli.reason,
+        "negotiation fails below its minimum 1.44 (the daemon says 1.41), so it stays at its 1.52; GET /images/json \
+         fails in the client, before it is sent: \"API version 1.41 is not supported by this client: the minimum \
+         supported API version is 1.44\""
+    );
+    // Every other call goes at 1.52 and is answered: one warning each.
+    assert_eq!(cli.notes.len(), cli_spec.endpoints().len() - 1, "{:?}", cli.notes);
+    assert_eq!(
+        cli.notes[0],
         "POST /containers/create is answered at 1.52, outside the range the daemon advertises (unenforced)"
     );
-    assert_eq!(cli.notes.len(), cli_spec.endpoints().len() - 1, "one warning per call: {:?}", cli.notes);
+    // `docker run` alone checks nothing: it works, with warnings.
+    let mut run_only = cli_spec.clone();
+    run_only.flows.retain(|flow, _| flow == "docker run");
+    let docker_run = evaluate(&run_only, &podman, &m);
+    assert_eq!((docker_run.verdict, docker_run.version_text()), (ClientVerdict::WorksWithWarnings, "1.52".to_string()));
+    assert_eq!(
+        docker_run.reason,
+        "POST /containers/create is answered at 1.52, outside the range the daemon advertises (unenforced)"
+    );
+    // The CLI 29.3 (moby client v0.3.0, minimum 1.40) negotiates down to 1.41: nothing fails.
+    let cli_29_3 = evaluate(&spec("docker-cli-29.3"), &podman, &m);
+    assert_eq!((cli_29_3.verdict, cli_29_3.version_text()), (ClientVerdict::Works, "1.41".to_string()));
 }

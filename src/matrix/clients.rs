@@ -98,13 +98,20 @@ pub struct Negotiate {
     /// What the client does when the negotiation fails below `floor`.
     #[serde(default)]
     pub below_floor: BelowFloor,
+    /// The endpoints (ids of its flows) whose call, as this client makes it, runs the negotiation itself and returns
+    /// its error (the SDK's `checkVersion`): below `floor` they fail in the client, before anything is sent, while
+    /// the other calls go at the cap (`stay-at-cap`). The docker CLI 29.0–29.2's `docker images`: moby client v0.1.0
+    /// `ImageList` with `Manifests` set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checked: Vec<String>,
 }
 
 /// What a negotiating client does with a daemon below its floor.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BelowFloor {
-    /// Keeps its cap and sends every request at it (the docker CLI 29.0 swallows the error).
+    /// Keeps its cap and sends every request at it (the docker CLI 29.0 swallows the error), but for its `checked`
+    /// calls, which fail with the error.
     #[default]
     StayAtCap,
     /// Stops with the negotiation's error (a library returns it to its caller).
@@ -138,9 +145,12 @@ fn kubelet(r: &K8sRelease) -> ClientSpec {
     let rule = match (r.path_version.mode, r.path_version.cap) {
         (PathMode::Unversioned, _) => VersionRule::Unversioned,
         (PathMode::Daemon, _) | (PathMode::Capped, None) => VersionRule::VersionEndpoint(VersionEndpoint::default()),
-        (PathMode::Capped, Some(cap)) => {
-            VersionRule::Negotiate(Negotiate { cap, floor: None, below_floor: BelowFloor::StayAtCap })
-        }
+        (PathMode::Capped, Some(cap)) => VersionRule::Negotiate(Negotiate {
+            cap,
+            floor: None,
+            below_floor: BelowFloor::StayAtCap,
+            checked: Vec::new(),
+        }),
     };
     ClientSpec {
         name: format!("kubelet-{}", r.name),

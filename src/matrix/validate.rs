@@ -125,6 +125,24 @@ fn validate_clients(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
                 ));
             }
         }
+        if let VersionRule::Negotiate(n) = &c.rule
+            && !n.checked.is_empty()
+        {
+            if n.floor.is_none() || n.below_floor != super::clients::BelowFloor::StayAtCap {
+                return fail(
+                    Some("rule"),
+                    format!("client `{}` has checked calls without a floor it stays at its cap below", c.name),
+                    "checked calls fail below a floor: give the rule a floor and below_floor: stay-at-cap",
+                );
+            }
+            if let Some(id) = n.checked.iter().find(|id| !c.flows.values().flatten().any(|f| f == *id)) {
+                return fail(
+                    Some("rule"),
+                    format!("client `{}` checks `{id}`, which none of its flows calls", c.name),
+                    "list in checked only endpoint ids of its flows",
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -1261,6 +1279,34 @@ refusals:
             invalid(&[(CLIENTS_FILE, &file(&unknown))]).message,
             "client `tool-1.0`: 1.99 is not a known API version"
         );
+        let checked = |rule: &str| ok.replace("{pinned: '1.24'}", rule);
+        let m = load(&[(
+            CLIENTS_FILE,
+            &file(&checked(
+                "{negotiate: {cap: '1.41', floor: '1.24', below_floor: stay-at-cap, checked: [system.version]}}",
+            )),
+        )])
+        .expect("a checked call of a flow");
+        let crate::matrix::VersionRule::Negotiate(n) = &m.clients.clients[0].rule else { panic!("a negotiate rule") };
+        assert_eq!(n.checked, ["system.version"]);
+        assert_eq!(
+            invalid(&[(
+                CLIENTS_FILE,
+                &file(&checked("{negotiate: {cap: '1.41', floor: '1.24', checked: [image.list]}}"))
+            )])
+            .message,
+            "client `tool-1.0` checks `image.list`, which none of its flows calls"
+        );
+        for rule in [
+            "{negotiate: {cap: '1.41', checked: [system.version]}}",
+            "{negotiate: {cap: '1.41', floor: '1.24', below_floor: refuse, checked: [system.version]}}",
+        ] {
+            assert_eq!(
+                invalid(&[(CLIENTS_FILE, &file(&checked(rule)))]).message,
+                "client `tool-1.0` has checked calls without a floor it stays at its cap below",
+                "{rule}"
+            );
+        }
         let word = ok.replace("{pinned: '1.24'}", "unversioned");
         assert_eq!(
             load(&[(CLIENTS_FILE, &file(&word))]).expect("a word rule").clients.clients[0].rule,

@@ -107,3 +107,24 @@ fn a_daemon_with_minimum_1_44_breaks_the_pinned_and_old_negotiating_clients() {
     let o = dockmatrix(&["report", &run, "--fail-on", "client:nope*"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Podman 4.3 says `Api-Version: 1.41` and answers any version: the CLI 29.0 (moby client v0.1.0, minimum 1.44)
+/// fails its negotiation and sends `docker run` at 1.52, but `docker images` returns the negotiation's error before
+/// sending anything (podman#27890).
+#[test]
+fn the_cli_29_0_breaks_on_docker_images_against_a_daemon_that_says_1_41() {
+    let podman = "tests/fixtures/saved/podman-4.3.json.gz";
+    let got = cells(&[podman, "--client", "docker-cli-29.0"]);
+    assert_eq!(got, [("docker-cli-29.0".to_string(), vec!["breaks 1.52".to_string()])]);
+    let o = dockmatrix(&["report", podman, "--fail-on", "client:docker-cli-29.0", "--format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "docker-cli-29.0 (29.0–29.1) breaks: negotiation fails below its minimum 1.44 (the daemon says 1.41), so \
+             it stays at its 1.52; GET /images/json fails in the client, before it is sent: \"API version 1.41 is not \
+             supported by this client: the minimum supported API version is 1.44\""
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
