@@ -616,6 +616,7 @@ mod tests {
             failed_at: None,
             cleanup: Vec::new(),
             duration_ms: 8000,
+            environment: None,
         };
         assert_eq!(
             sweep_bound(&m, &all, 2000, &[scenario], 8),

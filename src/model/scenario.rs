@@ -24,9 +24,18 @@ pub struct ScenarioOutcome {
     /// Wall time of the steps and the cleanup, milliseconds.
     #[serde(default)]
     pub duration_ms: u64,
+    /// Set when the failure is the machine's, not the daemon's: why (a resource limit whose cgroup controller is not
+    /// delegated where the daemon runs). Reports say it cannot run here; `--fail-on scenario` does not count it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 impl ScenarioOutcome {
+    /// Whether the scenario failed because of the daemon (not of the machine it runs on).
+    pub fn failed_here(&self) -> bool {
+        !self.passed && self.environment.is_none()
+    }
+
     /// The step that failed first.
     pub fn failed_step(&self) -> Option<&StepOutcome> {
         self.steps.get(self.failed_at?)

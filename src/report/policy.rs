@@ -179,7 +179,7 @@ pub fn evaluate(
                 fail(format!("{changed_snapshots} snapshot(s) changed; review them with `dockmatrix snapshot review`"))
             }
             FailOn::ChangedSnapshot => {}
-            FailOn::Scenario => run.scenarios.iter().filter(|s| !s.passed).for_each(|s| {
+            FailOn::Scenario => run.scenarios.iter().filter(|s| s.failed_here()).for_each(|s| {
                 let at = s.api_version.map_or_else(|| RequestVersion::UNVERSIONED.to_string(), |v| format!("API {v}"));
                 let step = s.failed_at.and_then(|i| s.steps.get(i));
                 let why = step.map_or_else(String::new, |st| {

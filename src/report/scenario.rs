@@ -36,14 +36,18 @@ impl ScenarioRange<'_> {
         let o = self.outcome();
         match (o.passed, o.failed_at, o.failed_step()) {
             (true, _, _) => "pass".into(),
+            (false, Some(i), Some(step)) if o.environment.is_some() => {
+                format!("cannot run here (step {}, {})", i + 1, step.endpoint)
+            }
             (false, Some(i), Some(step)) => format!("fail at step {} ({})", i + 1, step.endpoint),
             (false, _, _) => "fail".into(),
         }
     }
 
-    /// Why the first outcome's failed step failed (empty when it passed).
+    /// Why the first outcome's failed step failed, or why it cannot run on this machine (empty when it passed).
     pub fn reason(&self) -> &str {
-        self.outcome().failed_step().map_or("", |s| s.reason.as_str())
+        let o = self.outcome();
+        o.environment.as_deref().or_else(|| o.failed_step().map(|s| s.reason.as_str())).unwrap_or("")
     }
 
     /// The versions of the range whose cleanup failed (something may be left behind).
@@ -171,6 +175,7 @@ pub(crate) mod tests {
             failed_at: fail.map(|(f, _, _)| f),
             cleanup: vec![step(LIFECYCLE[8], api, Some(404), "")],
             duration_ms: 1200,
+            environment: None,
         }
     }
 
@@ -204,6 +209,7 @@ pub(crate) mod tests {
                 failed_at: None,
                 cleanup: Vec::new(),
                 duration_ms: 3,
+                environment: None,
             });
         }
         run

@@ -51,6 +51,7 @@ pub async fn run_scenario(
         };
         cleanup.push(outcome);
     }
+    let environment = failed_at.and_then(|i| undelegated(&steps[i]));
     ScenarioOutcome {
         scenario: scenario.name.clone(),
         api_version: api,
@@ -59,7 +60,26 @@ pub async fn run_scenario(
         failed_at,
         cleanup,
         duration_ms: millis(start),
+        environment,
     }
+}
+
+/// Why a failed step is the machine's failure rather than the daemon's: a resource limit the OCI runtime could not
+/// write because the cgroup file of its controller does not exist where the daemon runs (Podman 6 in a private
+/// cgroup2 mount on a cgroup v1 host, where only hugetlb is delegated: `open .../memory.max: no such file or
+/// directory`).
+fn undelegated(step: &StepOutcome) -> Option<String> {
+    if step.status.is_none_or(|s| s < 500) || !step.reason.contains("no such file or directory") {
+        return None;
+    }
+    let file = ["memory.max", "memory.swap.max", "memory.low", "cpu.max", "cpu.weight", "pids.max", "io.max"]
+        .into_iter()
+        .find(|f| step.reason.contains(f))?;
+    Some(format!(
+        "the cgroup controller of {file} is not delegated where the daemon runs: no resource limit can be set on this \
+         machine (the daemon answered {})",
+        step.status.unwrap_or_default()
+    ))
 }
 
 /// Runs every scenario of `matrices` at each of `versions`, at most `jobs` scenario runs at a time. The outcomes are
@@ -305,6 +325,28 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[test]
+    fn a_limit_the_machine_cannot_set_is_the_machines_failure() {
+        let step = |status: u16, reason: &str| StepOutcome {
+            endpoint: "container.start".into(),
+            method: Method::Post,
+            request: "/v1.44/containers/x/start".into(),
+            sent: true,
+            status: Some(status),
+            ok: false,
+            reason: reason.into(),
+            duration_ms: 1,
+        };
+        let runc = "status 500, expected 204: crun: opening file `memory.max` for writing: No such file or directory";
+        assert_eq!(undelegated(&step(500, runc)), None, "the message must say the file is missing, in lower case");
+        let runc = "status 500, expected 204: runc create failed: open /sys/fs/cgroup/libpod_parent/x/memory.max: \
+                    no such file or directory: OCI runtime attempted to invoke a command that was not found";
+        let why = undelegated(&step(500, runc)).expect("the machine's");
+        assert!(why.starts_with("the cgroup controller of memory.max is not delegated"), "{why}");
+        assert_eq!(undelegated(&step(404, runc)), None, "only a daemon's 5xx");
+        assert_eq!(undelegated(&step(500, "status 500: open /etc/x: no such file or directory")), None);
+    }
     use crate::client::host::{TlsOptions, parse};
     use crate::fake_daemon::{FakeDaemon, Kind};
     use crate::matrix::load::MatrixSources;
