@@ -18,6 +18,10 @@
 # everything else goes to stderr. Every daemon listens on a unix socket only, with no bridge, no iptables and
 # no IP forwarding; containers must use NetworkMode "none". `stop` ends only the processes this script started.
 # With DOCKMATRIX_NO_INSTALL set, nothing is installed: a missing package exits 127, naming it.
+# With DOCKMATRIX_NETNS=NS, a dockerd starts in the network namespace dockmatrix-NS (bash scripts/netns.sh add NS
+# first; its socket under DIR is reached from the host as usual): swarm mode makes docker_gwbridge, a bridge with a
+# private-range address that outlives the daemon, so a dockerd that a run may put into a swarm (--allow swarm) runs
+# there, and the bridge goes with the namespace (bash scripts/netns.sh del NS --kill, after stop).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -374,7 +378,13 @@ podman_rm_cgroups() {
 
 # --- verbs --------------------------------------------------------------------------------------------------
 
-docker_sh() { DOCKMATRIX_DOCKERD=$1 bash "$ROOT/scripts/dockerd.sh" "${@:2}"; }
+docker_sh() {
+  if [ "$2" = start ] && [ -n "${DOCKMATRIX_NETNS:-}" ]; then
+    DOCKMATRIX_DOCKERD=$1 bash "$ROOT/scripts/netns.sh" exec "$DOCKMATRIX_NETNS" -- bash "$ROOT/scripts/dockerd.sh" "${@:2}"
+  else
+    DOCKMATRIX_DOCKERD=$1 bash "$ROOT/scripts/dockerd.sh" "${@:2}"
+  fi
+}
 
 dockerd_of() {
   case $NAME in

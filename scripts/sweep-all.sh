@@ -7,6 +7,9 @@
 #   --snapshots    also compare each daemon with snapshots/NAME (pending changes are written as .snap.new)
 # Each run's own report and exit code are in dockmatrix-out/NAME/. A daemon's incompatibilities (exit 1 of its run)
 # are results the matrix shows; the script fails only when a run could not finish (exit 2 and up).
+# Swarm: every daemon but docker-20.10 is swept with --allow swarm. The dockerds among them run in a network namespace
+# of their own (scripts/netns.sh), where the swarm's docker_gwbridge is made and goes; the host's links are compared
+# before and after. docker-20.10 stays out of swarm mode: the live tests sweep it beside other tests on the host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +19,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --jobs) [ $# -ge 2 ] || { log "--jobs needs a number"; exit 2; }; jobs=$2; shift ;;
     --snapshots) snapshots=(--snapshots snapshots) ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) log "unknown option $1"; exit 2 ;;
     *) names+=("$1") ;;
   esac
@@ -28,19 +31,35 @@ cargo build --release --locked --quiet
 bin=$PWD/target/release/dockmatrix
 mkdir -p docs/runs dockmatrix-out
 started=()
-stop_all() { local n; for n in "${started[@]}"; do bash scripts/daemons.sh stop "$n" >/dev/null 2>&1 || true; done; }
+# The daemons a run may put into a swarm, and whether each runs in a namespace of its own (the dockerds).
+swarm_of() { [ "$1" != docker-20.10 ]; }
+netns_of() { swarm_of "$1" && [[ $1 == docker-* ]]; }
+stop_one() {
+  bash scripts/daemons.sh stop "$1" >/dev/null 2>&1 || true
+  if netns_of "$1"; then bash scripts/netns.sh del "sweep-$1" --kill >/dev/null 2>&1 || true; fi
+}
+stop_all() { local n; for n in "${started[@]}"; do stop_one "$n"; done; }
 trap stop_all EXIT
+links_before=$(bash scripts/netns.sh check)
 
 failed=0
 for n in "${names[@]}"; do
-  line=$(bash scripts/daemons.sh start "$n")
+  allow=(--allow malformed-prune)
+  if swarm_of "$n"; then allow+=(--allow swarm); fi
+  if netns_of "$n"; then
+    bash scripts/netns.sh add "sweep-$n"
+    line=$(DOCKMATRIX_NETNS=sweep-$n bash scripts/daemons.sh start "$n")
+  else
+    line=$(bash scripts/daemons.sh start "$n")
+  fi
   started+=("$n")
   host=${line#export DOCKER_HOST=}
   out=dockmatrix-out/$n
+  mkdir -p "$out"
   log "$n: sweeping $host at --jobs $jobs"
   rc=0
   # The daemons are the script's own: the prunes with filters that are not JSON may go too (--allow malformed-prune).
-  "$bin" run --host "$host" --name "$n" --jobs "$jobs" --allow malformed-prune --quiet "${snapshots[@]}" --out "$out" \
+  "$bin" run --host "$host" --name "$n" --jobs "$jobs" "${allow[@]}" --quiet "${snapshots[@]}" --out "$out" \
     --report "md:$out/report.md" >"$out.txt" 2>"$out.err" || rc=$?
   echo "$rc" >"$out/exit-code"
   grep -E '^(daemon|timing|snapshots)' "$out.err" "$out.txt" | sed 's/^[^:]*://' >&2 || true
@@ -51,8 +70,12 @@ for n in "${names[@]}"; do
     gzip -9nc "$out/run.json" >"docs/runs/$n.json.gz"
     log "$n: exit $rc ($( [ "$rc" = 0 ] && echo compatible || echo "incompatibilities: $out/report.md")), kept as docs/runs/$n.json.gz"
   fi
-  bash scripts/daemons.sh stop "$n" >/dev/null 2>&1 || true
+  stop_one "$n"
 done
+if [ "$(bash scripts/netns.sh check)" != "$links_before" ]; then
+  log "the host's network links changed during the sweeps: $(bash scripts/netns.sh check | tr '\n' ' ')"
+  failed=1
+fi
 
 DOCKMATRIX=$bin bash scripts/compatibility.sh
 log "side-by-side matrix: docs/compatibility.md (changes since the last runs: dockmatrix diff OLD.json.gz NEW.json.gz)"
