@@ -306,6 +306,9 @@ async fn sweep(
             if let Some(problem) = &fixtures.problem {
                 let _ = writeln!(err, "warning: {problem}; the probes that need a container or an image are skipped");
             }
+            if let Some(problem) = &fixtures.swarm_problem {
+                let _ = writeln!(err, "warning: swarm: {problem}; the probes of services and tasks name $missing");
+            }
             ctx.fixtures = Arc::new(fixtures);
         }
         Some(Err(e)) if e.is_unreachable() => {
