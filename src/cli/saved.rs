@@ -20,7 +20,7 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when the runs break this policy; repeatable [default: incompatible and nonconforming].
+    /// Exit 1 when the runs break this policy; repeatable [default: incompatible, unsupported and nonconforming].
     #[arg(long = "fail-on", value_name = "POLICY")]
     pub fail_on: Vec<FailOn>,
     /// Also append the Markdown report to $GITHUB_STEP_SUMMARY (when it is set).
