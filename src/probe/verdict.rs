@@ -25,11 +25,13 @@ fn is_unrouted(status: u16, message: &str, body_len: usize) -> bool {
             && (message.contains("page not found") || message.eq_ignore_ascii_case("not found") || body_len == 0))
 }
 
-/// Whether the daemon says it does not implement the endpoint at all (Podman's compat API answers 503 "Podman does
-/// not support service: /v1.41/services/create" for swarm, config and node routes), as opposed to a defined
-/// precondition such as dockerd's 503 "This node is not a swarm manager".
+/// Whether the daemon says it does not implement the endpoint at all, as opposed to a defined precondition such as
+/// dockerd's 503 "This node is not a swarm manager": Podman's compat API answers 503 "Podman does not support
+/// service: /v1.41/services/create" for swarm, config and node routes, and 501 "update is not supported" for a
+/// secret update. A 501 without a message is a route the daemon lacks (`absent`).
 fn says_unsupported(status: u16, message: &str) -> bool {
-    status == 503 && message.contains("does not support service")
+    (status == 503 && message.contains("does not support service"))
+        || (status == 501 && !message.is_empty() && !message.eq_ignore_ascii_case("not implemented"))
 }
 
 /// Whether the recipe probes a name made sure not to exist.
@@ -109,13 +111,13 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
         (Verdict::Ok, String::new())
     } else if head && resp.status == 404 && uses_missing(case) {
         (Verdict::NotApplicable, "404 to HEAD of a name that does not exist".into())
+    } else if says_unsupported(resp.status, &message) {
+        (Verdict::Unsupported, format!("{}: the daemon does not implement it: {said}", resp.status))
     } else if is_unrouted(resp.status, &message, resp.body.len()) {
         (
             Verdict::Absent,
             if message.is_empty() { format!("{} with an empty body", resp.status) } else { message.clone() },
         )
-    } else if says_unsupported(resp.status, &message) {
-        (Verdict::Unsupported, format!("{}: the daemon does not implement it: {said}", resp.status))
     } else if case.recipe.not_applicable.contains(&resp.status) {
         (Verdict::NotApplicable, format!("{} is a defined condition for this request: {said}", resp.status))
     } else if resp.status == 503 || (resp.status == 404 && uses_missing(case)) {
@@ -437,6 +439,14 @@ mod tests {
                 message(503, "Podman does not support service: /v1.30/services/create"),
                 Unsupported,
                 "503: the daemon does not implement it: Podman does not support service: /v1.30/services/create",
+            )
+            .on(podman()),
+            row(
+                "501 with a message -> unsupported",
+                get(Some("1.30")),
+                message(501, "update is not supported"),
+                Unsupported,
+                "501: the daemon does not implement it: update is not supported",
             )
             .on(podman()),
             row(
