@@ -40,6 +40,8 @@ pub struct ReportArgs {
 
 pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
   incompatible        any incompatible verdict (a default)
+  unsupported         any unsupported verdict: the daemon routes an endpoint only to say it does not implement it
+                      (Podman's 503 \"does not support service\", 501 with a message) (a default)
   nonconforming       any nonconforming verdict: a served body breaks the spec of its API version (a required
                       field missing, a wrong type, not JSON) (a default)
   error               any error verdict (transport failure, timeout)
@@ -48,7 +50,8 @@ pub(super) const REPORT_HELP: &str = "Policies (--fail-on):
   undocumented        any field the spec of the answer's API version does not list (reported, not counted
                       unless asked)
   changed-snapshot    any changed snapshot (never, when re-rendering a saved run)
-  scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version
+  scenario            a scenario of scenarios.yaml (lifecycle, ...) failed at an API version (not one this machine
+                      cannot run: a resource limit whose cgroup controller is not delegated)
   kubernetes:RELEASE  an endpoint that release's kubelet calls is not ok at the API version it would use
                       against this daemon, or the release refuses the daemon's API version
   refusal             a malformed request got a 5xx, was accepted, or got no answer
@@ -63,7 +66,8 @@ undocumented-status. Other reports count the null ones instead of listing them; 
 the spec (errata) come last.
 
 Coverage: an endpoint is answered when one of its verdicts is neither skipped nor error, and ok in the whole
-enforced range when every probe between the daemon's enforced minimum and maximum API version is ok.";
+range when every probe between the daemon's enforced minimum and maximum API version is ok (its advertised ones,
+on a daemon that does not enforce versions).";
 
 /// `dockmatrix diff`
 #[derive(Debug, Args)]
