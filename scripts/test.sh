@@ -8,12 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v cargo >/dev/null || { echo "test.sh: cargo is not installed (rustup.rs)" >&2; exit 1; }
-DAEMONS=(docker-20.10 docker-26.1 docker-28.5 podman-4.3)
+DAEMONS=(docker-20.10 docker-26.1 docker-28.5 podman-4.3 podman-5.4 podman-5.8 podman-6.1)
 dir_of() { if [ "$1" = docker-20.10 ]; then echo "${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-test}"; else echo "/tmp/dockmatrix-test-$1"; fi; }
+# The dockerds the live tests put into a swarm (--allow swarm) run in network namespaces of their own, as
+# scripts/sweep-all.sh runs them: swarm mode makes a bridge that must never be the host's.
+netns_of() { [ "$1" = docker-26.1 ] || [ "$1" = docker-28.5 ]; }
 
 stop() {
   local n
-  for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh stop "$n" "$(dir_of "$n")" >/dev/null 2>&1 || true; done
+  for n in "${DAEMONS[@]}"; do
+    bash scripts/daemons.sh stop "$n" "$(dir_of "$n")" >/dev/null 2>&1 || true
+    if netns_of "$n"; then bash scripts/netns.sh del "test-$n" --kill >/dev/null 2>&1 || true; fi
+  done
 }
 trap stop EXIT
 
@@ -22,11 +28,18 @@ t0=$(date +%s)
 # progress-bar test; curl: the daemon scripts; openssh-server and openssh-client: the ssh:// test's private sshd on
 # 127.0.0.1 (scripts/sshd.sh; the package's own sshd is never started).
 unset DOCKMATRIX_NO_INSTALL
-bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl openssh-server openssh-client
+# iproute2: the network namespaces of the dockerds in swarm mode (scripts/netns.sh).
+bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl openssh-server openssh-client iproute2
 for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh fetch "$n"; done
+links_before=$(bash scripts/netns.sh check)
 hosts=()
 for n in "${DAEMONS[@]}"; do
-  line=$(bash scripts/daemons.sh start "$n" "$(dir_of "$n")")
+  if netns_of "$n"; then
+    bash scripts/netns.sh add "test-$n"
+    line=$(DOCKMATRIX_NETNS=test-$n bash scripts/daemons.sh start "$n" "$(dir_of "$n")")
+  else
+    line=$(bash scripts/daemons.sh start "$n" "$(dir_of "$n")")
+  fi
   host=${line#export DOCKER_HOST=}
   hosts+=("$n=$host")
   [ "$n" = docker-20.10 ] && export DOCKER_HOST=$host
@@ -38,4 +51,21 @@ echo "test.sh: daemons ready in $(($(date +%s) - t0)) s: $DOCKMATRIX_TEST_DAEMON
 # Everything is installed now: a script a test runs (scripts/dockerd.sh) exits 127 naming a missing package
 # rather than install it.
 export DOCKMATRIX_NO_INSTALL=1
-cargo test --locked --all-features "$@"
+# What the live tests have to say even when they pass (a moving suite's new daemon version) comes after the results.
+DOCKMATRIX_TEST_NOTICES=$(mktemp /tmp/dockmatrix-notices.XXXXXX)
+export DOCKMATRIX_TEST_NOTICES
+rc=0
+cargo test --locked --all-features "$@" || rc=$?
+if [ -s "$DOCKMATRIX_TEST_NOTICES" ]; then
+  echo
+  echo "test.sh: notices from the live tests:"
+  sed 's/^/  /' "$DOCKMATRIX_TEST_NOTICES"
+fi
+rm -f "$DOCKMATRIX_TEST_NOTICES"
+stop
+if [ "$(bash scripts/netns.sh check)" != "$links_before" ]; then
+  echo "test.sh: the host's network links changed: before: $(tr '\n' ' ' <<<"$links_before"); after: $(bash scripts/netns.sh check | tr '\n' ' ')" >&2
+  rc=1
+fi
+echo "test.sh: done in $(($(date +%s) - t0)) s (exit $rc)" >&2
+exit "$rc"
