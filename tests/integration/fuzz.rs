@@ -142,33 +142,122 @@ fn mutated_runs_read_or_name_the_file() {
     });
 }
 
-/// A snapshot file mutated: its body is found or not, never a panic.
+/// A snapshot file mutated, then compared with the run it was rendered from: with its insta header intact, its body
+/// is the text after the header and it compares as unchanged or changed; without one, `body_of` finds none and the
+/// comparison is a `Malformed` error naming the file. Never a panic, never another outcome.
 #[test]
 fn mutated_snapshots_never_panic() {
-    let text = std::fs::read_to_string("snapshots/docker-20.10/system.version.snap").expect("a snapshot");
+    use dockmatrix::snapshot::store::{body_of, snap_path};
+    use dockmatrix::snapshot::{CompareOptions, SnapshotError, SnapshotStatus, compare, redactions_for, render};
+
+    let run_text = std::fs::read_to_string("tests/fixtures/run-docker-20.10.json").expect("the run fixture");
+    let mut run = dockmatrix::report::read::parse_runs(Path::new("run.json"), &run_text).expect("run").remove(0);
+    run.probes.retain(|p| p.endpoint == "system.ping");
+    let target = "docker-20.10";
+    let rendered = render(&run, target, &redactions_for(&run, &[])).remove(0);
+    assert_eq!(rendered.endpoint, "system.ping");
+    let text = rendered.file.to_text();
+    let header_len = text.len() - rendered.file.body.trim_end().len() - 1;
+    let normal = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
+    let snaps = tempfile::tempdir().expect("tempdir");
+    let path = snap_path(snaps.path(), target, "system.ping");
+    std::fs::create_dir_all(path.parent().expect("target folder")).expect("mkdir");
+    let ci = CompareOptions { ci: true, fixture_names: Vec::new() };
+
+    // What `text` compares as: checked against what its body is, and the same for any text.
+    let check = |text: &str| -> Result<&'static str, TestCaseError> {
+        std::fs::write(&path, text).expect("write the snapshot");
+        let body = body_of(text);
+        if !(text.starts_with("---\n") || text.starts_with("---\r\n")) {
+            prop_assert_eq!(body, None, "no insta header, no body");
+        }
+        if text.len() >= header_len && text.as_bytes()[..header_len] == rendered.file.to_text().as_bytes()[..header_len]
+        {
+            prop_assert_eq!(body, Some(&text[header_len..]), "the header intact, the body is the rest");
+        }
+        match (body, compare(&run, snaps.path(), target, &ci)) {
+            (None, Err(SnapshotError::Malformed { path: p })) => {
+                prop_assert_eq!(&p, &path);
+                let message = SnapshotError::Malformed { path: p }.to_string();
+                prop_assert!(message.contains(&path.display().to_string()), "{}", message);
+                Ok("malformed")
+            }
+            (Some(body), Ok(summary)) => {
+                let [entry] = summary.entries.as_slice() else {
+                    return Err(TestCaseError::fail(format!("one endpoint, one entry: {summary:?}")));
+                };
+                prop_assert_eq!(&entry.path, &path);
+                if normal(body) == normal(&rendered.file.body) {
+                    prop_assert_eq!(&entry.status, &SnapshotStatus::Unchanged);
+                    Ok("unchanged")
+                } else {
+                    prop_assert_eq!(&entry.status, &SnapshotStatus::Changed { pending: None });
+                    prop_assert!(entry.diff.as_deref().is_some_and(|d| d.contains("system.ping")), "{:?}", entry.diff);
+                    Ok("changed")
+                }
+            }
+            (body, result) => Err(TestCaseError::fail(format!("body {body:?} compared as {result:?}"))),
+        }
+    };
+    // Each outcome once for certain, then at random.
+    assert_eq!(check(&text).expect("the rendered file"), "unchanged");
+    assert_eq!(check(&text.replace("status: 200", "status: 500")).expect("another status"), "changed");
+    assert_eq!(check(&rendered.file.body).expect("a body without its header"), "malformed");
     fuzz("snapshots", 256, edits(), |edits| {
         let text = mutate(&text, &edits);
         let started = Instant::now();
-        let _ = dockmatrix::snapshot::store::body_of(&text);
+        check(&text)?;
         quick(started, "snapshot")
     });
+    let written: Vec<String> = std::fs::read_dir(path.parent().expect("target folder"))
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["system.ping.snap"], "CI writes nothing");
 }
 
-/// The flags that take a value, given arbitrary values: a config or a usage error, never a panic.
+/// The flags that take a value, given arbitrary values (as `--flag=VALUE`, so a value may start with `-`): a config,
+/// or a usage error (exit 2) whose message names the flag; never a panic, never another outcome.
 #[test]
 fn arbitrary_flag_values_give_a_config_or_a_usage_error() {
     let flags = vec!["--api", "--only", "--fail-on", "--report", "--allow", "--jobs", "--timeout"];
     let strategy = (prop::sample::select(flags), "\\PC{0,24}", 0u8..3);
     fuzz("flags", 512, strategy, |(flag, value, command)| {
-        let args: Vec<&str> = match command {
-            0 => vec!["dockmatrix", "run", flag, &value],
-            1 => vec!["dockmatrix", "report", "tests/fixtures/run-docker-20.10.json", "--fail-on", &value],
-            _ => vec!["dockmatrix", "clients", "--daemon", &value, "--client", &value],
+        let (args, named): (Vec<String>, &[&str]) = match command {
+            0 => (vec!["dockmatrix".into(), "run".into(), format!("{flag}={value}")], &[flag]),
+            1 => (
+                vec![
+                    "dockmatrix".into(),
+                    "report".into(),
+                    "tests/fixtures/run-docker-20.10.json".into(),
+                    format!("--fail-on={value}"),
+                ],
+                &["--fail-on"],
+            ),
+            _ => (
+                vec!["dockmatrix".into(), "clients".into(), format!("--daemon={value}"), format!("--client={value}")],
+                &["--daemon", "--client"],
+            ),
         };
         let started = Instant::now();
-        if let Ok(cli) = Cli::try_parse_from(&args) {
-            let _ = cli.into_config();
-        }
+        let (code, message) = match Cli::try_parse_from(&args) {
+            Ok(cli) => match cli.into_config() {
+                Ok(_) => return quick(started, "flags"),
+                Err(e) => (i32::from(e.exit_code()), format!("{e}")),
+            },
+            Err(e) => {
+                let kind = e.kind();
+                prop_assert!(
+                    !matches!(kind, clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion),
+                    "{:?}: {}",
+                    kind,
+                    e
+                );
+                (e.exit_code(), e.to_string())
+            }
+        };
+        prop_assert_eq!(code, 2, "{:?}: {}", args, message);
+        prop_assert!(named.iter().any(|f| message.contains(f)), "{:?}: the message names no flag: {}", args, message);
         quick(started, "flags")
     });
 }
