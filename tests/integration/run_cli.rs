@@ -99,9 +99,14 @@ fn bodies_without_end_stop_the_sweep_with_exit_3() {
     a_broken_daemon_stops_the_sweep(Behaviour::EndlessBody, "2", &cut);
 }
 
+/// The fake announces 64 KiB and closes after 16 bytes: the cause named is the body cut short, not any failure.
 #[test]
 fn connections_reset_mid_body_stop_the_sweep_with_exit_3() {
-    a_broken_daemon_stops_the_sweep(Behaviour::ResetMidBody, "2", &["failed"]);
+    a_broken_daemon_stops_the_sweep(
+        Behaviour::ResetMidBody,
+        "2",
+        &["failed: error reading a body from connection: end of file before message length reached"],
+    );
 }
 
 #[test]
