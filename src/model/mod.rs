@@ -1,5 +1,6 @@
 //! The vocabulary and the run record, at the bottom of the crate: API versions, methods, verdicts, what run.json
-//! holds, the labels a run puts on what it creates, the `$name` template grammar and the exit codes.
+//! holds, the labels a run puts on what it creates, the `$name` template grammar, the exit codes and the quoting of
+//! the commands the tool suggests.
 //!
 //! Nothing here imports another module of the crate; every other module may import this one.
 
@@ -13,6 +14,7 @@ mod outcome;
 mod refusal;
 mod run;
 mod scenario;
+mod shell;
 mod stream;
 pub mod template;
 mod verdict;
@@ -26,6 +28,7 @@ pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome};
 pub use refusal::{RefusalKind, RefusalOutcome, RefusalVerdict};
 pub use run::{RUN_SCHEMA_VERSION, RunReport};
 pub use scenario::{ScenarioOutcome, StepOutcome};
+pub use shell::shell_word;
 pub use stream::{EndedBy, SUMMARY_TEXT_CAP, StreamFormat, StreamSummary, excerpt};
 pub use verdict::Verdict;
 pub use version::{ApiRange, ApiVersion, ParseApiVersionError, RequestVersion};

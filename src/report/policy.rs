@@ -5,7 +5,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::matrix::Matrices;
-use crate::model::{FindingKind, ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{FindingKind, ProbeOutcome, RequestVersion, RunReport, Verdict, shell_word};
 
 use super::coverage::{daemon_max, worst};
 use super::error::ReportError;
@@ -242,12 +242,6 @@ pub fn list_all_command(runs: &[&Path], policies: &[FailOn]) -> String {
     }
     words.push("--all-failures".into());
     words.join(" ")
-}
-
-/// `s` as one word of a POSIX shell: as it is when every character is plain, else in single quotes.
-fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c);
-    if !s.is_empty() && s.chars().all(plain) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
 }
 
 fn describe(p: &ProbeOutcome) -> String {
