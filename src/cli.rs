@@ -38,7 +38,7 @@ pub enum Command {
     /// Check, print or regenerate the YAML matrices (no daemon needed).
     #[command(subcommand)]
     Matrix(MatrixCommand),
-    /// Review, accept or reject pending snapshots (`.snap.new` files beside the `.snap` ones).
+    /// Review, accept or reject pending snapshots (`.snap.new` files: new ones, and changed ones beside their `.snap`).
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
     /// Render saved runs (run.json) again in any format, and apply the CI policy (no daemon needed).
@@ -126,8 +126,8 @@ pub struct RunArgs {
     /// summary.
     #[arg(long, short = 'v', help_heading = "Output")]
     pub verbose: bool,
-    /// Compare each endpoint's normalised answers with the snapshots in DIR; changed ones are written as
-    /// .snap.new (review them with `dockmatrix snapshot review`).
+    /// Compare each endpoint's normalised answers with the snapshots in DIR; new and changed ones are written as
+    /// .snap.new, pending `dockmatrix snapshot review` or `accept`.
     #[arg(long, value_name = "DIR", default_value = "snapshots", help_heading = "Output")]
     pub snapshots: PathBuf,
     /// Do not compare or write snapshots.

@@ -129,7 +129,10 @@ pub fn run(
     if let Some(dir) = config.snapshots.as_deref().filter(|_| report.complete) {
         let options = CompareOptions { ci: config.ci, fixture_names: Vec::new() };
         let summary = snapshot::compare(&report, dir, &report.daemon.name, &options)?;
-        summary.write(out).map_err(|source| Error::Output { what: "the snapshot summary".into(), source })?;
+        // Under the one-screen summary a few changed snapshots and the count; under the whole table every one.
+        summary
+            .write(out, config.verbose)
+            .map_err(|source| Error::Output { what: "the snapshot summary".into(), source })?;
         changed = summary.changed().count();
         snapshot_failure = summary.is_failure();
     }

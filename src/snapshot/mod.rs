@@ -19,6 +19,6 @@ pub use redact::{RULES, Redactions};
 pub use render::{RenderedSnapshot, redactions_for, render};
 pub use review::{ReviewSummary, review};
 pub use store::{
-    CompareOptions, Pending, SnapshotEntry, SnapshotFile, SnapshotStatus, SnapshotSummary, accept, compare, pending,
-    reject,
+    CompareOptions, DEFAULT_DIR, Pending, SNAPSHOT_LINES, SnapshotEntry, SnapshotFile, SnapshotStatus, SnapshotSummary,
+    accept, compare, pending, reject,
 };

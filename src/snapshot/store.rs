@@ -1,17 +1,17 @@
 //! Snapshot files in insta's format (`snapshots/<target>/<endpoint>.snap`, pending `.snap.new`), the
 //! comparison of a run against them, and accepting or rejecting pending ones.
 //!
-//! Policy (insta's, except for first snapshots): an unchanged snapshot is left alone (and a stale `.snap.new`
-//! beside it removed); a first snapshot is written directly as `.snap` and reported as new; a changed one is
-//! written as `.snap.new` beside the old, for `dockmatrix snapshot review` or `cargo insta review`. With
-//! `ci`, nothing is written, and a changed or missing snapshot is a failure whose diff the summary prints.
-//! Only the body is compared, as insta does: the header's `info` (the daemon's exact version) may differ.
+//! Policy (insta's): an unchanged snapshot is left alone (and a stale `.snap.new` beside it removed); a new one and
+//! a changed one are written as `.snap.new` (beside the old, for a change), pending `dockmatrix snapshot review`,
+//! `accept` or `cargo insta review`: nothing is accepted without a command. With `ci`, nothing is written, and a
+//! changed or missing snapshot is a failure whose diff the summary prints. Only the body is compared, as insta does:
+//! the header's `info` (the daemon's exact version) may differ.
 
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::model::RunReport;
+use crate::model::{RunReport, shell_word};
 use crate::snapshot::diff::unified;
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::render::{redactions_for, render};
@@ -20,6 +20,15 @@ use crate::snapshot::render::{redactions_for, render};
 pub const SNAP_EXT: &str = "snap";
 /// File extension of a pending snapshot.
 pub const PENDING_EXT: &str = "snap.new";
+
+/// The snapshot folder the `snapshot` subcommands read when not given `--dir` (and `run` uses when `./snapshots`
+/// exists).
+pub const DEFAULT_DIR: &str = "snapshots";
+
+/// How many new, missing or changed snapshots [`SnapshotSummary::lines`] names (each with its diff in CI) before it
+/// counts the rest: a daemon that answers 500 to most requests changes nearly every snapshot, and a run's output stays
+/// on one screen.
+pub const SNAPSHOT_LINES: usize = 3;
 
 /// One snapshot file: insta's YAML header, then `---` and the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,8 +114,11 @@ pub struct CompareOptions {
 pub enum SnapshotStatus {
     /// Same as the accepted snapshot.
     Unchanged,
-    /// No snapshot existed; it was written as `.snap` (not in CI).
-    New,
+    /// No snapshot existed; the answers were written as `.snap.new`, pending review (not in CI).
+    New {
+        /// The `.snap.new` written.
+        pending: PathBuf,
+    },
     /// No snapshot exists, and in CI that is a failure; nothing was written.
     Missing,
     /// Differs from the accepted snapshot.
@@ -134,6 +146,8 @@ pub struct SnapshotEntry {
 pub struct SnapshotSummary {
     /// The target compared.
     pub target: String,
+    /// The snapshot folder (the target's snapshots are in a folder of it named after the target).
+    pub dir: PathBuf,
     /// Whether this was a CI comparison (nothing written).
     pub ci: bool,
     /// One entry per endpoint, by endpoint id.
@@ -156,34 +170,85 @@ impl SnapshotSummary {
         self.ci && self.count(|s| matches!(s, SnapshotStatus::Changed { .. } | SnapshotStatus::Missing)) > 0
     }
 
-    /// Writes a line per new, missing or changed snapshot (with its diff in CI), then the totals.
-    pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        for e in &self.entries {
-            match &e.status {
-                SnapshotStatus::Unchanged => {}
-                SnapshotStatus::New => writeln!(out, "{}: new snapshot written", e.path.display())?,
-                SnapshotStatus::Missing => writeln!(out, "{}: missing (not written in CI)", e.path.display())?,
+    /// The `.snap.new` files this comparison left for review.
+    pub fn pending(&self) -> usize {
+        self.count(|s| matches!(s, SnapshotStatus::New { .. } | SnapshotStatus::Changed { pending: Some(_) }))
+    }
+
+    /// The `dockmatrix snapshot VERB` command for this target's pending snapshots, quoted for a POSIX shell
+    /// (`--dir` only when the folder is not the subcommand's default).
+    pub fn command(&self, verb: &str) -> String {
+        let mut words = vec!["dockmatrix".to_string(), "snapshot".into(), verb.into(), "--target".into()];
+        words.push(shell_word(&self.target));
+        if self.dir != Path::new(DEFAULT_DIR) {
+            words.push("--dir".into());
+            words.push(shell_word(&self.dir.display().to_string()));
+        }
+        words.join(" ")
+    }
+
+    /// What a run prints: a line per changed, missing or new snapshot (changed first; in CI each with its diff), at
+    /// most [`SNAPSHOT_LINES`] of them unless `all`, then one counting the rest; the totals, which say where the
+    /// snapshots are; and, outside CI, the commands that review or accept the pending ones.
+    pub fn lines(&self, all: bool) -> Vec<String> {
+        let rank = |s: &SnapshotStatus| match s {
+            SnapshotStatus::Unchanged => None,
+            SnapshotStatus::Changed { .. } => Some(0),
+            SnapshotStatus::Missing => Some(1),
+            SnapshotStatus::New { .. } => Some(2),
+        };
+        let mut listed: Vec<(u8, &SnapshotEntry)> =
+            self.entries.iter().filter_map(|e| rank(&e.status).map(|r| (r, e))).collect();
+        listed.sort_by_key(|(r, _)| *r);
+        let shown = if all { listed.len() } else { listed.len().min(SNAPSHOT_LINES) };
+        let mut lines = Vec::new();
+        for (_, e) in &listed[..shown] {
+            lines.push(match &e.status {
+                SnapshotStatus::Unchanged => continue,
+                SnapshotStatus::New { pending } => format!("{}: new, pending review", pending.display()),
+                SnapshotStatus::Missing => format!("{}: missing (not written in CI)", e.path.display()),
                 SnapshotStatus::Changed { pending: Some(p) } => {
-                    writeln!(out, "{}: changed, pending review in {}", e.path.display(), p.display())?
+                    format!("{}: changed, pending review in {}", e.path.display(), p.display())
                 }
-                SnapshotStatus::Changed { pending: None } => writeln!(out, "{}: changed", e.path.display())?,
-            }
+                SnapshotStatus::Changed { pending: None } => format!("{}: changed", e.path.display()),
+            });
             if let Some(d) = e.diff.as_ref().filter(|_| self.ci) {
-                out.write_all(d.as_bytes())?;
+                lines.extend(d.lines().map(str::to_string));
             }
         }
-        let changed = self.count(|s| matches!(s, SnapshotStatus::Changed { .. }));
-        writeln!(
-            out,
-            "snapshots {}: {} unchanged, {} new, {} missing, {} changed",
+        let more = listed.len() - shown;
+        if more > 0 {
+            lines.push(if self.ci {
+                format!("... and {more} more changed or missing (-v prints every one with its diff)")
+            } else {
+                format!("... and {more} more pending review (-v lists every one)")
+            });
+        }
+        let folder = self.dir.join(file_safe(&self.target));
+        lines.push(format!(
+            "snapshots of {} ({}{}): {} unchanged, {} new, {} missing, {} changed",
             self.target,
+            folder.display(),
+            if self.ci { ", CI: nothing written" } else { "" },
             self.count(|s| *s == SnapshotStatus::Unchanged),
-            self.count(|s| *s == SnapshotStatus::New),
+            self.count(|s| matches!(s, SnapshotStatus::New { .. })),
             self.count(|s| *s == SnapshotStatus::Missing),
-            changed
-        )?;
-        if changed > 0 && !self.ci {
-            writeln!(out, "review them with `dockmatrix snapshot review --target {}`", self.target)?;
+            self.count(|s| matches!(s, SnapshotStatus::Changed { .. })),
+        ));
+        if self.pending() > 0 {
+            lines.push(format!(
+                "review them with `{}`, or accept them all: `{}`",
+                self.command("review"),
+                self.command("accept")
+            ));
+        }
+        lines
+    }
+
+    /// Writes [`Self::lines`].
+    pub fn write(&self, out: &mut dyn Write, all: bool) -> std::io::Result<()> {
+        for line in self.lines(all) {
+            writeln!(out, "{line}")?;
         }
         Ok(())
     }
@@ -213,8 +278,8 @@ pub fn compare(
                 (SnapshotStatus::Missing, Some(diff))
             }
             None => {
-                write(&path, &text)?;
-                (SnapshotStatus::New, None)
+                write(&pending, &text)?;
+                (SnapshotStatus::New { pending }, None)
             }
             Some(old) => {
                 let old_body =
@@ -237,7 +302,7 @@ pub fn compare(
         };
         entries.push(SnapshotEntry { endpoint: snap.endpoint, path, status, diff });
     }
-    Ok(SnapshotSummary { target: target.to_string(), ci: options.ci, entries })
+    Ok(SnapshotSummary { target: target.to_string(), dir: dir.to_path_buf(), ci: options.ci, entries })
 }
 
 fn write(path: &Path, text: &str) -> Result<(), SnapshotError> {
@@ -366,17 +431,37 @@ mod tests {
         out
     }
 
+    /// A first run's snapshots and what they are after `accept`: the `.snap` files a change is compared with.
+    fn accepted(dir: &Path) {
+        compare(&run(), dir, "docker-20.10", &options(false)).expect("compare");
+        accept(dir, Some("docker-20.10")).expect("accept");
+    }
+
     #[test]
-    fn first_run_writes_snap_files_and_second_run_changes_nothing() {
+    fn new_snapshots_are_pending_until_accepted_and_then_a_second_run_changes_nothing() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let first = compare(&run(), tmp.path(), "docker-20.10", &options(false)).expect("compare");
-        assert!(first.entries.iter().all(|e| e.status == SnapshotStatus::New));
+        let version = first.entries.iter().find(|e| e.endpoint == "system.version").expect("system.version");
+        let pending = tmp.path().join("docker-20.10/system.version.snap.new");
+        assert_eq!(version.status, SnapshotStatus::New { pending });
+        assert!(first.entries.iter().all(|e| matches!(e.status, SnapshotStatus::New { .. })));
         let written = files(tmp.path());
-        assert!(written.contains(&"docker-20.10/system.version.snap".to_string()), "{written:?}");
-        assert!(written.iter().all(|f| f.ends_with(".snap")));
+        assert!(written.contains(&"docker-20.10/system.version.snap.new".to_string()), "{written:?}");
+        assert!(written.iter().all(|f| f.ends_with(".snap.new")), "nothing accepted without a command: {written:?}");
+        assert_eq!(first.pending(), written.len());
+        assert!(!first.is_failure(), "outside CI a new snapshot is for review, not a failure");
+        // The same answers again: still new, the same pending files.
+        let again = compare(&run(), tmp.path(), "docker-20.10", &options(false)).expect("compare");
+        assert!(again.entries.iter().all(|e| matches!(e.status, SnapshotStatus::New { .. })));
+        assert_eq!(files(tmp.path()), written);
+
+        assert_eq!(accept(tmp.path(), None).expect("accept").len(), written.len());
+        let accepted: Vec<String> = written.iter().map(|f| f.trim_end_matches(".new").to_string()).collect();
+        assert_eq!(files(tmp.path()), accepted);
         let second = compare(&run(), tmp.path(), "docker-20.10", &options(false)).expect("compare");
         assert!(second.entries.iter().all(|e| e.status == SnapshotStatus::Unchanged));
-        assert_eq!(files(tmp.path()), written);
+        assert_eq!(files(tmp.path()), accepted);
+        assert_eq!(second.pending(), 0);
         assert!(!second.is_failure());
     }
 
@@ -397,7 +482,7 @@ mod tests {
     #[test]
     fn a_removed_field_is_a_change_with_a_diff_naming_endpoint_range_and_field() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        compare(&run(), tmp.path(), "docker-20.10", &options(false)).expect("compare");
+        accepted(tmp.path());
         let summary = compare(&run_without_state(), tmp.path(), "docker-20.10", &options(false)).expect("compare");
         let changed: Vec<&SnapshotEntry> = summary.changed().collect();
         let [entry] = changed.as_slice() else { panic!("one change: {summary:?}") };
@@ -409,7 +494,7 @@ mod tests {
         assert!(diff.contains("@@ container.list v1.41: json[].State\n"), "{diff}");
         assert!(diff.contains("\n-      State: \"running\"\n"), "{diff}");
         let mut out = Vec::new();
-        summary.write(&mut out).expect("write");
+        summary.write(&mut out, false).expect("write");
         let out = String::from_utf8(out).expect("utf-8");
         assert!(out.contains("container.list.snap: changed, pending review in"), "{out}");
         assert!(out.contains("1 changed"), "{out}");
@@ -427,13 +512,13 @@ mod tests {
         assert!(missing.entries.iter().all(|e| e.status == SnapshotStatus::Missing));
         assert!(files(tmp.path()).is_empty());
 
-        compare(&run(), tmp.path(), "docker-20.10", &options(false)).expect("compare");
+        accepted(tmp.path());
         let before = files(tmp.path());
         let summary = compare(&run_without_state(), tmp.path(), "docker-20.10", &options(true)).expect("compare");
         assert!(summary.is_failure());
         assert_eq!(files(tmp.path()), before, "CI writes nothing");
         let mut out = Vec::new();
-        summary.write(&mut out).expect("write");
+        summary.write(&mut out, false).expect("write");
         let out = String::from_utf8(out).expect("utf-8");
         assert!(out.contains("container.list.snap: changed\n"), "{out}");
         assert!(out.contains("@@ container.list v1.41: json[].State"), "{out}");
@@ -488,5 +573,99 @@ mod tests {
         assert!(!t.join("a.snap.new").exists());
         assert_eq!(std::fs::read_to_string(t.join("a.snap")).expect("read"), "new");
         assert!(pending(&tmp.path().join("nope"), None).expect("empty").is_empty());
+    }
+
+    /// A summary of `changed` changed, `new` new and `same` unchanged snapshots (`missing` missing in CI), endpoints
+    /// `e00`, `e01`, ... in that order, each changed or missing one with a two-line diff.
+    fn summary(dir: &str, ci: bool, changed: usize, new: usize, missing: usize, same: usize) -> SnapshotSummary {
+        let dir = PathBuf::from(dir);
+        let kinds = [(changed, 0), (new, 1), (missing, 2), (same, 3)];
+        let statuses = kinds.iter().flat_map(|&(n, kind)| std::iter::repeat_n(kind, n));
+        let entries = statuses
+            .enumerate()
+            .map(|(i, kind)| {
+                let endpoint = format!("e{i:02}");
+                let path = snap_path(&dir, "docker-20.10", &endpoint);
+                let pending = (!ci).then(|| pending_path(&path));
+                let (status, diff) = match kind {
+                    0 => (SnapshotStatus::Changed { pending }, Some(format!("@@ {endpoint}\n-old\n"))),
+                    1 => (SnapshotStatus::New { pending: pending.expect("not in CI") }, None),
+                    2 => (SnapshotStatus::Missing, Some(format!("@@ {endpoint}\n+new\n"))),
+                    _ => (SnapshotStatus::Unchanged, None),
+                };
+                SnapshotEntry { endpoint, path, status, diff }
+            })
+            .collect();
+        SnapshotSummary { target: "docker-20.10".into(), dir, ci, entries }
+    }
+
+    #[test]
+    fn many_changes_print_a_few_lines_the_count_and_the_review_command() {
+        let review = "review them with `dockmatrix snapshot review --target docker-20.10`, or accept them all: \
+                      `dockmatrix snapshot accept --target docker-20.10`";
+        // 96 changed, 12 new, 5 unchanged: the changed ones first, three of them, then the count and the commands.
+        assert_eq!(
+            summary("snapshots", false, 96, 12, 0, 5).lines(false),
+            [
+                "snapshots/docker-20.10/e00.snap: changed, pending review in snapshots/docker-20.10/e00.snap.new",
+                "snapshots/docker-20.10/e01.snap: changed, pending review in snapshots/docker-20.10/e01.snap.new",
+                "snapshots/docker-20.10/e02.snap: changed, pending review in snapshots/docker-20.10/e02.snap.new",
+                "... and 105 more pending review (-v lists every one)",
+                "snapshots of docker-20.10 (snapshots/docker-20.10): 5 unchanged, 12 new, 0 missing, 96 changed",
+                review,
+            ]
+        );
+        // Only new ones, in another folder: named by their .snap.new, and the commands name the folder.
+        assert_eq!(
+            summary("/tmp/my snaps", false, 0, 4, 0, 0).lines(false),
+            [
+                "/tmp/my snaps/docker-20.10/e00.snap.new: new, pending review",
+                "/tmp/my snaps/docker-20.10/e01.snap.new: new, pending review",
+                "/tmp/my snaps/docker-20.10/e02.snap.new: new, pending review",
+                "... and 1 more pending review (-v lists every one)",
+                "snapshots of docker-20.10 (/tmp/my snaps/docker-20.10): 0 unchanged, 4 new, 0 missing, 0 changed",
+                "review them with `dockmatrix snapshot review --target docker-20.10 --dir '/tmp/my snaps'`, or accept \
+                 them all: `dockmatrix snapshot accept --target docker-20.10 --dir '/tmp/my snaps'`",
+            ]
+        );
+        // Nothing to review: the totals alone.
+        assert_eq!(
+            summary("snapshots", false, 0, 0, 0, 7).lines(false),
+            ["snapshots of docker-20.10 (snapshots/docker-20.10): 7 unchanged, 0 new, 0 missing, 0 changed"]
+        );
+        // Three or fewer: no count of the rest.
+        assert_eq!(summary("snapshots", false, 2, 1, 0, 0).lines(false).len(), 3 + 2);
+    }
+
+    #[test]
+    fn verbose_lists_every_changed_snapshot() {
+        let lines = summary("snapshots", false, 96, 12, 0, 5).lines(true);
+        assert_eq!(lines.iter().filter(|l| l.ends_with(".snap.new") && l.contains(": changed, pending")).count(), 96);
+        assert_eq!(lines.iter().filter(|l| l.ends_with(": new, pending review")).count(), 12);
+        assert!(!lines.iter().any(|l| l.starts_with("... and")), "{lines:#?}");
+        assert_eq!(lines.len(), 96 + 12 + 2);
+    }
+
+    #[test]
+    fn ci_prints_the_diffs_of_the_first_few_and_counts_the_rest() {
+        assert_eq!(
+            summary("snapshots", true, 2, 0, 3, 1).lines(false),
+            [
+                "snapshots/docker-20.10/e00.snap: changed",
+                "@@ e00",
+                "-old",
+                "snapshots/docker-20.10/e01.snap: changed",
+                "@@ e01",
+                "-old",
+                "snapshots/docker-20.10/e02.snap: missing (not written in CI)",
+                "@@ e02",
+                "+new",
+                "... and 2 more changed or missing (-v prints every one with its diff)",
+                "snapshots of docker-20.10 (snapshots/docker-20.10, CI: nothing written): 1 unchanged, 0 new, 3 missing, \
+                 2 changed",
+            ]
+        );
+        let all = summary("snapshots", true, 2, 0, 3, 1).lines(true);
+        assert_eq!(all.iter().filter(|l| l.starts_with("@@ ")).count(), 5, "{all:#?}");
     }
 }
