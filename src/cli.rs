@@ -1,6 +1,6 @@
 //! Command-line types (clap derive) and their conversion into a validated [`Config`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -15,7 +15,8 @@ use crate::model::ApiVersion;
 use crate::probe::ApiSelection;
 use crate::report::diff::DiffFormat;
 use crate::report::{FailOn, ReportTarget};
-use crate::run::RunConfig;
+use crate::run::{RunConfig, SnapshotDir};
+use crate::snapshot;
 
 mod saved;
 
@@ -126,12 +127,13 @@ pub struct RunArgs {
     /// summary.
     #[arg(long, short = 'v', help_heading = "Output")]
     pub verbose: bool,
-    /// Compare each endpoint's normalised answers with the snapshots in DIR; new and changed ones are written as
-    /// .snap.new, pending `dockmatrix snapshot review` or `accept`.
-    #[arg(long, value_name = "DIR", default_value = "snapshots", help_heading = "Output")]
-    pub snapshots: PathBuf,
+    /// Compare each endpoint's normalised answers with the snapshots in DIR (made if missing); new and changed ones
+    /// are written as .snap.new, pending `dockmatrix snapshot review` or `accept` [default: ./snapshots if it
+    /// exists, else no snapshots are compared].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub snapshots: Option<PathBuf>,
     /// Do not compare or write snapshots.
-    #[arg(long, help_heading = "Output")]
+    #[arg(long, conflicts_with = "snapshots", help_heading = "Output")]
     pub no_snapshots: bool,
     /// Do not check answers against the spec of their API version (no `conformance` in run.json, no
     /// `nonconforming` verdict).
@@ -342,7 +344,7 @@ pub enum SnapshotCommand {
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
     /// Snapshot folder (one subfolder per target).
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    #[arg(long, value_name = "DIR", default_value = snapshot::DEFAULT_DIR)]
     pub dir: PathBuf,
     /// Only this target's snapshots (`docker-20.10`) [default: every target].
     #[arg(long, value_name = "T")]
@@ -392,7 +394,7 @@ impl Cli {
                     timeout: Duration::from_secs_f64(a.timeout),
                     quiet: a.quiet,
                     verbose: a.verbose,
-                    snapshots: (!a.no_snapshots).then_some(a.snapshots),
+                    snapshots: SnapshotDir::resolve(a.snapshots, a.no_snapshots, Path::new(snapshot::DEFAULT_DIR)),
                     ci: a.ci || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
                     reports: a.report,
                     conformance: !a.no_conformance,
@@ -579,6 +581,22 @@ mod tests {
         let cli = Cli::try_parse_from(["dockmatrix", "snapshot", "review", "--dir", "s"]).expect("parses");
         let config = cli.into_config().expect("valid");
         assert_eq!(config, Config::Snapshot { action: SnapshotAction::Review, dir: "s".into(), target: None });
+    }
+
+    #[test]
+    fn snapshots_are_named_or_turned_off_not_both() {
+        let run = |args: &[&str]| {
+            let mut all = vec!["dockmatrix", "run"];
+            all.extend(args);
+            match Cli::try_parse_from(all).expect("parses").into_config().expect("valid") {
+                Config::Run { run, .. } => run.snapshots,
+                other => panic!("not a run: {other:?}"),
+            }
+        };
+        assert_eq!(run(&["--snapshots", "s"]), SnapshotDir::In("s".into()));
+        assert_eq!(run(&["--no-snapshots"]), SnapshotDir::Off);
+        let both = Cli::try_parse_from(["dockmatrix", "run", "--snapshots", "s", "--no-snapshots"]).expect_err("both");
+        assert_eq!(both.kind(), clap::error::ErrorKind::ArgumentConflict);
     }
 
     #[test]

@@ -57,8 +57,8 @@ pub struct RunConfig {
     /// `--verbose`: one line per request and its answer on stderr, and the whole table at the end (not the one-screen
     /// summary).
     pub verbose: bool,
-    /// `--snapshots DIR`; `None` with `--no-snapshots`.
-    pub snapshots: Option<PathBuf>,
+    /// Where snapshots are compared: `--snapshots DIR`, else `./snapshots` if it exists.
+    pub snapshots: SnapshotDir,
     /// `--ci` or `CI=true`: a changed snapshot fails the run and nothing is written.
     pub ci: bool,
     /// `--report FMT[:FILE]`, written at the end of the run.
@@ -67,6 +67,44 @@ pub struct RunConfig {
     pub fail_on: Vec<FailOn>,
     /// Whether answers are checked against the spec of their version (not with `--no-conformance`).
     pub conformance: bool,
+}
+
+/// Where a run compares its snapshots, decided once from the flags and the folder the run starts in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotDir {
+    /// Compared with the snapshots in this folder, where new and changed ones are written as `.snap.new` (the folder
+    /// made if need be; in CI nothing is written).
+    In(PathBuf),
+    /// Not compared: `--no-snapshots`.
+    Off,
+    /// Not compared: no `--snapshots DIR`, and no `./snapshots` folder where the run started (none is made there).
+    NoFolder,
+}
+
+impl SnapshotDir {
+    /// `--snapshots DIR` (`flag`) wins, `--no-snapshots` (`off`) turns them off, and otherwise `default` is used
+    /// only if it is a folder already.
+    pub fn resolve(flag: Option<PathBuf>, off: bool, default: &Path) -> SnapshotDir {
+        match flag {
+            _ if off => SnapshotDir::Off,
+            Some(dir) => SnapshotDir::In(dir),
+            None if default.is_dir() => SnapshotDir::In(default.to_path_buf()),
+            None => SnapshotDir::NoFolder,
+        }
+    }
+
+    /// The line a run prints when it compares no snapshots (`None` when it does): why, and how to compare them.
+    pub fn not_compared(&self, complete: bool, ci: bool) -> Option<String> {
+        let why = match self {
+            SnapshotDir::In(_) if complete => return None,
+            // Every probe it did not make would show as a change.
+            SnapshotDir::In(_) => "the run is partial",
+            SnapshotDir::Off => "--no-snapshots",
+            SnapshotDir::NoFolder if ci => "no ./snapshots here; --snapshots DIR names the folder to compare with",
+            SnapshotDir::NoFolder => "no ./snapshots here; --snapshots DIR makes one",
+        };
+        Some(format!("snapshots: not compared ({why})"))
+    }
 }
 
 /// Runs the sweep and returns the exit code (0 clean, 1 incompatible or error verdicts).
@@ -123,10 +161,13 @@ pub fn run(
         }
     }
     let _ = writeln!(err, "results: {}", config.out.join("run.json").display());
-    // A partial run would show every probe it did not make as a change: only complete runs are compared.
+    // One line says where the snapshots went, or why they were not compared (a partial run would show every probe
+    // it did not make as a change: only complete runs are compared).
     let mut changed = 0;
     let mut snapshot_failure = false;
-    if let Some(dir) = config.snapshots.as_deref().filter(|_| report.complete) {
+    if let Some(line) = config.snapshots.not_compared(report.complete, config.ci) {
+        let _ = writeln!(err, "{line}");
+    } else if let SnapshotDir::In(dir) = &config.snapshots {
         let options = CompareOptions { ci: config.ci, fixture_names: Vec::new() };
         let summary = snapshot::compare(&report, dir, &report.daemon.name, &options)?;
         // Under the one-screen summary a few changed snapshots and the count; under the whole table every one.
@@ -590,6 +631,56 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snapshots_go_to_the_named_folder_or_an_existing_one_and_otherwise_nowhere() {
+        let here = tempfile::tempdir().expect("tempdir");
+        let default = here.path().join("snapshots");
+        let mine = here.path().join("mine");
+        let cases = [
+            // --snapshots DIR, --no-snapshots, whether ./snapshots exists: where they go.
+            (Some(&mine), false, false, SnapshotDir::In(mine.clone())),
+            (Some(&mine), false, true, SnapshotDir::In(mine.clone())),
+            (None, false, true, SnapshotDir::In(default.clone())),
+            (None, false, false, SnapshotDir::NoFolder),
+            (None, true, true, SnapshotDir::Off),
+        ];
+        for (flag, off, exists, expected) in cases {
+            if exists {
+                std::fs::create_dir_all(&default).expect("mkdir");
+            } else if default.exists() {
+                std::fs::remove_dir(&default).expect("rmdir");
+            }
+            assert_eq!(SnapshotDir::resolve(flag.cloned(), off, &default), expected, "{flag:?} {off} {exists}");
+        }
+        assert!(!mine.exists(), "resolving makes no folder");
+    }
+
+    #[test]
+    fn a_run_that_compares_no_snapshots_says_why_in_one_line() {
+        let dir = SnapshotDir::In("snapshots".into());
+        let cases = [
+            // where, the run complete, CI: the line.
+            (&dir, true, false, None),
+            (&dir, false, false, Some("snapshots: not compared (the run is partial)")),
+            (&SnapshotDir::Off, true, false, Some("snapshots: not compared (--no-snapshots)")),
+            (
+                &SnapshotDir::NoFolder,
+                true,
+                false,
+                Some("snapshots: not compared (no ./snapshots here; --snapshots DIR makes one)"),
+            ),
+            (
+                &SnapshotDir::NoFolder,
+                true,
+                true,
+                Some("snapshots: not compared (no ./snapshots here; --snapshots DIR names the folder to compare with)"),
+            ),
+        ];
+        for (dir, complete, ci, expected) in cases {
+            assert_eq!(dir.not_compared(complete, ci).as_deref(), expected, "{dir:?} {complete} {ci}");
+        }
+    }
 
     #[test]
     fn the_timing_line_names_the_probe_time_per_slot_and_the_longest_chain() {

@@ -29,6 +29,7 @@ mod report;
 mod run_cli;
 mod run_report;
 mod saved_runs;
+mod snapshot_cli;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -72,6 +73,20 @@ pub fn dockmatrix(args: &[&str], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("run dockmatrix")
+}
+
+/// Runs `dockmatrix ARGS` from `dir` as a user would outside a CI job: no DOCKER_HOST, and no `CI` (which turns on
+/// `--ci`).
+pub fn dockmatrix_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dockmatrix"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("CI")
+        .output()
+        .expect("run dockmatrix")
 }
 
 /// stdout as text.
