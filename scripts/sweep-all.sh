@@ -4,7 +4,7 @@
 #   bash scripts/sweep-all.sh [--jobs N] [--snapshots] [NAME...]     (NAME: bash scripts/daemons.sh list)
 #   --jobs N       probes in flight (default 8; the committed runs use 1; the live tests check that 20.10 at 8 and the
 #                  others at 32 give the same verdicts)
-#   --snapshots    also compare each daemon with snapshots/NAME (pending changes are written as .snap.new)
+#   --snapshots    also compare each daemon with snapshots/NAME (new and changed ones are written as .snap.new)
 # Each run's own report and exit code are in dockmatrix-out/NAME/. A daemon's incompatibilities (exit 1 of its run)
 # are results the matrix shows; the script fails only when a run could not finish (exit 2 and up).
 # Swarm: every daemon but docker-20.10 is swept with --allow swarm. The dockerds among them run in a network namespace
