@@ -62,7 +62,7 @@ for n in "${names[@]}"; do
   "$bin" run --host "$host" --name "$n" --jobs "$jobs" "${allow[@]}" --quiet "${snapshots[@]}" --out "$out" \
     --report "md:$out/report.md" >"$out.txt" 2>"$out.err" || rc=$?
   echo "$rc" >"$out/exit-code"
-  grep -E '^(daemon|timing|snapshots)' "$out.err" "$out.txt" | sed 's/^[^:]*://' >&2 || true
+  grep -E '^(daemon|timing|snapshots|review them)' "$out.err" "$out.txt" | sed 's/^[^:]*://' >&2 || true
   if [ "$rc" -gt 1 ] || [ ! -s "$out/run.json" ]; then
     log "$n: the run did not finish (exit $rc); see $out.err"
     failed=1

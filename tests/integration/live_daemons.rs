@@ -153,7 +153,8 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
         assert!(MOVING.contains(&name), "{name} changed version: {} → {version}", committed.daemon.version);
         notice(&format!(
             "NOTICE {name}: the daemon is {version} now, the committed run and snapshots are of {}: verdicts and \
-             snapshots not compared; refresh them with `bash scripts/sweep-all.sh --jobs 1 --snapshots {name}`",
+             snapshots not compared; refresh them with `bash scripts/sweep-all.sh --jobs 1 --snapshots {name}` and \
+             `dockmatrix snapshot accept --target {name}`",
             committed.daemon.version
         ));
     }
