@@ -64,17 +64,25 @@ pub async fn run_scenario(
     }
 }
 
+/// The cgroup v2 file of a resource limit that `message` says does not exist.
+fn cgroup_file(message: &str) -> Option<&'static str> {
+    if !message.contains("no such file or directory") {
+        return None;
+    }
+    ["memory.max", "memory.swap.max", "memory.low", "cpu.max", "cpu.weight", "pids.max", "io.max"]
+        .into_iter()
+        .find(|f| message.contains(f))
+}
+
 /// Why a failed step is the machine's failure rather than the daemon's: a resource limit the OCI runtime could not
 /// write because the cgroup file of its controller does not exist where the daemon runs (Podman 6 in a private
 /// cgroup2 mount on a cgroup v1 host, where only hugetlb is delegated: `open .../memory.max: no such file or
 /// directory`).
 fn undelegated(step: &StepOutcome) -> Option<String> {
-    if step.status.is_none_or(|s| s < 500) || !step.reason.contains("no such file or directory") {
+    if step.status.is_none_or(|s| s < 500) {
         return None;
     }
-    let file = ["memory.max", "memory.swap.max", "memory.low", "cpu.max", "cpu.weight", "pids.max", "io.max"]
-        .into_iter()
-        .find(|f| step.reason.contains(f))?;
+    let file = cgroup_file(&step.reason)?;
     Some(format!(
         "the cgroup controller of {file} is not delegated where the daemon runs: no resource limit can be set on this \
          machine (the daemon answered {})",
@@ -303,10 +311,18 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// The daemon's message, cut for a reason (`empty body` when there is none).
+/// The daemon's message, cut for a reason (`empty body` when there is none). A missing cgroup file named past the
+/// cut is named after it, so [`undelegated`] still sees it (runc's messages put the path last).
 fn daemon_message(resp: &Response) -> String {
     let m = resp.daemon_message();
-    if m.is_empty() { "empty body".into() } else { cut(&m) }
+    if m.is_empty() {
+        return "empty body".into();
+    }
+    let shown = cut(&m);
+    match cgroup_file(&m) {
+        Some(file) if !shown.contains(file) => format!("{shown} [{file}: no such file or directory]"),
+        _ => shown,
+    }
 }
 
 fn cut(s: &str) -> String {
@@ -346,6 +362,22 @@ mod tests {
         assert!(why.starts_with("the cgroup controller of memory.max is not delegated"), "{why}");
         assert_eq!(undelegated(&step(404, runc)), None, "only a daemon's 5xx");
         assert_eq!(undelegated(&step(500, "status 500: open /etc/x: no such file or directory")), None);
+        // runc names the path last, past the cut of a reason: the file is named after the cut.
+        let long = format!(
+            "runc create failed: {}: openat2 /sys/fs/cgroup/x/memory.max: no such file or directory",
+            "x".repeat(300)
+        );
+        let resp = Response {
+            status: 500,
+            headers: Vec::new(),
+            body: serde_json::json!({ "message": long }).to_string().into_bytes(),
+            truncated: false,
+            over_budget: false,
+            elapsed: Duration::ZERO,
+        };
+        let reason = format!("status 500, expected 204: {}", daemon_message(&resp));
+        assert!(reason.ends_with("… [memory.max: no such file or directory]"), "{reason}");
+        assert!(undelegated(&step(500, &reason)).is_some());
     }
     use crate::client::host::{TlsOptions, parse};
     use crate::fake_daemon::{FakeDaemon, Kind};
