@@ -8,6 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v cargo >/dev/null || { echo "test.sh: cargo is not installed (rustup.rs)" >&2; exit 1; }
+# Formatting and lints first: they need no daemon, and CI fails on either before minutes of setup.
+{ cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 ||
+  { echo "test.sh: rustfmt and clippy are needed (rustup component add rustfmt clippy)" >&2; exit 1; }
+cargo fmt --all --check
+cargo clippy --locked --all-targets --all-features -- -D warnings
 DAEMONS=(docker-20.10 docker-26.1 docker-28.5 podman-4.3 podman-5.4 podman-5.8 podman-6.1)
 dir_of() { if [ "$1" = docker-20.10 ]; then echo "${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-test}"; else echo "/tmp/dockmatrix-test-$1"; fi; }
 # The dockerds the live tests put into a swarm (--allow swarm) run in network namespaces of their own, as
