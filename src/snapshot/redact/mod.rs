@@ -174,7 +174,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         name: "pid",
-        what: "process ids (not 0) and top's pid and time columns -> [pid], [time]",
+        what: "process ids (not 0), top's pid and time columns, a SandboxKey's /proc/PID -> [pid], [time]",
         kind: RuleKind::Field(pid),
     },
     Rule {

@@ -373,6 +373,14 @@ pub(super) fn pid(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value>
     if positive(v) && scope.key().is_some_and(|k| matches!(k, "Pid" | "PID" | "pid")) {
         return placeholder("[pid]");
     }
+    // Podman 5.8 and later name a container's network namespace by the pid that holds it.
+    if scope.key() == Some("SandboxKey")
+        && let Some(pid) = v.as_str().and_then(|s| s.strip_prefix("/proc/")?.strip_suffix("/ns/net"))
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+    {
+        return placeholder("/proc/[pid]/ns/net");
+    }
     // A cell of /containers/{id}/top: `Processes` is an array of rows of strings.
     let n = scope.path.len();
     let in_top_row = n >= 3

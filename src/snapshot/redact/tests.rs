@@ -59,6 +59,26 @@ fn exec_root_is_redacted_in_sandbox_keys() {
 }
 
 #[test]
+fn a_sandbox_key_named_by_a_pid_and_swarm_identities_are_redacted() {
+    let v = serde_json::json!({
+        "NetworkSettings": { "SandboxKey": "/proc/28339/ns/net" },
+        "ID": "qpzanpikwrlgt35wk49hcj90y",
+        "Version": { "Index": 42 },
+        "JoinTokens": { "Worker": "SWMTKN-1-abc-def" },
+        "TLSInfo": { "TrustRoot": "-----BEGIN CERTIFICATE-----\n", "CertIssuerSubject": "" },
+        "Spec": { "Name": "qpzanpikwrlgt35wk49hcj90y" },
+    });
+    let v = redact_json(&ctx(), Some(200), None, &v);
+    assert_eq!(at(&v, "/NetworkSettings/SandboxKey"), "/proc/[pid]/ns/net");
+    assert_eq!(at(&v, "/ID"), "[id]");
+    assert_eq!(at(&v, "/Version/Index"), "[index]");
+    assert_eq!(at(&v, "/JoinTokens/Worker"), "[join-token]");
+    assert_eq!(at(&v, "/TLSInfo/TrustRoot"), "[certificate]");
+    assert_eq!(at(&v, "/TLSInfo/CertIssuerSubject"), "", "an empty one stays");
+    assert_eq!(at(&v, "/Spec/Name"), "qpzanpikwrlgt35wk49hcj90y", "only under the id keys");
+}
+
+#[test]
 fn daemon_version_is_redacted_where_the_target_says_it() {
     let (_, v) = redacted("system.version@v1.41.json");
     assert_eq!(at(&v, "/Version"), "[daemon-version]");
