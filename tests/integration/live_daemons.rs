@@ -122,10 +122,11 @@ impl Sweep {
 /// committed run is not of.
 const MOVING: [&str; 3] = ["docker-28.5", "podman-5.8", "podman-6.1"];
 
-/// The version the daemon at `client` reports (`/version`'s `Version`).
-fn version_of(client: &Client) -> String {
+/// The version the daemon at `host` reports (`/version`'s `Version`), through a client of its own: a pooled
+/// connection belongs to the runtime that opened it, and this one's ends here.
+fn version_of(host: &str) -> String {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let resp = rt.block_on(client.send(Request::new(Method::Get, "/version"))).expect("the daemon answers");
+    let resp = rt.block_on(client_for(host).send(Request::new(Method::Get, "/version"))).expect("the daemon answers");
     resp.json().and_then(|v| v["Version"].as_str().map(str::to_string)).unwrap_or_default()
 }
 
@@ -147,7 +148,7 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
     let host = daemon(name);
     let client = client_for(&host);
     let committed = read_run(&std::path::Path::new("docs/runs").join(format!("{name}.json.gz")));
-    let version = version_of(&client);
+    let version = version_of(&host);
     let same = committed.daemon.version == version;
     if !same {
         assert!(MOVING.contains(&name), "{name} changed version: {} → {version}", committed.daemon.version);
