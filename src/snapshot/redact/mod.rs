@@ -123,7 +123,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         name: "exec-root",
-        what: "the daemon's exec-root before /netns/ in a SandboxKey -> [exec-root]",
+        what: "the daemon's exec-root before /netns/ in a SandboxKey and before its containerd's socket -> [exec-root]",
         kind: RuleKind::Field(exec_root),
     },
     Rule {

@@ -53,6 +53,11 @@ pub(super) fn daemon_version(r: &Redactions, _: &Scope<'_>, s: &str) -> Option<S
 /// `/run/docker/netns/6199f3ebfc69`: the exec-root is not in `/info`, but it always precedes `/netns/`.
 pub(super) fn exec_root(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
     let s = v.as_str()?;
+    // dockerd 28's /info names the socket of the containerd it started under its exec-root (`Containerd.Address`).
+    if scope.key() == Some("Address") && scope.key_at(1) == Some("Containerd") {
+        let i = s.find("/containerd/containerd.sock").filter(|i| *i > 0)?;
+        return Some(Value::String(format!("[exec-root]{}", &s[i..])));
+    }
     let i = s.find("/netns/").filter(|i| *i > 0)?;
     (scope.key() == Some("SandboxKey")).then(|| Value::String(format!("[exec-root]{}", &s[i..])))
 }

@@ -70,6 +70,9 @@ fn a_sandbox_key_named_by_a_pid_and_swarm_identities_are_redacted() {
     });
     let v = redact_json(&ctx(), Some(200), None, &v);
     assert_eq!(at(&v, "/NetworkSettings/SandboxKey"), "/proc/[pid]/ns/net");
+    let info = serde_json::json!({ "Containerd": { "Address": "/tmp/d/exec/containerd/containerd.sock" } });
+    let info = redact_json(&ctx(), Some(200), None, &info);
+    assert_eq!(at(&info, "/Containerd/Address"), "[exec-root]/containerd/containerd.sock");
     assert_eq!(at(&v, "/ID"), "[id]");
     assert_eq!(at(&v, "/Version/Index"), "[index]");
     assert_eq!(at(&v, "/JoinTokens/Worker"), "[join-token]");
