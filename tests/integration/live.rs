@@ -261,6 +261,7 @@ fn the_tcp_transport_reaches_the_daemon() {
 /// The committed snapshots of the CI daemon (Debian's dockerd 20.10) must match what it answers now.
 #[test]
 fn a_full_sweep_matches_the_committed_snapshots() {
+    let _heavy = super::heavy();
     let _quiet = quiet_daemon();
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
@@ -327,6 +328,7 @@ fn a_changed_answer_fails_ci_with_a_readable_diff() {
 /// in another time zone, changes no committed snapshot and gives the verdicts of the committed `--jobs 1` run.
 #[test]
 fn a_second_fresh_daemon_changes_no_snapshot() {
+    let _heavy = super::heavy();
     let daemon = PrivateDaemon::start("second", &[]);
     let host = daemon.host();
     let out = tempfile::tempdir().expect("tempdir");

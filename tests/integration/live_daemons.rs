@@ -145,6 +145,7 @@ fn notice(line: &str) {
 /// compares the verdict table with the committed run. A daemon of a moving suite whose version is not the committed
 /// run's is said so (see [`notice`]) and held only to its exit code and to leaving the daemon as it found it.
 fn sweep_matches_the_committed_run(name: &str) -> Sweep {
+    let _heavy = super::heavy();
     let host = daemon(name);
     let client = client_for(&host);
     let committed = read_run(&std::path::Path::new("docs/runs").join(format!("{name}.json.gz")));

@@ -62,6 +62,16 @@ fn live_browser_and_schema_tests_left_out() {
     );
 }
 
+/// Held by each test that loads the machine for a minute or more (a full live sweep) and by each test that bounds a
+/// run's wall time: on a machine of two cores, two full sweeps at once made daemons answer past `--timeout` and a
+/// bounded run take twice its bound. One such test at a time; the light tests still run beside them.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Waits until no other heavy or timed test runs (see [`HEAVY`]); hold the guard for the test's length.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Runs `dockmatrix ARGS` from the repository root, with no DOCKER_HOST unless `env` sets it.
 pub fn dockmatrix(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockmatrix"));

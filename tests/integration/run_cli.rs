@@ -39,6 +39,7 @@ fn a_daemon_dropping_connections_exits_3() {
 /// every result in probes.jsonl too), and exits 3 with one screen that says what happened and what to try; within
 /// 3 × `--timeout` (`timeout` seconds) and a margin for a loaded machine; the last failure says one of `last`.
 fn a_broken_daemon_stops_the_sweep(behaviour: Behaviour, timeout: &str, last: &[&str]) {
+    let _heavy = super::heavy();
     let fake = FakeDaemon::start(behaviour);
     let out = tempfile::tempdir().expect("tempdir");
     let started = std::time::Instant::now();
