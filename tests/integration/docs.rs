@@ -17,8 +17,9 @@ use super::{dockmatrix, stderr, stdout};
 /// a program it does not know). Each is checked nowhere else, so the list stays as short as the docs allow.
 const OTHER_PROGRAMS: &[&str] = &[
     // cargo: `cargo test --all-features`, `cargo test --features schema-tests`, `cargo run --release`,
-    // `cargo install --locked --path .`.
+    // `cargo install --locked --path .`, `cargo clippy --all-targets`.
     "--all-features",
+    "--all-targets",
     "--features",
     "--release",
     "--locked",
