@@ -101,6 +101,7 @@ mod tests {
             duration_ms: 3,
             evidence: Evidence::default(),
             conformance: None,
+            retried: None,
         }
     }
 

@@ -27,6 +27,8 @@ use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::scenario::{self, ScenarioVars};
 use crate::snapshot::{self, CompareOptions};
 
+mod retry;
+
 /// How long an interrupted run lets the fixture setup finish, so that no create is left in flight.
 const SETUP_GRACE: Duration = Duration::from_secs(30);
 /// Everything `run` needs, validated.
@@ -378,6 +380,7 @@ async fn sweep(
     // sharing its permits: their steps wait on the daemon (stats' sampling tick) while the probes keep it busy.
     let vars =
         ctx.fixtures.shared.get("image").filter(|_| config.only.is_empty()).map(|i| ScenarioVars::new(&ctx.run_id, i));
+    let (retry_cases, retry_vars) = (cases.clone(), vars.clone());
     let run = {
         let (client, ctx, daemon) = (client.clone(), ctx.clone(), daemon.clone());
         let (cancel_rx, m) = (cancel_rx.clone(), Arc::new(m.clone()));
@@ -445,7 +448,18 @@ async fn sweep(
     let end = run.await.ok();
     let mut complete = end.as_ref().is_some_and(|e| e.complete) && stopped.is_none();
     let fixture_ms = end.as_ref().map_or(0, |e| e.fixture_ms);
-    let (scenarios, scenarios_s) = end.and_then(|e| e.beside).unwrap_or_default();
+    let (mut scenarios, scenarios_s) = end.and_then(|e| e.beside).unwrap_or_default();
+    if complete {
+        let with = (m, retry_vars.as_ref());
+        let (cases, cancel) = (&retry_cases, cancel_rx.clone());
+        let r =
+            retry::timeouts(&client, &ctx, &daemon, cases, &mut probes, &mut scenarios, with, jobs, &mut jsonl, cancel)
+                .await
+                .map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
+        if let Some(line) = r.line(jobs) {
+            let _ = writeln!(err, "{line}");
+        }
+    }
     let sweep_s = phase.elapsed().as_secs_f64();
     let phase = Instant::now();
     // The malformed requests, on the shared fixtures, where the sweep found each endpoint served.
@@ -698,6 +712,7 @@ mod tests {
             duration_ms: ms,
             evidence: crate::model::Evidence::default(),
             conformance: None,
+            retried: None,
         };
         // container.restart and container.start have fixtures of their own (chains); system.ping does not;
         // container.prune runs alone.
@@ -714,6 +729,7 @@ mod tests {
             cleanup: Vec::new(),
             duration_ms: 8000,
             environment: None,
+            retried: None,
         };
         assert_eq!(
             sweep_bound(&m, &all, 2000, &[scenario], 8),

@@ -95,6 +95,7 @@ fn run_of(ids: &[&str]) -> RunReport {
                 duration_ms: 1,
                 evidence: Evidence::default(),
                 conformance: None,
+                retried: None,
             });
         }
     }

@@ -65,6 +65,10 @@ pub struct ProbeOutcome {
     /// unrouted or version-rejected one, an operation the spec does not have), and in runs made before the check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conformance: Option<Conformance>,
+    /// Set when this is the answer to a second try, sent alone after the sweep: what the first try, among the
+    /// sweep's others in flight, came to (`GET /v1.7/info timed out after 30.0 s with 32 in flight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retried: Option<String>,
 }
 
 impl ProbeOutcome {

@@ -28,6 +28,9 @@ pub struct ScenarioOutcome {
     /// delegated where the daemon runs). Reports say it cannot run here; `--fail-on scenario` does not count it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Set when this is a second run, alone after the sweep: how the first, among the sweep's requests, failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retried: Option<String>,
 }
 
 impl ScenarioOutcome {

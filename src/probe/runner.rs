@@ -142,6 +142,7 @@ fn outcome(case: &ProbeCase, verdict: Verdict, reason: &str) -> ProbeOutcome {
         duration_ms: 0,
         evidence: Evidence::default(),
         conformance: None,
+        retried: None,
     }
 }
 

@@ -170,6 +170,7 @@ mod tests {
             duration_ms: 0,
             evidence: Evidence::default(),
             conformance: None,
+            retried: None,
         }
     }
 

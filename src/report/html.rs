@@ -100,6 +100,9 @@ struct CellData<'a> {
     status: Option<u16>,
     verdict: &'static str,
     reason: &'a str,
+    /// What the first try came to, for a probe asked again alone after the sweep (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retried: Option<&'a str>,
     ms: u64,
     headers: &'a [(String, String)],
     stream: Option<&'a str>,
@@ -128,6 +131,7 @@ impl<'a> CellData<'a> {
             status: p.status,
             verdict: p.verdict.as_str(),
             reason: &p.reason,
+            retried: p.retried.as_deref(),
             ms: p.duration_ms,
             headers: &p.evidence.headers,
             stream: p.evidence.stream.as_deref(),
@@ -522,6 +526,7 @@ const SCRIPT: &str = r#"
     row('status', p.status === null ? 'no answer' : p.status);
     row('verdict', p.verdict);
     row('reason', p.reason);
+    row('first try', p.retried);
     row('time', p.ms + ' ms');
     if (!p.summary) row('stream', p.stream);
     if (p.summary) {

@@ -176,6 +176,7 @@ pub(crate) mod tests {
             cleanup: vec![step(LIFECYCLE[8], api, Some(404), "")],
             duration_ms: 1200,
             environment: None,
+            retried: None,
         }
     }
 
@@ -210,6 +211,7 @@ pub(crate) mod tests {
                 cleanup: Vec::new(),
                 duration_ms: 3,
                 environment: None,
+                retried: None,
             });
         }
         run

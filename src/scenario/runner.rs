@@ -61,6 +61,7 @@ pub async fn run_scenario(
         cleanup,
         duration_ms: millis(start),
         environment,
+        retried: None,
     }
 }
 

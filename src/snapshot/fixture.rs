@@ -77,6 +77,7 @@ impl Fixture {
                 stream_summary: None,
             },
             conformance: None,
+            retried: None,
         }
     }
 }
