@@ -191,6 +191,15 @@ pub const UNORDERED: &[Unordered] = &[
               a set, the list says the field is there and holds names",
     },
     Unordered {
+        name: "history-tags",
+        dedup: true,
+        path: &["[]", "Tags"],
+        engine: Some(EngineKind::Podman),
+        why: "Podman 5+'s image history gives each layer every name of the images on it: on the run's shared image, \
+              the tags its image.tag probes added so far, which the history-tags rule makes [name]; kept as a set, \
+              the list says the layer has names of the run's and which others",
+    },
+    Unordered {
         name: "repo-digests",
         dedup: true,
         path: &["RepoDigests"],

@@ -122,9 +122,6 @@ impl Sweep {
 /// committed run is not of.
 const MOVING: [&str; 3] = ["docker-28.5", "podman-5.8", "podman-6.1"];
 
-/// The daemons whose committed snapshots are not compared yet (see [`sweep_matches_the_committed_run`]).
-const UNSTABLE_SNAPSHOTS: [&str; 3] = ["podman-5.4", "podman-5.8", "podman-6.1"];
-
 /// The version the daemon at `host` reports (`/version`'s `Version`), through a client of its own: a pooled
 /// connection belongs to the runtime that opened it, and this one's ends here.
 fn version_of(host: &str) -> String {
@@ -163,15 +160,12 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
             committed.daemon.version
         ));
     }
-    // The newest Podmans' committed snapshots are not stable yet between a --jobs 1 and a --jobs 32 sweep in other
-    // folders: image.history lists the tags the concurrent image probes add, and a volume's Mountpoint names the
-    // daemon's folder. Their verdicts are compared; their snapshots once those two are normalised.
-    let snapshots = same && !UNSTABLE_SNAPSHOTS.contains(&name);
+    let snapshots = same;
     let before = inventory(&client);
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().display().to_string();
-    // As scripts/sweep-all.sh sweeps the committed runs: the malformed prunes too, and a swarm of the run's own (the
-    // daemon is the test's own; test.sh runs the dockerds in network namespaces of their own).
+    // As scripts/sweep-all.sh sweeps the committed runs: the malformed prunes too, plugins and a swarm of the run's
+    // own (the daemon is the test's own; test.sh runs the dockerds in network namespaces of their own).
     let mut args = vec![
         "run",
         "--quiet",

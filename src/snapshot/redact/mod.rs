@@ -132,6 +132,11 @@ pub const RULES: &[Rule] = &[
         kind: RuleKind::Field(run_root),
     },
     Rule {
+        name: "volume-root",
+        what: "the folder before /volumes/ in a volume's Mountpoint outside the data-root (Podman 5+) -> [volume-root]",
+        kind: RuleKind::Field(volume_root),
+    },
+    Rule {
         name: "requested-version",
         what: "the requested API version inside an error answer -> [requested-version]",
         kind: RuleKind::Text(requested_version),
@@ -196,6 +201,11 @@ pub const RULES: &[Rule] = &[
         name: "names-history",
         what: "the names Podman's image list says an image has had (History), which the run's probes add -> [name]",
         kind: RuleKind::Field(names_history),
+    },
+    Rule {
+        name: "history-tags",
+        what: "the run's tags in the Tags of Podman 5+'s image history, which the run's probes add -> [name]",
+        kind: RuleKind::Field(history_tags),
     },
 ];
 

@@ -455,3 +455,26 @@ pub(super) fn names_history(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Opt
     let in_list = matches!(scope.path, [PathSeg::Item, PathSeg::Key(k), PathSeg::Item] if k == "History");
     (in_list && v.is_string()).then(|| Value::from("[name]"))
 }
+
+/// A volume's `Mountpoint` outside the daemon's data-root: Podman 5 and later keep volumes in a folder of their own
+/// (`/tmp/dockmatrix-podman-5.8/volumes/<name>/_data`, where 4.3 used `<graphroot>/volumes`), which `/info` does
+/// not report but which always precedes `/volumes/`.
+pub(super) fn volume_root(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    let s = v.as_str().filter(|s| s.starts_with('/') && s.ends_with("/_data"))?;
+    let i = s.find("/volumes/").filter(|i| *i > 0)?;
+    (scope.key() == Some("Mountpoint")).then(|| Value::String(format!("[volume-root]{}", &s[i..])))
+}
+
+/// A tag of the run's in the `Tags` of an image's history as Podman 5 and later give it: every name the layer's
+/// images have (the run's image, its build, the tags the run's image.tag probes added so far), fully qualified
+/// (`docker.io/dockmatrix-[run-id]/tagged:v1-0`), as many as have run when the history is asked for. Normalising
+/// keeps the list as a set, so it reads `[name]` beside the names that are not the run's. A build the run's
+/// image.build probes make names its image `docker.io/library/<id>-tmp:latest` while it runs: as transient, and as
+/// much the run's. dockerd lists the image's own tags, by their short names, and keeps them.
+pub(super) fn history_tags(r: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    let in_history = matches!(scope.path, [PathSeg::Item, PathSeg::Key(k), PathSeg::Item] if k == "Tags");
+    let s = v.as_str().filter(|s| s.starts_with("docker.io/"))?;
+    let ours = s.contains("[run-id]") || (!r.run_id.is_empty() && s.contains(r.run_id.as_str()));
+    let building = s.starts_with("docker.io/library/") && s.ends_with("-tmp:latest");
+    (in_history && (ours || building)).then(|| Value::from("[name]"))
+}

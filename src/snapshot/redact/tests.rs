@@ -338,3 +338,26 @@ fn every_rule_has_a_unique_name() {
     names.dedup();
     assert_eq!(names.len(), RULES.len());
 }
+
+#[test]
+fn podman_5_volume_folders_and_history_tags_are_redacted() {
+    let r = Redactions { run_id: "acf1c039626d".into(), ..podman_ctx() };
+    let volume =
+        serde_json::json!({"Mountpoint": "/tmp/dockmatrix-podman-5.8/volumes/dockmatrix-acf1c039626d-shared/_data"});
+    let v = redact_json(&r, Some(200), None, &volume);
+    assert_eq!(at(&v, "/Mountpoint"), "[volume-root]/volumes/dockmatrix-[run-id]-shared/_data");
+    // Only a volume's mountpoint: a bind mount's source elsewhere stays.
+    let bind = serde_json::json!({"Source": "/srv/volumes/x/_data"});
+    assert_eq!(redact_json(&r, Some(200), None, &bind), bind);
+    let history = serde_json::json!([
+        {"Tags": ["docker.io/dockmatrix-acf1c039626d/image:latest", "docker.io/dockmatrix-acf1c039626d/tagged:v1-0",
+                  "docker.io/library/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-tmp:latest"]},
+        {"Tags": ["docker.io/dockmatrix/busybox:local"]}
+    ]);
+    let v = redact_json(&r, Some(200), None, &history);
+    assert_eq!(v[0]["Tags"], serde_json::json!(["[name]", "[name]", "[name]"]));
+    assert_eq!(v[1]["Tags"], serde_json::json!(["docker.io/dockmatrix/busybox:local"]), "not the run's: kept");
+    // dockerd's short names are its image's own tags, kept.
+    let dockerd = serde_json::json!([{"Tags": ["dockmatrix-acf1c039626d/image:latest"]}]);
+    assert_eq!(redact_json(&r, Some(200), None, &dockerd)[0]["Tags"][0], "dockmatrix-[run-id]/image:latest");
+}
