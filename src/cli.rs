@@ -102,8 +102,8 @@ pub struct RunArgs {
     /// Only endpoints whose id matches (`container.*`); repeatable or comma-separated.
     #[arg(long, value_name = "GLOB", value_delimiter = ',', help_heading = "Plan")]
     pub only: Vec<String>,
-    /// Opt in to a class of endpoints skipped by default (the classes of probes.yaml: registry, swarm,
-    /// build-cache, session).
+    /// Opt in to a class of endpoints skipped by default (the classes of probes.yaml: registry, swarm, plugin,
+    /// build-cache, session, malformed-prune).
     #[arg(long, value_name = "CLASS", value_delimiter = ',', help_heading = "Plan")]
     pub allow: Vec<String>,
     /// Image the fixture containers are made from (it must be on the daemon; dockmatrix never pulls) [default:

@@ -327,6 +327,7 @@ async fn sweep(
     };
     needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
     needs.swarm = opts.allow.contains("swarm");
+    needs.plugin = opts.allow.contains("plugin");
     let setup = {
         let mut cancel = cancel_rx.clone();
         let made = Fixtures::setup(&client, &ctx.run_id, config.image.as_deref(), &needs);
@@ -354,6 +355,9 @@ async fn sweep(
             }
             if let Some(problem) = &fixtures.swarm_problem {
                 let _ = writeln!(err, "warning: swarm: {problem}; the probes of services and tasks name $missing");
+            }
+            if let Some(problem) = &fixtures.plugin_problem {
+                let _ = writeln!(err, "warning: plugin: {problem}; the probes of plugins name $missing");
             }
             ctx.fixtures = Arc::new(fixtures);
         }

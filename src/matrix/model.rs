@@ -374,6 +374,12 @@ pub enum FixtureKind {
     Secret,
     /// `$service` is a new swarm service with no replicas, per case.
     Service,
+    /// `$plugin` is a new plugin of the run's (disabled), per case.
+    Plugin,
+    /// `$plugin` is a plugin of the run's that is enabled (its server answering the activation handshake).
+    PluginEnabled,
+    /// `$plugin` is a plugin of the run's that is disabled.
+    PluginDisabled,
 }
 
 /// A body the runner makes instead of a JSON one: a tar of `archive`, or the saved run image.

@@ -31,6 +31,11 @@ pub const TOKENS: &[(&str, &str)] = &[
     ),
     ("task", "the task of the shared service"),
     ("node", "the node of the run's own swarm"),
+    (
+        "plugin",
+        "with --allow plugin, the endpoint's own plugin with a plugin fixture, else a shared disabled one (their server answers the activation handshake)",
+    ),
+    ("plugin.config", "with --allow plugin, the config.json of the run's plugin (else a text that is not JSON)"),
     ("version", "the `Version.Index` of the object a `current: true` update reads first"),
     ("setup.start", "Unix time (with nanoseconds) when the shared fixtures began to be made"),
     ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),

@@ -443,14 +443,27 @@ fn check_recipe(
     }
     if let Some(pool) = &recipe.pool
         && (recipe.serial
-            || !matches!(recipe.fixture, Some(FixtureKind::Running | FixtureKind::Stopped | FixtureKind::Paused)))
+            || !matches!(
+                recipe.fixture,
+                Some(
+                    FixtureKind::Running
+                        | FixtureKind::Stopped
+                        | FixtureKind::Paused
+                        | FixtureKind::PluginEnabled
+                        | FixtureKind::PluginDisabled
+                )
+            ))
     {
         let (off, len) = here();
         return Err(src.error_at(
             off,
             len,
-            format!("`{id}` is in pool `{pool}`, but a pool shares containers moved between states"),
-            Some("give it `fixture: running`, `stopped` or `paused` and no `serial`, or drop `pool`".into()),
+            format!("`{id}` is in pool `{pool}`, but a pool shares a container or a plugin moved between states"),
+            Some(
+                "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled` or `plugin-disabled` and no \
+                 `serial`, or drop `pool`"
+                    .into(),
+            ),
         ));
     }
     for name in recipe.params.keys() {
@@ -1204,11 +1217,14 @@ probes:
         assert_eq!(err.at, "probes.yaml:4:3");
         assert_eq!(
             err.message,
-            "`container.start` is in pool `power`, but a pool shares containers moved between states"
+            "`container.start` is in pool `power`, but a pool shares a container or a plugin moved between states"
         );
         assert_eq!(
             err.help.as_deref(),
-            Some("give it `fixture: running`, `stopped` or `paused` and no `serial`, or drop `pool`")
+            Some(
+                "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled` or `plugin-disabled` and no \
+                 `serial`, or drop `pool`"
+            )
         );
         let serial = probes("{params: {id: $container}, fixture: stopped, pool: power, serial: true}");
         assert_eq!(invalid(&[(PROBES_FILE, &serial)]).at, "probes.yaml:4:3");

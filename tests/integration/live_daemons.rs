@@ -174,6 +174,8 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
         "--allow",
         "malformed-prune",
         "--allow",
+        "plugin",
+        "--allow",
         "swarm",
         "--host",
         &host,
@@ -230,6 +232,24 @@ fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
         assert!(failed.is_empty(), "{pod} fails on 26.1: {failed:?}");
         assert_eq!(s.run.scenarios.iter().filter(|o| o.scenario == pod).count(), 22, "{pod} at 1.24–1.45");
     }
+    // The run's own plugin (--allow plugin), for real: made, enabled (its server answers the activation handshake),
+    // disabled, set while disabled, inspected and removed.
+    let plugins: Vec<String> =
+        ["plugin.create", "plugin.enable", "plugin.disable", "plugin.set", "plugin.inspect", "plugin.delete"]
+            .iter()
+            .map(|e| format!("{e} {}", probed(&s.run, e, Some("1.45"))))
+            .collect();
+    assert_eq!(
+        plugins,
+        [
+            "plugin.create ok 204",
+            "plugin.enable ok 200",
+            "plugin.disable ok 200",
+            "plugin.set ok 204",
+            "plugin.inspect ok 200",
+            "plugin.delete ok 200"
+        ]
+    );
     // Every client works against 26.1 (API 1.24–1.45), each at its own version.
     assert_eq!(
         s.clients(&[
