@@ -155,10 +155,17 @@ pub async fn run_within(
     outcomes
 }
 
-/// The API versions scenarios run at against `daemon`: its enforced range (else the one it advertises), within the
-/// versions the matrices know.
+/// The API versions scenarios run at against `daemon`: its enforced range (else the one it advertises; and the one
+/// it advertises on a daemon that accepts versions outside it), within the versions the matrices know.
 pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersion> {
-    let (Some(lo), Some(hi)) = daemon.served() else {
+    // A daemon that accepts every version (Podman) is judged over the range it advertises: what a client that
+    // negotiates gets, and where its answers count (outside it they are `unenforced`).
+    let range = if daemon.unenforced_note().is_some() {
+        (daemon.min_api_version.or(daemon.enforced_min), daemon.api_version)
+    } else {
+        daemon.served()
+    };
+    let (Some(lo), Some(hi)) = range else {
         return Vec::new();
     };
     matrices.endpoints.api_versions.iter().filter(|v| lo <= *v && *v <= hi).collect()
@@ -563,6 +570,15 @@ mod tests {
         assert_eq!((v.len(), v[0], v[29]), (30, ApiVersion::new(1, 12), ApiVersion::new(1, 41)));
         daemon.enforced_min = Some(ApiVersion::new(1, 24));
         assert_eq!(daemon_versions(&m, &daemon).len(), 18);
+        // A daemon that accepts every version (Podman 4.3: serves 1.0–1.57, advertises 1.24–1.41): the advertised.
+        let podman = DaemonInfo {
+            min_api_version: Some(ApiVersion::new(1, 24)),
+            enforced_min: Some(ApiVersion::new(1, 0)),
+            enforced_max: Some(ApiVersion::new(1, 56)),
+            ..daemon.clone()
+        };
+        let v = daemon_versions(&m, &podman);
+        assert_eq!((v.len(), v[0], v[17]), (18, ApiVersion::new(1, 24), ApiVersion::new(1, 41)));
         daemon.api_version = None;
         daemon.enforced_max = None;
         assert!(daemon_versions(&m, &daemon).is_empty());
