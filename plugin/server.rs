@@ -73,11 +73,11 @@ fn serve(stream: UnixStream) {
             return;
         }
         let answer = if path == "/Plugin.Activate" { r#"{"Implements":["LogDriver"]}"# } else { "{}" };
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: {}\r\n\r\n",
+        let whole = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: {}\r\n\r\n{answer}",
             answer.len()
         );
-        if writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(answer.as_bytes())).is_err() {
+        if writer.write_all(whole.as_bytes()).is_err() {
             return;
         }
     }
