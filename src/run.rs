@@ -367,7 +367,8 @@ async fn sweep(
         }
         Some(Err(e)) => {
             let _ = writeln!(err, "warning: fixtures: {e}; the probes that need them are skipped");
-            ctx.fixtures = Arc::new(Fixtures { problem: Some(e.to_string()), ..Fixtures::default() });
+            let stand_ins = needs.plugins_not_allowed();
+            ctx.fixtures = Arc::new(Fixtures { problem: Some(e.to_string()), stand_ins, ..Fixtures::default() });
         }
         // Interrupted while the fixtures were made: nothing is sent, the teardown below removes what was made.
         None => cases.clear(),
