@@ -369,19 +369,33 @@ impl Client {
             }
             Transport::Http { client, base } => {
                 let m = reqwest::Method::from_bytes(method.as_str().as_bytes()).map_err(|e| fail(e.to_string()))?;
-                let mut b = client.request(m, format!("{base}{}", req.path));
-                for (k, v) in &req.headers {
-                    b = b.header(k.as_str(), v.as_str());
+                let send = || {
+                    let mut b = client.request(m.clone(), format!("{base}{}", req.path));
+                    for (k, v) in &req.headers {
+                        b = b.header(k.as_str(), v.as_str());
+                    }
+                    if let Some(body) = &req.body {
+                        b = b.body(body.clone());
+                    }
+                    b.send()
+                };
+                let cert = match &self.target.address {
+                    Address::Tcp { tls: Some(t), .. } => t.cert.as_deref(),
+                    _ => None,
+                };
+                let mut sent = send().await;
+                // Over TLS 1.3 a daemon refuses a client certificate after the client's side of the handshake is
+                // done: the alert may come only after the connection was handed to the request, which then fails
+                // as "not ready" with no word of why. A read sent once more meets the alert.
+                if let Err(e) = &sent
+                    && cert.is_some()
+                    && matches!(method, Method::Get | Method::Head)
+                    && error_chain(e).contains("connection was not ready")
+                {
+                    sent = send().await;
                 }
-                if let Some(body) = &req.body {
-                    b = b.body(body.clone());
-                }
-                let resp = b.send().await.map_err(|e| {
+                let resp = sent.map_err(|e| {
                     let message = error_chain(&e);
-                    let cert = match &self.target.address {
-                        Address::Tcp { tls: Some(t), .. } => t.cert.as_deref(),
-                        _ => None,
-                    };
                     if let Some((why, help)) = super::error::tls_handshake(&message, cert) {
                         ClientError::TlsHandshake { address: self.target.display.clone(), why, help }
                     } else if e.is_connect() {
