@@ -89,10 +89,13 @@ fn inventory(client: &Client) -> BTreeMap<&'static str, BTreeSet<String>> {
             let answer =
                 if (200..300).contains(&resp.status) { resp.json().unwrap_or_default() } else { Default::default() };
             let items = key.map_or(&answer, |k| &answer[k]);
+            // docker_gwbridge is the daemon's: swarm mode makes it at a daemon's first swarm and keeps it after the
+            // leave (docs/safety.md), so a fresh daemon has it only after its first sweep with --allow swarm.
             let names = items
                 .as_array()
                 .into_iter()
                 .flatten()
+                .filter(|o| o["Name"] != "docker_gwbridge")
                 .filter_map(|o| o.pointer(at).and_then(|v| v.as_str()).map(str::to_string))
                 .collect();
             (kind, names)
