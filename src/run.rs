@@ -412,7 +412,7 @@ async fn sweep(
         writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
         progress.tick(&outcome);
         errors_in_a_row = if outcome.verdict == Verdict::Error { errors_in_a_row + 1 } else { 0 };
-        let timed_out = outcome.verdict == Verdict::Error && outcome.reason.contains(" timed out after ");
+        let timed_out = retry::timed_out(&outcome);
         timeouts_in_a_row = if timed_out { timeouts_in_a_row + 1 } else { 0 };
         probes.push(outcome);
         if stopped.is_some() {

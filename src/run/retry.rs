@@ -23,6 +23,11 @@ fn is_timeout(reason: &str) -> bool {
     reason.contains(" timed out after ")
 }
 
+/// Whether `probe` got no answer within `--timeout`.
+pub(super) fn timed_out(probe: &ProbeOutcome) -> bool {
+    probe.verdict == Verdict::Error && is_timeout(&probe.reason)
+}
+
 /// How many second tries were made, and how many of them answered this time.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Retried {
@@ -67,19 +72,18 @@ pub(super) async fn timeouts(
     cancel: watch::Receiver<bool>,
 ) -> std::io::Result<Retried> {
     let mut retried = Retried::default();
-    let timed_out: HashMap<(&str, Option<ApiVersion>), usize> = probes
+    // Endpoint and version → index in `probes` of each probe that timed out.
+    let index: HashMap<(String, Option<ApiVersion>), usize> = probes
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.verdict == Verdict::Error && is_timeout(&p.reason))
-        .map(|(i, p)| ((p.endpoint.as_str(), p.api_version), i))
+        .filter(|(_, p)| timed_out(p))
+        .map(|(i, p)| ((p.endpoint.clone(), p.api_version), i))
         .collect();
     let again: Vec<ProbeCase> = cases
         .iter()
-        .filter(|c| c.skip.is_none() && timed_out.contains_key(&(c.endpoint.id.as_str(), c.api_version)))
+        .filter(|c| c.skip.is_none() && index.contains_key(&(c.endpoint.id.clone(), c.api_version)))
         .cloned()
         .collect();
-    let index: HashMap<(String, Option<ApiVersion>), usize> =
-        timed_out.into_iter().map(|((e, v), i)| ((e.to_string(), v), i)).collect();
     if !again.is_empty() {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let line = runner::Line { tx, cancel: cancel.clone() };
@@ -87,7 +91,7 @@ pub(super) async fn timeouts(
         while let Ok(mut outcome) = rx.try_recv() {
             let Some(&i) = index.get(&(outcome.endpoint.clone(), outcome.api_version)) else { continue };
             retried.probes += 1;
-            if !(outcome.verdict == Verdict::Error && is_timeout(&outcome.reason)) {
+            if !timed_out(&outcome) {
                 retried.probes_answered += 1;
             }
             outcome.retried = Some(format!("{} with up to {jobs} in flight", probes[i].reason));
