@@ -10,6 +10,11 @@
 # Swarm: every daemon but docker-20.10 is swept with --allow swarm. The dockerds among them run in a network namespace
 # of their own (scripts/netns.sh), where the swarm's docker_gwbridge is made and goes; the host's links are compared
 # before and after. docker-20.10 stays out of swarm mode: the live tests sweep it beside other tests on the host.
+# In each dockerd's namespace a registry of the script's own listens on 127.0.0.1:5000 (scripts/registry.sh:
+# --allow registry --registry); docker-28.5 also has a second dockerd there, the swarm peer that joins and manages
+# swarms of the run's for node.delete and swarm.join (--swarm-peer), and the run may restart it (--restart-cmd) to
+# lock its swarm for swarm.unlock (a worker's leave costs dockerd 2 s and a restart 2.6 s a version, so one dockerd
+# has them). Every daemon is the script's own: --allow build-cache prunes only the build cache of its runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,9 +39,14 @@ started=()
 # The daemons a run may put into a swarm, and whether each runs in a namespace of its own (the dockerds).
 swarm_of() { [ "$1" != docker-20.10 ]; }
 netns_of() { swarm_of "$1" && [[ $1 == docker-* ]]; }
+peer_of() { [ "$1" = docker-28.5 ]; }
 stop_one() {
   bash scripts/daemons.sh stop "$1" >/dev/null 2>&1 || true
-  if netns_of "$1"; then bash scripts/netns.sh del "sweep-$1" --kill >/dev/null 2>&1 || true; fi
+  if peer_of "$1"; then bash scripts/daemons.sh stop "$1" "/tmp/dockmatrix-$1-peer" >/dev/null 2>&1 || true; fi
+  if netns_of "$1"; then
+    bash scripts/registry.sh stop "/tmp/dockmatrix-$1-registry" >/dev/null 2>&1 || true
+    bash scripts/netns.sh del "sweep-$1" --kill >/dev/null 2>&1 || true
+  fi
 }
 stop_all() { local n; for n in "${started[@]}"; do stop_one "$n"; done; }
 trap stop_all EXIT
@@ -44,11 +54,19 @@ links_before=$(bash scripts/netns.sh check)
 
 failed=0
 for n in "${names[@]}"; do
-  allow=(--allow malformed-prune --allow plugin)
+  allow=(--allow malformed-prune --allow plugin --allow build-cache)
   if swarm_of "$n"; then allow+=(--allow swarm); fi
   if netns_of "$n"; then
     bash scripts/netns.sh add "sweep-$n"
     line=$(DOCKMATRIX_NETNS=sweep-$n bash scripts/daemons.sh start "$n")
+    reg=$(bash scripts/registry.sh start "/tmp/dockmatrix-$n-registry" "sweep-$n")
+    allow+=(--allow registry --registry "${reg#export DOCKMATRIX_REGISTRY=}")
+    if peer_of "$n"; then
+      rm -rf "/tmp/dockmatrix-$n-peer"   # a fresh peer: in no swarm
+      peer=$(DOCKMATRIX_NETNS=sweep-$n bash scripts/daemons.sh start "$n" "/tmp/dockmatrix-$n-peer")
+      allow+=(--swarm-peer "${peer#export DOCKER_HOST=}")
+      allow+=(--restart-cmd "bash $PWD/scripts/daemons.sh stop $n >/dev/null && DOCKMATRIX_NETNS=sweep-$n bash $PWD/scripts/daemons.sh start $n >/dev/null")
+    fi
   else
     line=$(bash scripts/daemons.sh start "$n")
   fi

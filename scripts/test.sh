@@ -18,12 +18,19 @@ dir_of() { if [ "$1" = docker-20.10 ]; then echo "${DOCKMATRIX_DAEMON_DIR:-/tmp/
 # The dockerds the live tests put into a swarm (--allow swarm) run in network namespaces of their own, as
 # scripts/sweep-all.sh runs them: swarm mode makes a bridge that must never be the host's.
 netns_of() { [ "$1" = docker-26.1 ] || [ "$1" = docker-28.5 ]; }
+# In their namespaces, as scripts/sweep-all.sh has them: a registry on 127.0.0.1:5000 for each, and for docker-28.5
+# a second dockerd, the swarm peer, and the command that restarts it (to lock its swarm).
+peer_of() { [ "$1" = docker-28.5 ]; }
 
 stop() {
   local n
   for n in "${DAEMONS[@]}"; do
     bash scripts/daemons.sh stop "$n" "$(dir_of "$n")" >/dev/null 2>&1 || true
-    if netns_of "$n"; then bash scripts/netns.sh del "test-$n" --kill >/dev/null 2>&1 || true; fi
+    if peer_of "$n"; then bash scripts/daemons.sh stop "$n" "$(dir_of "$n")-peer" >/dev/null 2>&1 || true; fi
+    if netns_of "$n"; then
+      bash scripts/registry.sh stop "$(dir_of "$n")-registry" >/dev/null 2>&1 || true
+      bash scripts/netns.sh del "test-$n" --kill >/dev/null 2>&1 || true
+    fi
   done
 }
 trap stop EXIT
@@ -34,14 +41,23 @@ t0=$(date +%s)
 # 127.0.0.1 (scripts/sshd.sh; the package's own sshd is never started).
 unset DOCKMATRIX_NO_INSTALL
 # iproute2: the network namespaces of the dockerds in swarm mode (scripts/netns.sh).
-bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl openssh-server openssh-client iproute2
+# docker-registry: the registries in the dockerds' namespaces (scripts/registry.sh).
+bash scripts/daemons.sh packages chromium libxml2-utils bsdutils curl openssh-server openssh-client iproute2 docker-registry
 for n in "${DAEMONS[@]}"; do bash scripts/daemons.sh fetch "$n"; done
 links_before=$(bash scripts/netns.sh check)
-hosts=()
+hosts=() registries=() peers=() restarts=()
 for n in "${DAEMONS[@]}"; do
   if netns_of "$n"; then
     bash scripts/netns.sh add "test-$n"
     line=$(DOCKMATRIX_NETNS=test-$n bash scripts/daemons.sh start "$n" "$(dir_of "$n")")
+    reg=$(bash scripts/registry.sh start "$(dir_of "$n")-registry" "test-$n")
+    registries+=("$n=${reg#export DOCKMATRIX_REGISTRY=}")
+    if peer_of "$n"; then
+      rm -rf "$(dir_of "$n")-peer"   # a fresh peer: in no swarm
+      peer=$(DOCKMATRIX_NETNS=test-$n bash scripts/daemons.sh start "$n" "$(dir_of "$n")-peer")
+      peers+=("$n=${peer#export DOCKER_HOST=}")
+      restarts+=("$n=bash $PWD/scripts/daemons.sh stop $n $(dir_of "$n") >/dev/null && DOCKMATRIX_NETNS=test-$n bash $PWD/scripts/daemons.sh start $n $(dir_of "$n") >/dev/null")
+    fi
   else
     line=$(bash scripts/daemons.sh start "$n" "$(dir_of "$n")")
   fi
@@ -50,7 +66,11 @@ for n in "${DAEMONS[@]}"; do
   [ "$n" = docker-20.10 ] && export DOCKER_HOST=$host
 done
 DOCKMATRIX_TEST_DAEMONS=$(IFS=,; echo "${hosts[*]}")
-export DOCKMATRIX_TEST_DAEMONS
+DOCKMATRIX_TEST_REGISTRIES=$(IFS=,; echo "${registries[*]}")
+DOCKMATRIX_TEST_PEERS=$(IFS=,; echo "${peers[*]}")
+# NAME=COMMAND;...: a command has spaces and `&&`, never a `;`.
+DOCKMATRIX_TEST_RESTARTS=$(IFS=';'; echo "${restarts[*]}")
+export DOCKMATRIX_TEST_DAEMONS DOCKMATRIX_TEST_REGISTRIES DOCKMATRIX_TEST_PEERS DOCKMATRIX_TEST_RESTARTS
 echo "test.sh: daemons ready in $(($(date +%s) - t0)) s: $DOCKMATRIX_TEST_DAEMONS (DOCKER_HOST=$DOCKER_HOST)" >&2
 
 # Everything is installed now: a script a test runs (scripts/dockerd.sh) exits 127 naming a missing package

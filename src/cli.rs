@@ -106,6 +106,22 @@ pub struct RunArgs {
     /// build-cache, session, malformed-prune).
     #[arg(long, value_name = "CLASS", value_delimiter = ',', help_heading = "Plan")]
     pub allow: Vec<String>,
+    /// The registry the `registry` class pushes to and pulls from (with `--allow registry`): `127.0.0.1:PORT`,
+    /// `localhost:PORT` or `[::1]:PORT`, loopback only (`bash scripts/registry.sh start DIR` starts one). Without
+    /// it the registry probes are skipped.
+    #[arg(long, value_name = "ADDR", help_heading = "Plan")]
+    pub registry: Option<String>,
+    /// A second daemon in the daemon's network namespace, in no swarm, that the run may move into and out of
+    /// swarms of its own (with `--allow swarm`): a worker of the run's swarm for `node.delete`, the manager of
+    /// another for `swarm.join`. Without it those probe a node and a token that do not exist.
+    #[arg(long, value_name = "URL", help_heading = "Plan")]
+    pub swarm_peer: Option<String>,
+    /// A shell command that restarts the daemon (same address after): with `--allow swarm`, before each case of
+    /// `swarm.unlock` the run gives its swarm autolock and restarts the daemon, which then starts locked. A restart
+    /// stops every container that does not restart by itself, so this is for a daemon of your own, and the run sends
+    /// it last. Without it the unlock is sent to a swarm that is not locked.
+    #[arg(long, value_name = "CMD", help_heading = "Plan")]
+    pub restart_cmd: Option<String>,
     /// Image the fixture containers are made from (it must be on the daemon; dockmatrix never pulls) [default:
     /// dockmatrix/busybox:local, else one imported from this machine's static busybox].
     #[arg(long, value_name = "NAME", help_heading = "Plan")]
@@ -155,6 +171,25 @@ pub struct RunArgs {
     /// Matrix folder.
     #[command(flatten)]
     pub dir: MatrixDirArgs,
+}
+
+/// Parses `--registry`: a loopback address with a port (`127.0.0.1:5000`, `localhost:5000`, `[::1]:5000`), the
+/// only kind a run sends images to.
+fn parse_registry(s: &str) -> Result<String, Error> {
+    let loopback = s.rsplit_once(':').is_some_and(|(host, port)| {
+        let host_ok = host == "localhost"
+            || host == "[::1]"
+            || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+        host_ok && port.parse::<u16>().is_ok_and(|p| p > 0)
+    });
+    if loopback {
+        Ok(s.to_string())
+    } else {
+        Err(Error::usage(
+            format!("--registry {s:?} is not a loopback address with a port: a run pushes to this machine only"),
+            Some("give 127.0.0.1:PORT (bash scripts/registry.sh start DIR starts a registry there)"),
+        ))
+    }
 }
 
 /// Parses `all`, `1.41`, `1.24..1.41`, `1.24..=1.41` or `1.24-1.41`.
@@ -374,6 +409,25 @@ impl Cli {
                     return Err(Error::usage("--timeout must be a positive number of seconds", None));
                 }
                 let api = a.api.as_deref().map(parse_api_selection).transpose()?.unwrap_or(ApiSelection::Auto);
+                let registry = a.registry.as_deref().map(parse_registry).transpose()?;
+                if a.swarm_peer.is_some() && !a.allow.iter().any(|c| c == "swarm") {
+                    return Err(Error::usage(
+                        "--swarm-peer names a daemon the `swarm` class moves between swarms, which needs --allow swarm",
+                        Some("add --allow swarm, or drop --swarm-peer"),
+                    ));
+                }
+                if a.restart_cmd.is_some() && !a.allow.iter().any(|c| c == "swarm") {
+                    return Err(Error::usage(
+                        "--restart-cmd restarts the daemon to lock the `swarm` class's swarm, which needs --allow swarm",
+                        Some("add --allow swarm, or drop --restart-cmd"),
+                    ));
+                }
+                if registry.is_some() && !a.allow.iter().any(|c| c == "registry") {
+                    return Err(Error::usage(
+                        "--registry names the registry of the `registry` class, which needs --allow registry",
+                        Some("add --allow registry, or drop --registry"),
+                    ));
+                }
                 let tls = TlsOptions {
                     enabled: a.tls || a.tlsverify,
                     verify: a.tlsverify,
@@ -391,6 +445,9 @@ impl Cli {
                     name: a.name,
                     allow: a.allow.into_iter().collect(),
                     image: a.image,
+                    registry,
+                    swarm_peer: a.swarm_peer,
+                    restart_cmd: a.restart_cmd,
                     timeout: Duration::from_secs_f64(a.timeout),
                     quiet: a.quiet,
                     verbose: a.verbose,
@@ -552,6 +609,25 @@ mod tests {
         let cli = Cli::try_parse_from(["dockmatrix", "matrix", "table", "kubernetes", "--api", "1.x"]).expect("parses");
         let err = cli.into_config().expect_err("1.x is not a version");
         assert_eq!(err.exit_code(), crate::error::EXIT_USAGE);
+    }
+
+    #[test]
+    fn a_registry_is_a_loopback_address_and_needs_its_class() {
+        for ok in ["127.0.0.1:5000", "localhost:5000", "[::1]:5000", "127.0.0.2:443"] {
+            assert_eq!(parse_registry(ok).expect(ok), ok);
+        }
+        for bad in ["10.0.0.1:5000", "registry.example.com:5000", "127.0.0.1", "localhost:0", "docker.io"] {
+            assert_eq!(parse_registry(bad).expect_err(bad).exit_code(), crate::error::EXIT_USAGE, "{bad}");
+        }
+        let run = |args: &[&str]| Cli::try_parse_from(["dockmatrix", "run"].iter().chain(args)).expect("parses");
+        let err = run(&["--registry", "127.0.0.1:5000"]).into_config().expect_err("registry class not allowed");
+        assert!(err.to_string().contains("--allow registry"), "{err}");
+        let Config::Run { run, .. } =
+            run(&["--registry", "127.0.0.1:5000", "--allow", "registry"]).into_config().expect("valid")
+        else {
+            panic!("wrong command")
+        };
+        assert_eq!(run.registry.as_deref(), Some("127.0.0.1:5000"));
     }
 
     #[test]

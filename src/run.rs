@@ -18,7 +18,7 @@ use crate::matrix::Matrices;
 use crate::matrix::schemas::SchemaFile;
 use crate::model::{Method, ProbeOutcome, RUN_SCHEMA_VERSION, RunReport, ScenarioOutcome, Verdict};
 use crate::probe::ProbeError;
-use crate::probe::case::{self, ApiSelection, PlanOptions};
+use crate::probe::case::{self, ApiSelection, PlanOptions, ProbeCase};
 use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
 use crate::progress::Progress;
@@ -52,6 +52,12 @@ pub struct RunConfig {
     pub allow: BTreeSet<String>,
     /// `--image`: what fixture containers are made from.
     pub image: Option<String>,
+    /// `--registry`: the loopback registry the `registry` class pushes to and pulls from.
+    pub registry: Option<String>,
+    /// `--swarm-peer`: a second daemon the `swarm` class may move between swarms of the run's.
+    pub swarm_peer: Option<String>,
+    /// `--restart-cmd`: the shell command that restarts the daemon, for a locked swarm.
+    pub restart_cmd: Option<String>,
     /// `--timeout`.
     pub timeout: Duration,
     /// `--quiet`: no progress.
@@ -256,6 +262,8 @@ async fn sweep(
     let started = std::time::SystemTime::now();
     let clock = Instant::now();
     let client = connect(config)?;
+    let peer =
+        config.swarm_peer.as_deref().map(|h| connect_to(Some(h), TlsOptions::default(), config.timeout)).transpose()?;
     let ssh = matches!(client.target().address, crate::client::Address::Ssh { .. });
     let jobs = config.jobs.unwrap_or(if ssh { SSH_LOGINS } else { DEFAULT_JOBS });
     if ssh && jobs > SSH_LOGINS {
@@ -328,6 +336,7 @@ async fn sweep(
     needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
     needs.swarm = opts.allow.contains("swarm");
     needs.plugin = opts.allow.contains("plugin");
+    needs.registry = config.registry.clone().filter(|_| opts.allow.contains("registry"));
     let setup = {
         let mut cancel = cancel_rx.clone();
         let made = Fixtures::setup(&client, &ctx.run_id, config.image.as_deref(), &needs);
@@ -349,7 +358,12 @@ async fn sweep(
     };
     let mut cases = cases;
     match setup {
-        Some(Ok(fixtures)) => {
+        Some(Ok(mut fixtures)) => {
+            fixtures.adopt_peer(peer.clone(), &ctx.run_id, &needs).await;
+            fixtures.adopt_restart(config.restart_cmd.clone(), &needs);
+            if let Some(problem) = &fixtures.peer_problem {
+                let _ = writeln!(err, "warning: swarm peer: {problem}; swarm.join and node.delete name $missing");
+            }
             if let Some(problem) = &fixtures.problem {
                 let _ = writeln!(err, "warning: {problem}; the probes that need a container or an image are skipped");
             }
@@ -358,6 +372,9 @@ async fn sweep(
             }
             if let Some(problem) = &fixtures.plugin_problem {
                 let _ = writeln!(err, "warning: plugin: {problem}; the probes of plugins name $missing");
+            }
+            if let Some(problem) = &fixtures.registry_problem {
+                let _ = writeln!(err, "warning: registry: {problem}; the probes that need it are skipped");
             }
             ctx.fixtures = Arc::new(fixtures);
         }
@@ -385,6 +402,9 @@ async fn sweep(
     // sharing its permits: their steps wait on the daemon (stats' sampling tick) while the probes keep it busy.
     let vars =
         ctx.fixtures.shared.get("image").filter(|_| config.only.is_empty()).map(|i| ScenarioVars::new(&ctx.run_id, i));
+    // What changes the daemon's global state (the swarm's, by init, join, leave and unlock; an unlock restarts the
+    // daemon) goes after the refusals, which need the shared fixtures as the sweep left them.
+    let (global, cases): (Vec<ProbeCase>, Vec<ProbeCase>) = cases.into_iter().partition(runner::is_global);
     let (retry_cases, retry_vars) = (cases.clone(), vars.clone());
     let run = {
         let (client, ctx, daemon) = (client.clone(), ctx.clone(), daemon.clone());
@@ -479,12 +499,31 @@ async fn sweep(
     }
     let refusals_s = phase.elapsed().as_secs_f64();
     let phase = Instant::now();
+    if complete && !global.is_empty() {
+        let mut cancel = cancel_rx.clone();
+        tokio::select! {
+            outcomes = runner::global(&client, &ctx, &daemon, global) => {
+                for outcome in outcomes {
+                    let line = serde_json::to_string(&outcome).unwrap_or_default();
+                    writeln!(jsonl, "{line}").map_err(|source| ProbeError::Output { path: jsonl_path.clone(), source })?;
+                    probes.push(outcome);
+                }
+            }
+            _ = cancel.wait_for(|c| *c) => complete = false,
+        }
+    }
+    let global_s = phase.elapsed().as_secs_f64();
+    let phase = Instant::now();
     teardown(&client, &ctx.run_id, &mut hard_rx, err).await;
+    if let Some(peer) = &ctx.fixtures.peer {
+        // The swarm the peer may still manage (the run's, labelled); nothing else of the run's is there.
+        teardown(peer, &ctx.run_id, &mut hard_rx, err).await;
+    }
     signals.abort();
     let _ = writeln!(
         err,
         "timing: fixtures {setup_s:.1} s, sweep {sweep_s:.1} s (the scenarios beside it {scenarios_s:.1} s), refusals \
-         {refusals_s:.1} s, teardown {:.1} s",
+         {refusals_s:.1} s, swarm state {global_s:.1} s, teardown {:.1} s",
         phase.elapsed().as_secs_f64()
     );
     let (peak, budget) = client.body_peak();

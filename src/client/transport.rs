@@ -73,6 +73,12 @@ impl Request {
         self
     }
 
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Reads a streaming answer for at most `window`.
     pub fn stream_for(mut self, window: Duration) -> Self {
         self.stream_window = Some(window);
@@ -118,6 +124,18 @@ impl Response {
             return m.to_string();
         }
         String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).trim().to_string()
+    }
+
+    /// The error a progress stream ends with (push, pull, build and load answer 200, then report a failure as a
+    /// JSON line `{"errorDetail": {...}, "error": "..."}`): its message, if a line of the body is one.
+    pub fn stream_error(&self) -> Option<String> {
+        self.body.split(|b| *b == b'\n').find_map(|line| {
+            let v: serde_json::Value = serde_json::from_slice(line).ok()?;
+            let obj = v.as_object()?;
+            let message = obj.get("error").and_then(|e| e.as_str()).map(str::to_string);
+            let detail = obj.get("errorDetail")?;
+            message.or_else(|| detail.get("message").and_then(|m| m.as_str()).map(str::to_string))
+        })
     }
 }
 

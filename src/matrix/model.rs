@@ -219,6 +219,10 @@ pub struct Recipe {
     /// Not probed: why (for endpoints that need what this tool does not make yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<String>,
+    /// Why the recipe cannot show the endpoint working on a daemon of ours, when it cannot (a name that does not
+    /// exist, on purpose): the side-by-side matrix says it beside an endpoint `ok` on no daemon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
     /// Path parameter values (`id: $missing`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, String>,
@@ -232,6 +236,9 @@ pub struct Recipe {
     /// JSON on purpose).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body: Option<String>,
+    /// Request headers (name → value; values may use tokens), such as the `X-Registry-Auth` a push sends.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
     /// Statuses besides 2xx that mean the endpoint answered as defined (304 for start-again, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<u16>,
@@ -270,6 +277,10 @@ pub struct Recipe {
     /// answer's `Id` or `Name`): networks draw on a small pool of address ranges, so they must not pile up.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remove_created: bool,
+    /// A path (with tokens) to `DELETE` right after a 2xx answer, for what the probe made that is named in the
+    /// request, not the answer (a pulled plugin): the daemon's lists then hold only the run's fixtures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_after: Option<String>,
     /// Statuses that are a defined condition for this request rather than a fault (`not-applicable`), such as the
     /// 500 a daemon gives a plugin archive without a rootfs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -292,6 +303,8 @@ impl Recipe {
     pub fn values(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.request().templates().collect();
         out.extend(self.raw_body.as_deref());
+        out.extend(self.headers.values().map(String::as_str));
+        out.extend(self.remove_after.as_deref());
         if let Some(u) = &self.upload {
             out.extend(u.archive.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
         }
@@ -380,6 +393,20 @@ pub enum FixtureKind {
     PluginEnabled,
     /// `$plugin` is a plugin of the run's that is disabled.
     PluginDisabled,
+    /// The daemon is in no swarm (the run's own left with `force`): for `swarm.init`, sent after the sweep.
+    SwarmFree,
+    /// The daemon is in a swarm of the run's own (one made on 127.0.0.1 if it is in none): for `swarm.leave`, sent
+    /// after the sweep. Pooled with [`FixtureKind::SwarmFree`], an init leaves what a leave needs and back.
+    SwarmMember,
+    /// The daemon is in no swarm, and the swarm peer (`--swarm-peer`) manages one of the run's own: `$join.token`
+    /// is its worker join token. For `swarm.join`, sent after the sweep.
+    SwarmJoinable,
+    /// The swarm peer joined the run's swarm as a worker and left it: `$node.peer` is its node, down. For
+    /// `node.delete`, one case at a time.
+    SwarmWorker,
+    /// The daemon is the manager of a swarm of the run's with autolock on, restarted (`--restart-cmd`) so the swarm
+    /// is locked: `$unlock.key` opens it. For `swarm.unlock`, sent after the sweep.
+    SwarmLocked,
 }
 
 /// A body the runner makes instead of a JSON one: a tar of `archive`, or the saved run image.

@@ -36,6 +36,21 @@ pub const TOKENS: &[(&str, &str)] = &[
         "with --allow plugin, the endpoint's own plugin with a plugin fixture, else a shared disabled one (their server answers the activation handshake)",
     ),
     ("plugin.config", "with --allow plugin, the config.json of the run's plugin (else a text that is not JSON)"),
+    ("registry", "with --allow registry, the loopback registry --registry names"),
+    ("registry.repo", "the run image's repository in that registry, pushed there as `:shared` before the sweep"),
+    ("registry.plugin", "with --allow plugin too, the run's plugin pushed to that registry (a reference with its tag)"),
+    (
+        "node.peer",
+        "with --swarm-peer, the peer's node in the run's swarm (it joined as a worker and left: down) with `fixture: swarm-worker`",
+    ),
+    (
+        "join.token",
+        "with --swarm-peer, the worker join token of a swarm of the run's the peer manages on 127.0.0.2:2377 with `fixture: swarm-joinable`",
+    ),
+    (
+        "unlock.key",
+        "with --restart-cmd, the unlock key of a swarm of the run's with autolock, locked by a restart of the daemon with `fixture: swarm-locked`",
+    ),
     ("version", "the `Version.Index` of the object a `current: true` update reads first"),
     ("setup.start", "Unix time (with nanoseconds) when the shared fixtures began to be made"),
     ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),

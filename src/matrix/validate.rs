@@ -451,6 +451,10 @@ fn check_recipe(
                         | FixtureKind::Paused
                         | FixtureKind::PluginEnabled
                         | FixtureKind::PluginDisabled
+                        | FixtureKind::SwarmFree
+                        | FixtureKind::SwarmMember
+                        | FixtureKind::SwarmJoinable
+                        | FixtureKind::SwarmLocked
                 )
             ))
     {
@@ -458,12 +462,36 @@ fn check_recipe(
         return Err(src.error_at(
             off,
             len,
-            format!("`{id}` is in pool `{pool}`, but a pool shares a container or a plugin moved between states"),
+            format!(
+                "`{id}` is in pool `{pool}`, but a pool shares a container, a plugin or the swarm moved between states"
+            ),
             Some(
-                "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled` or `plugin-disabled` and no \
-                 `serial`, or drop `pool`"
+                "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled`, `plugin-disabled` or a swarm state \
+                 (`swarm-free`, `swarm-member`, `swarm-joinable`, `swarm-locked`) and no `serial`, or drop `pool`"
                     .into(),
             ),
+        ));
+    }
+    if matches!(
+        recipe.fixture,
+        Some(FixtureKind::SwarmFree | FixtureKind::SwarmMember | FixtureKind::SwarmJoinable | FixtureKind::SwarmLocked)
+    ) && !(recipe.after_sweep && recipe.class.as_deref() == Some("swarm"))
+    {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` joins or leaves the swarm the other probes of the run use"),
+            Some("give it `class: swarm` and `after_sweep: true`, so it runs when they are done".into()),
+        ));
+    }
+    if recipe.fixture == Some(FixtureKind::SwarmWorker) && !recipe.serial {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` moves the one swarm peer in and out of the run's swarm"),
+            Some("give it `serial: true`, so its cases run one after another".into()),
         ));
     }
     for name in recipe.params.keys() {
@@ -1217,19 +1245,39 @@ probes:
         assert_eq!(err.at, "probes.yaml:4:3");
         assert_eq!(
             err.message,
-            "`container.start` is in pool `power`, but a pool shares a container or a plugin moved between states"
+            "`container.start` is in pool `power`, but a pool shares a container, a plugin or the swarm moved between \
+             states"
         );
         assert_eq!(
             err.help.as_deref(),
             Some(
-                "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled` or `plugin-disabled` and no \
-                 `serial`, or drop `pool`"
+                "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled`, `plugin-disabled` or a swarm state \
+                 (`swarm-free`, `swarm-member`, `swarm-joinable`, `swarm-locked`) and no `serial`, or drop `pool`"
             )
         );
         let serial = probes("{params: {id: $container}, fixture: stopped, pool: power, serial: true}");
         assert_eq!(invalid(&[(PROBES_FILE, &serial)]).at, "probes.yaml:4:3");
         load(&[(PROBES_FILE, &probes("{params: {id: $container}, fixture: stopped, pool: power}"))])
             .expect("a stopped container can be pooled");
+    }
+
+    #[test]
+    fn a_swarm_state_fixture_is_sent_after_the_sweep_in_the_swarm_class() {
+        let probes = |recipe: &str| {
+            format!(
+                "schema_version: 1\nclasses:\n  swarm: {{reason: x}}\nprobes:\n  system.version: {{}}\n  container.start: \
+                 {recipe}\n"
+            )
+        };
+        let early = probes("{class: swarm, fixture: swarm-free}");
+        let err = invalid(&[(PROBES_FILE, &early)]);
+        assert_eq!(err.at, "probes.yaml:6:3");
+        assert_eq!(err.message, "`container.start` joins or leaves the swarm the other probes of the run use");
+        load(&[(
+            PROBES_FILE,
+            &probes("{class: swarm, params: {id: $missing}, fixture: swarm-free, after_sweep: true, pool: swarm}"),
+        )])
+        .expect("a swarm state fixture after the sweep");
     }
 
     #[test]

@@ -91,6 +91,9 @@ impl RunContext {
         if let Some(raw) = &case.recipe.raw_body {
             req = req.body("application/json", self.substitute(raw, case, own).into_bytes());
         }
+        for (k, v) in &case.recipe.headers {
+            req.headers.push((k.clone(), self.substitute(v, case, own)));
+        }
         if let Some(upload) = &case.recipe.upload {
             let tar = if upload.saved_image {
                 self.fixtures.saved_image.as_deref().cloned().unwrap_or_default()
@@ -193,6 +196,9 @@ pub async fn probe(
         Ok(resp) => {
             if case.recipe.remove_created && (200..300).contains(&resp.status) {
                 remove_created(client, case, &resp).await;
+            }
+            if let Some(path) = case.recipe.remove_after.as_deref().filter(|_| (200..300).contains(&resp.status)) {
+                let _ = client.send(Request::new(Method::Delete, ctx.substitute(path, case, own))).await;
             }
             let (verdict, reason) = judge(case, &resp, daemon);
             let mut out = outcome(case, verdict, &reason);
@@ -345,6 +351,7 @@ fn enforced(case: &ProbeCase, daemon: &DaemonInfo) -> bool {
 }
 
 /// What every task of a sweep shares.
+#[derive(Clone)]
 struct Shared {
     client: Client,
     ctx: RunContext,
@@ -525,6 +532,48 @@ pub async fn sweep<T, F: Future<Output = T>>(
     }
     end.fixture_ms = fixture_ms.load(Ordering::Relaxed);
     end
+}
+
+/// Whether `case` changes the daemon's global state (`after_sweep` with a fixture of its own: the swarm's pool of
+/// init, join, leave and unlock): such cases go after everything else, the refusals too ([`global`]).
+pub fn is_global(case: &ProbeCase) -> bool {
+    case.skip.is_none() && case.recipe.after_sweep && case.recipe.fixture.is_some()
+}
+
+/// Sends the cases that change the daemon's global state ([`is_global`]), one at a time: one chain per pool,
+/// version after version, each version's cases in plan order, so an init leaves what the leave after it needs. The
+/// run sends them last, when the refusals are done too: they leave the swarm, and an unlock restarts the daemon,
+/// which stops the shared containers and forgets their exec instances.
+pub async fn global(
+    client: &Client,
+    ctx: &RunContext,
+    daemon: &DaemonInfo,
+    cases: Vec<ProbeCase>,
+) -> Vec<ProbeOutcome> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let shared = Shared {
+        client: client.clone(),
+        ctx: ctx.clone(),
+        daemon: Arc::new(daemon.clone()),
+        limit: Arc::new(Semaphore::new(1)),
+        tx,
+        fixture_ms: Arc::new(AtomicU64::new(0)),
+    };
+    let mut groups = Vec::new();
+    for case in cases {
+        let key = case.recipe.pool.clone().unwrap_or_else(|| case.endpoint.id.clone());
+        group(&mut groups, key, case);
+    }
+    for (_, mut cases) in groups {
+        cases.sort_by_key(|c| c.api_version);
+        chain(shared.clone(), cases, 0).await;
+    }
+    drop(shared);
+    let mut out = Vec::new();
+    while let Some(o) = rx.recv().await {
+        out.push(o);
+    }
+    out
 }
 
 /// Adds `case` to the group `key` (its endpoint, or its pool), in plan order.
@@ -788,6 +837,36 @@ mod tests {
         let log = fake.log();
         assert_eq!(log.len(), 4 + 2 * 2 + 1, "{log:#?}");
         assert_eq!(log.last().map(String::as_str), Some("GET /v1.41/info"), "{log:#?}");
+    }
+
+    #[tokio::test]
+    async fn a_swarm_pool_goes_version_by_version_in_plan_order() {
+        // The fake reports no swarm state (as Podman): the fixtures leave it as it is, and only the order shows.
+        let fake = FakeDaemon::stateful();
+        let client = client_of(&fake);
+        let pooled = |kind| Recipe {
+            class: Some("swarm".into()),
+            fixture: Some(kind),
+            pool: Some("swarm".into()),
+            after_sweep: true,
+            ..Recipe::default()
+        };
+        let mut cases = Vec::new();
+        for minor in [40, 41] {
+            cases.push(case_at("swarm.init", Method::Post, "/swarm/init", minor, pooled(FixtureKind::SwarmFree)));
+        }
+        for minor in [40, 41] {
+            cases.push(case_at("swarm.leave", Method::Post, "/swarm/leave", minor, pooled(FixtureKind::SwarmMember)));
+        }
+        assert!(cases.iter().all(is_global));
+        let outcomes = global(&client, &ctx(), &daemon(), cases).await;
+        let order: Vec<String> =
+            outcomes.iter().map(|o| format!("{} {}", o.endpoint, opt(o.api_version.as_ref()))).collect();
+        assert_eq!(order, ["swarm.init 1.40", "swarm.leave 1.40", "swarm.init 1.41", "swarm.leave 1.41"]);
+    }
+
+    fn opt(v: Option<&ApiVersion>) -> String {
+        v.map_or_else(|| "-".into(), ToString::to_string)
     }
 
     #[tokio::test]

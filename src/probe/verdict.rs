@@ -107,7 +107,10 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
             format!("{} with a body that went on past the {kib} KiB cap: cut, not judged", resp.status),
         );
     }
-    let (base, why) = if served {
+    let stream_error = if served { resp.stream_error() } else { None };
+    let (base, why) = if let Some(e) = stream_error {
+        (Verdict::Incompatible, format!("{} whose progress stream ends in an error: {e}", resp.status))
+    } else if served {
         (Verdict::Ok, String::new())
     } else if head && resp.status == 404 && uses_missing(case) {
         (Verdict::NotApplicable, "404 to HEAD of a name that does not exist".into())
@@ -336,6 +339,23 @@ mod tests {
                     c.recipe.hijack = Some(Hijack { expect: "x".into(), ..Hijack::default() })
                 }),
                 answer(101, ""),
+                Ok,
+                "",
+            ),
+            row(
+                "a progress stream that ends in an error (a push the registry refused)",
+                get(Some("1.30")),
+                answer(
+                    200,
+                    "{\"status\":\"Preparing\",\"id\":\"a1\"}\n{\"errorDetail\":{\"message\":\"denied\"},\"error\":\"denied\"}\n",
+                ),
+                Incompatible,
+                "200 whose progress stream ends in an error: denied",
+            ),
+            row(
+                "a progress stream without an error",
+                get(Some("1.30")),
+                answer(200, "{\"status\":\"Pushed\",\"id\":\"a1\"}\n{\"aux\":{\"Tag\":\"x\"}}\n"),
                 Ok,
                 "",
             ),

@@ -80,6 +80,28 @@ fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::R
         writeln!(out, "## dockmatrix: {}\n", matrix.headline())?;
         side_by_side(&matrix).write_markdown(out)?;
         writeln!(out)?;
+        let nowhere = matrix.ok_nowhere(runs);
+        if !nowhere.is_empty() {
+            writeln!(out, "### Ok on no daemon: {} of {} endpoints, and why\n", nowhere.len(), matrix.rows.len())?;
+            let limit = |id: &str| {
+                matrices
+                    .probes
+                    .probes
+                    .get(id)
+                    .and_then(|r| r.limit.clone().or_else(|| r.skip.clone()))
+                    .unwrap_or_default()
+            };
+            let rows = nowhere
+                .iter()
+                .map(|n| {
+                    vec![format!("`{}`", n.endpoint), format!("`{}`", n.route), limit(&n.endpoint), n.why.join(" · ")]
+                })
+                .collect();
+            let headers =
+                vec!["Endpoint".into(), "Route".into(), "Why, by the matrix".into(), "What each daemon said".into()];
+            Grid { title: String::new(), headers, rows, notes: Vec::new() }.write_markdown(out)?;
+            writeln!(out)?;
+        }
     }
     for (i, run) in runs.iter().enumerate() {
         if i > 0 {

@@ -123,6 +123,34 @@ impl Cell {
     }
 }
 
+/// An endpoint no daemon answered `ok`, and why (see [`SideBySide::ok_nowhere`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OkNowhere {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// `GET /images/search`.
+    pub route: String,
+    /// `daemons: verdict: reason`, one line per distinct answer.
+    pub why: Vec<String>,
+}
+
+/// What `run` last said of `endpoint`: the verdict and reason of its newest probe inside the range the daemon
+/// advertises (the unversioned one counts as inside), else of its newest probe.
+fn newest_word(run: &RunReport, endpoint: &str) -> Option<String> {
+    let d = &run.daemon;
+    let inside = |v: Option<crate::model::ApiVersion>| {
+        v.is_none_or(|v| d.min_api_version.is_none_or(|lo| lo <= v) && d.api_version.is_none_or(|hi| v <= hi))
+    };
+    let of = run.probes.iter().filter(|p| p.endpoint == endpoint);
+    let newest =
+        |inside_only: bool| of.clone().filter(|p| !inside_only || inside(p.api_version)).max_by_key(|p| p.api_version);
+    let p = newest(true).or_else(|| newest(false))?;
+    // The run's id (in the names it made sure do not exist) would keep daemons that said the same apart.
+    let reason = p.reason.replace(&run.run_id, "[run-id]");
+    let reason = crate::model::excerpt(reason.as_bytes(), 160);
+    Some(if reason.is_empty() { p.verdict.to_string() } else { format!("{}: {reason}", p.verdict) })
+}
+
 /// What a cell says for an endpoint a daemon was not sent.
 pub const NOT_PROBED: &str = "not probed";
 
@@ -181,6 +209,32 @@ impl SideBySide {
         self.rows.chunk_by(|a, b| a.tag == b.tag).map(|rows| (rows[0].tag.as_str(), rows)).collect()
     }
 
+    /// The endpoints `ok` on no daemon, each with why: what each daemon answered, in the words of its run (the
+    /// reason of its newest probe inside its advertised range, else of its newest probe), daemons that said the same
+    /// grouped (`docker-20.10, docker-26.1: absent: page not found`), the run ids in their reasons written `[run-id]`.
+    pub fn ok_nowhere(&self, runs: &[RunReport]) -> Vec<OkNowhere> {
+        let ok = |c: &Cell| c.unversioned == Some(Verdict::Ok) || c.ranges.iter().any(|r| r.verdict == Verdict::Ok);
+        self.rows
+            .iter()
+            .filter(|r| !r.cells.iter().any(ok))
+            .map(|r| {
+                let mut why: Vec<(String, Vec<&str>)> = Vec::new();
+                for run in runs {
+                    let Some(said) = newest_word(run, &r.endpoint) else { continue };
+                    match why.iter_mut().find(|(w, _)| *w == said) {
+                        Some((_, names)) => names.push(&run.daemon.name),
+                        None => why.push((said, vec![&run.daemon.name])),
+                    }
+                }
+                OkNowhere {
+                    endpoint: r.endpoint.clone(),
+                    route: r.route(),
+                    why: why.into_iter().map(|(w, names)| format!("{}: {w}", names.join(", "))).collect(),
+                }
+            })
+            .collect()
+    }
+
     /// `3 daemons side by side: docker-20.10, docker-26.1, podman-4.3`.
     pub fn headline(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
@@ -204,6 +258,30 @@ mod tests {
         let d28 = daemon_run("docker-28.5", "28.5.1", (24, 51), (24, 51), (23, 52));
         let podman = daemon_run("podman-4.3", "4.3.1", (24, 41), (11, 42), (11, 42));
         vec![fixture(), d26, d28, podman]
+    }
+
+    #[test]
+    fn an_endpoint_ok_nowhere_says_what_each_daemon_answered_daemons_alike_together() {
+        let mut runs = four();
+        for run in &mut runs {
+            let id = run.run_id.clone();
+            for p in run.probes.iter_mut().filter(|p| p.endpoint == "swarm.inspect") {
+                p.reason = format!("This node is not a swarm manager (dockmatrix-missing-{id})");
+            }
+        }
+        let m = SideBySide::of(&runs, &endpoints());
+        let nowhere = m.ok_nowhere(&runs);
+        let swarm = nowhere.iter().find(|n| n.endpoint == "swarm.inspect").expect("ok nowhere");
+        assert_eq!(swarm.route, "GET /swarm");
+        let names: Vec<&str> = runs.iter().map(|r| r.daemon.name.as_str()).collect();
+        assert_eq!(
+            swarm.why,
+            [format!(
+                "{}: not-applicable: This node is not a swarm manager (dockmatrix-missing-[run-id])",
+                names.join(", ")
+            )]
+        );
+        assert!(!nowhere.iter().any(|n| n.endpoint == "system.ping"), "ok on every daemon");
     }
 
     #[test]

@@ -303,8 +303,8 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
     let host = daemon.host();
     let out = tempfile::tempdir().expect("tempdir");
     let o = dockmatrix(
-        // As scripts/sweep-all.sh swept the committed run: the malformed prunes and plugins of the run's own too (the
-        // daemon is the test's own).
+        // As scripts/sweep-all.sh swept the committed run: the malformed prunes, plugins of the run's own and the
+        // build cache too (the daemon is the test's own).
         &[
             "run",
             "--quiet",
@@ -315,6 +315,8 @@ fn a_second_fresh_daemon_changes_no_snapshot() {
             "malformed-prune",
             "--allow",
             "plugin",
+            "--allow",
+            "build-cache",
             "--host",
             &host,
             "--out",
