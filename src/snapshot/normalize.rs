@@ -115,13 +115,34 @@ fn body(
     if binary {
         return Body::Binary(media);
     }
-    let mut t = redact_text(r, &scope, text);
+    let text = progress_outline(text);
+    let mut t = redact_text(r, &scope, &text);
     if t.len() > TEXT_CAP {
         let cut = (0..=TEXT_CAP).rev().find(|i| t.is_char_boundary(*i)).unwrap_or(0);
         t.truncate(cut);
         t.push_str("[...]");
     }
     Body::Text(t)
+}
+
+/// A progress stream (push, pull: JSON lines, some with `progressDetail`) without its lines about each layer (those
+/// with both an `id` and `progressDetail`): whether a layer shows `Already exists` or `Downloading` and `Pull
+/// complete` depends on what a pull beside it had fetched, and how many progress lines come on the timing. What
+/// stays (the repository, the digest, `aux`, an error) is the answer. Any other text comes back as it is.
+fn progress_outline(text: &str) -> std::borrow::Cow<'_, str> {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty()).collect();
+    let objects: Option<Vec<serde_json::Map<String, Value>>> =
+        lines.iter().map(|l| serde_json::from_str::<Value>(l).ok()?.as_object().cloned()).collect();
+    let Some(objects) = objects.filter(|o| o.len() > 1 && o.iter().any(|m| m.contains_key("progressDetail"))) else {
+        return text.into();
+    };
+    let kept: Vec<&str> = lines
+        .iter()
+        .zip(&objects)
+        .filter(|(_, m)| !(m.contains_key("progressDetail") && m.contains_key("id")))
+        .map(|(l, _)| *l)
+        .collect();
+    kept.join("\n").into()
 }
 
 /// `/v1.41/containers/json?all=1` -> `/containers/json?all=1`.
@@ -432,6 +453,26 @@ pub fn write_yaml(v: &Value, indent: usize, out: &mut String) {
 mod tests {
     use super::*;
     use crate::snapshot::fixture::load;
+
+    #[test]
+    fn a_progress_stream_keeps_what_does_not_depend_on_the_layers_already_there() {
+        let fresh = "{\"status\":\"Pulling from r/p\",\"id\":\"latest\"}\r\n{\"status\":\"Digest: sha256:1\"}\r\n\
+                     {\"status\":\"Downloading\",\"progressDetail\":{\"current\":1},\"id\":\"a1\"}\r\n\
+                     {\"status\":\"Pull complete\",\"progressDetail\":{},\"id\":\"a1\"}\r\n\
+                     {\"progressDetail\":{},\"aux\":{\"Tag\":\"x\"}}\r\n";
+        let cached = "{\"status\":\"Pulling from r/p\",\"id\":\"latest\"}\r\n{\"status\":\"Digest: sha256:1\"}\r\n\
+                      {\"status\":\"Already exists\",\"progressDetail\":{},\"id\":\"a1\"}\r\n\
+                      {\"progressDetail\":{},\"aux\":{\"Tag\":\"x\"}}\r\n";
+        assert_eq!(progress_outline(fresh), progress_outline(cached));
+        assert_eq!(
+            progress_outline(cached),
+            "{\"status\":\"Pulling from r/p\",\"id\":\"latest\"}\n{\"status\":\"Digest: sha256:1\"}\n\
+             {\"progressDetail\":{},\"aux\":{\"Tag\":\"x\"}}"
+        );
+        for other in ["plain text\n", "{\"stream\":\"Step 1/2\"}\n{\"stream\":\"Step 2/2\"}\n", "{\"id\":\"a\"}"] {
+            assert_eq!(progress_outline(other), other, "not a progress stream");
+        }
+    }
 
     #[test]
     fn yaml_form_is_block_style_with_quoted_strings() {
