@@ -429,9 +429,14 @@ pub(super) fn build(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Valu
 }
 
 /// What a new swarm makes anew: its objects' ids (25 characters of `[0-9a-z]`, under `ID`, `NodeID`, `ServiceID`,
-/// `SecretID` and `ConfigID`), the `Version.Index` of each object (its raft index, which counts every change made
-/// before, the run's concurrent probes included), the join tokens, and the certificate authority.
+/// `SecretID` and `ConfigID`, or the whole answer, as `POST /swarm/init` gives the new node's), the `Version.Index`
+/// of each object (its raft index, which counts every change made before, the run's concurrent probes included),
+/// the join tokens, and the certificate authority.
 pub(super) fn swarm(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
+    let is_swarm_id = |s: &str| s.len() == 25 && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    if scope.path.is_empty() {
+        return v.as_str().filter(|s| is_swarm_id(s)).map(|_| Value::from("[id]"));
+    }
     let key = scope.key()?;
     if key == "Index" && scope.key_at(1) == Some("Version") && v.is_u64() {
         return placeholder("[index]");
@@ -443,8 +448,8 @@ pub(super) fn swarm(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Valu
     if s.starts_with("SWMTKN-") {
         return placeholder("[join-token]");
     }
-    let swarm_id = s.len() == 25 && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
-    (swarm_id && matches!(key, "ID" | "NodeID" | "ServiceID" | "SecretID" | "ConfigID")).then(|| Value::from("[id]"))
+    (is_swarm_id(s) && matches!(key, "ID" | "NodeID" | "ServiceID" | "SecretID" | "ConfigID"))
+        .then(|| Value::from("[id]"))
 }
 
 /// `History` of an image in Podman's image list (`[{"History": ["docker.io/x/image:latest", ...]}]`): every name

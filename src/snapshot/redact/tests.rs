@@ -79,6 +79,11 @@ fn a_sandbox_key_named_by_a_pid_and_swarm_identities_are_redacted() {
     assert_eq!(at(&v, "/TLSInfo/TrustRoot"), "[certificate]");
     assert_eq!(at(&v, "/TLSInfo/CertIssuerSubject"), "", "an empty one stays");
     assert_eq!(at(&v, "/Spec/Name"), "qpzanpikwrlgt35wk49hcj90y", "only under the id keys");
+    // `POST /swarm/init` answers the new node's id as the whole body.
+    let init = redact_json(&ctx(), Some(200), None, &serde_json::json!("qpzanpikwrlgt35wk49hcj90y"));
+    assert_eq!(init, serde_json::json!("[id]"));
+    let other = redact_json(&ctx(), Some(200), None, &serde_json::json!("Login Succeeded"));
+    assert_eq!(other, serde_json::json!("Login Succeeded"));
 }
 
 #[test]
