@@ -356,7 +356,6 @@ fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
         "plugin.upgrade",
         "build.prune",
         "swarm.init",
-        "swarm.join",
         "swarm.leave",
     ];
     let answers: Vec<String> = real.iter().map(|e| format!("{e} {}", probed(&s.run, e, Some("1.51")))).collect();
