@@ -410,23 +410,28 @@ impl Cli {
                 }
                 let api = a.api.as_deref().map(parse_api_selection).transpose()?.unwrap_or(ApiSelection::Auto);
                 let registry = a.registry.as_deref().map(parse_registry).transpose()?;
-                if a.swarm_peer.is_some() && !a.allow.iter().any(|c| c == "swarm") {
-                    return Err(Error::usage(
-                        "--swarm-peer names a daemon the `swarm` class moves between swarms, which needs --allow swarm",
-                        Some("add --allow swarm, or drop --swarm-peer"),
-                    ));
-                }
-                if a.restart_cmd.is_some() && !a.allow.iter().any(|c| c == "swarm") {
-                    return Err(Error::usage(
-                        "--restart-cmd restarts the daemon to lock the `swarm` class's swarm, which needs --allow swarm",
-                        Some("add --allow swarm, or drop --restart-cmd"),
-                    ));
-                }
-                if registry.is_some() && !a.allow.iter().any(|c| c == "registry") {
-                    return Err(Error::usage(
-                        "--registry names the registry of the `registry` class, which needs --allow registry",
-                        Some("add --allow registry, or drop --registry"),
-                    ));
+                // Each of these flags serves one opt-in class, which must be allowed too.
+                for (given, flag, class, what) in [
+                    (
+                        a.swarm_peer.is_some(),
+                        "--swarm-peer",
+                        "swarm",
+                        "names a daemon the `swarm` class moves between swarms",
+                    ),
+                    (
+                        a.restart_cmd.is_some(),
+                        "--restart-cmd",
+                        "swarm",
+                        "restarts the daemon to lock the `swarm` class's swarm",
+                    ),
+                    (registry.is_some(), "--registry", "registry", "names the registry of the `registry` class"),
+                ] {
+                    if given && !a.allow.iter().any(|c| c == class) {
+                        return Err(Error::usage(
+                            format!("{flag} {what}, which needs --allow {class}"),
+                            Some(format!("add --allow {class}, or drop {flag}").as_str()),
+                        ));
+                    }
                 }
                 let tls = TlsOptions {
                     enabled: a.tls || a.tlsverify,

@@ -292,6 +292,13 @@ pub struct Recipe {
     pub current: bool,
 }
 
+impl FixtureKind {
+    /// Whether the fixture is a state of the daemon's swarm (sent after the sweep, pooled version by version).
+    pub fn is_swarm_state(self) -> bool {
+        matches!(self, Self::SwarmFree | Self::SwarmMember | Self::SwarmJoinable | Self::SwarmLocked)
+    }
+}
+
 impl Recipe {
     /// What the recipe sends, before substitution.
     pub fn request(&self) -> RequestParts<'_> {

@@ -451,12 +451,8 @@ fn check_recipe(
                         | FixtureKind::Paused
                         | FixtureKind::PluginEnabled
                         | FixtureKind::PluginDisabled
-                        | FixtureKind::SwarmFree
-                        | FixtureKind::SwarmMember
-                        | FixtureKind::SwarmJoinable
-                        | FixtureKind::SwarmLocked
                 )
-            ))
+            ) && !recipe.fixture.is_some_and(FixtureKind::is_swarm_state))
     {
         let (off, len) = here();
         return Err(src.error_at(
@@ -472,10 +468,8 @@ fn check_recipe(
             ),
         ));
     }
-    if matches!(
-        recipe.fixture,
-        Some(FixtureKind::SwarmFree | FixtureKind::SwarmMember | FixtureKind::SwarmJoinable | FixtureKind::SwarmLocked)
-    ) && !(recipe.after_sweep && recipe.class.as_deref() == Some("swarm"))
+    if recipe.fixture.is_some_and(FixtureKind::is_swarm_state)
+        && !(recipe.after_sweep && recipe.class.as_deref() == Some("swarm"))
     {
         let (off, len) = here();
         return Err(src.error_at(
