@@ -127,6 +127,15 @@ start_daemon() {
   while (($(date +%s%N) - t0 < 60000000000)); do  # up to 60 s; 0.1-1.3 s is usual
     if ping_ok; then log "dockerd answers on $SOCK after $((($(date +%s%N) - t0) / 1000000)) ms"; return 0; fi
     if ! alive "$spid" && ! owned_pid "$PIDFILE" >/dev/null; then
+      # A dockerd ended mid-write (killed after its 30 s) can leave a network store it cannot restore: 20.10
+      # panics in daemon.restore -> initNetworkController, or says "Error initializing network controller". The
+      # store is rebuilt at start: set it aside once, saying so, and start again (containers, images, volumes stay).
+      local kv=$DIR/data/network/files/local-kv.db
+      if [ "${1:-}" != again ] && [ -f "$kv" ] && grep -Eq 'initNetworkController|Error initializing network controller' "$LOG"; then
+        mv -f "$kv" "$kv.broken-$(date +%s)"
+        log "dockerd could not restore its network store; set it aside ($kv.broken-*) and starting again"
+        start_daemon again; return
+      fi
       log "dockerd exited during start-up; last log lines:"; tail -n 20 "$LOG" >&2 || true; exit 1
     fi
     sleep 0.1
