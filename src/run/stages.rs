@@ -1,0 +1,525 @@
+//! One run's way through the daemon, as named stages that read top to bottom: connect, discover, plan, fixtures,
+//! sweep (with its second tries), refusals, swarm state, teardown, record. [`stages`] calls them in that order; each
+//! says on stderr what the user needs to know of it, and the record keeps whatever the stages before it gathered.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::{mpsc, watch};
+
+use crate::client::Client;
+use crate::conformance::Checker;
+use crate::error::Error;
+use crate::fixture::{Fixtures, Needs, Scope};
+use crate::matrix::Matrices;
+use crate::matrix::schemas::SchemaFile;
+use crate::model::{
+    ApiVersion, DaemonInfo, Method, ProbeOutcome, RUN_SCHEMA_VERSION, RefusalOutcome, RunReport, ScenarioOutcome,
+    Verdict,
+};
+use crate::probe::ProbeError;
+use crate::probe::case::{self, PlanOptions, ProbeCase};
+use crate::probe::discover;
+use crate::probe::runner::{self, RunContext};
+use crate::progress::Progress;
+use crate::refusal;
+use crate::scenario::{self, ScenarioVars};
+
+use super::stop::StopRules;
+use super::{DEFAULT_JOBS, RunConfig, SETUP_GRACE, SSH_LOGINS, connect, connect_to, retry, timing};
+
+/// What the stages gave: the run, and why it stopped early when the daemon went away or broke.
+pub(super) struct Swept {
+    /// The run as recorded in run.json.
+    pub report: RunReport,
+    /// Why the sweep stopped early (the daemon gone, hanging or broken); `None` when it did not.
+    pub stopped: Option<String>,
+}
+
+/// Runs every stage of `config` against its daemon, in order.
+pub(super) async fn stages(
+    config: &RunConfig,
+    m: &Matrices,
+    schemas: Option<SchemaFile>,
+    err: &mut dyn Write,
+) -> Result<Swept, Error> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let Connected { client, peer, jobs } = connect_stage(config, err)?;
+    let daemon = discover_stage(&client, config, m, err).await?;
+    let Planned { cases, api_versions, opts } = plan_stage(config, m, &daemon)?;
+    let total = cases.len();
+    let mut ctx = RunContext::new();
+    ctx.checker = schemas.map(|s| Arc::new(Checker::new(s).with_errata(m.errata.clone())));
+    let mut record = Jsonl::create(config.out.clone())?;
+    let mut signals = Signals::install();
+    let mut timing = timing::Phases::default();
+
+    let (cases, mut global) =
+        fixtures_stage(&client, peer, config, m, &daemon, &opts, cases, &mut ctx, &mut signals, err).await?;
+    timing.fixtures = timing.lap();
+
+    let swept = sweep_stage(&client, config, m, &daemon, &ctx, cases, jobs, total, &mut record, &signals, err).await?;
+    let Sweep { mut probes, scenarios, fixture_ms, scenarios_s, stopped, mut complete } = swept;
+    timing.sweep = timing.lap();
+    timing.scenarios_beside = scenarios_s;
+
+    let refusals = if complete {
+        refusals_stage(&client, config, m, &daemon, &ctx, &probes, &signals).await
+    } else {
+        Some(Vec::new())
+    };
+    complete &= refusals.is_some();
+    timing.refusals = timing.lap();
+
+    if complete && !global.is_empty() {
+        let cases = std::mem::take(&mut global);
+        match swarm_state_stage(&client, &daemon, &ctx, cases, &mut record, &signals).await? {
+            Some(outcomes) => probes.extend(outcomes),
+            None => complete = false,
+        }
+    }
+    timing.global = timing.lap();
+
+    teardown_stage(&client, &ctx, &mut signals, err).await;
+    timing.teardown = timing.lap();
+    signals.abort();
+    let _ = writeln!(err, "{}", timing.line());
+    let (peak, budget) = client.body_peak();
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    let _ = writeln!(
+        err,
+        "{}; the bodies read at once peaked at {:.1} MiB of a {:.0} MiB budget",
+        timing::sweep_bound(m, &probes, fixture_ms, &scenarios, jobs),
+        mib(peak),
+        mib(budget)
+    );
+
+    let report = RunReport {
+        schema_version: RUN_SCHEMA_VERSION,
+        tool: format!("dockmatrix {}", env!("CARGO_PKG_VERSION")),
+        run_id: ctx.run_id.clone(),
+        host: client.target().display.clone(),
+        started_at: super::rfc3339(started),
+        duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+        complete: complete && stopped.is_none(),
+        daemon,
+        api_versions,
+        probes,
+        scenarios,
+        refusals: refusals.unwrap_or_default(),
+        clients: Vec::new(),
+    };
+    record_stage(config, report, total, stopped, err)
+}
+
+/// The client of the daemon, the swarm peer's when there is one, and the requests in flight.
+struct Connected {
+    client: Client,
+    peer: Option<Client>,
+    jobs: usize,
+}
+
+/// Connect: resolves the host (and the swarm peer's) and picks `--jobs` (fewer over ssh, where each is a login).
+fn connect_stage(config: &RunConfig, err: &mut dyn Write) -> Result<Connected, Error> {
+    let client = connect(config)?;
+    let peer =
+        config.swarm_peer.as_deref().map(|h| connect_to(Some(h), Default::default(), config.timeout)).transpose()?;
+    let ssh = matches!(client.target().address, crate::client::Address::Ssh { .. });
+    let jobs = config.jobs.unwrap_or(if ssh { SSH_LOGINS } else { DEFAULT_JOBS });
+    if ssh && jobs > SSH_LOGINS {
+        let _ = writeln!(
+            err,
+            "warning: --jobs {jobs} over ssh: each connection is an ssh login, and sshd drops logins beyond \
+             {SSH_LOGINS} at once by default (MaxStartups 10); lower --jobs if the run reports ssh errors"
+        );
+    }
+    Ok(Connected { client, peer, jobs })
+}
+
+/// Discover: what the daemon is, the range it advertises and the range it enforces (scanned one past the newest
+/// version the matrices know).
+async fn discover_stage(
+    client: &Client,
+    config: &RunConfig,
+    m: &Matrices,
+    err: &mut dyn Write,
+) -> Result<DaemonInfo, Error> {
+    let mut daemon = discover::discover(client, config.name.as_deref()).await?;
+    let known = m.endpoints.api_versions;
+    let scan: Vec<_> = known.iter().chain(std::iter::once(known.last.next())).collect();
+    if let Some((lo, hi)) = discover::enforced_range(client, &scan).await {
+        daemon.enforced_min = Some(lo);
+        daemon.enforced_max = Some(hi);
+    }
+    let _ = writeln!(
+        err,
+        "daemon: {} ({} {}), advertises API {}..={}, enforces {}..={}",
+        client.target().display,
+        daemon.kind.as_str(),
+        daemon.version,
+        opt(daemon.min_api_version),
+        opt(daemon.api_version),
+        opt(daemon.enforced_min),
+        opt(daemon.enforced_max),
+    );
+    if let Some(note) = daemon.unenforced_note() {
+        let _ = writeln!(
+            err,
+            "daemon: {note}; its answers outside the advertised range are `unenforced` (`--fail-on unenforced` counts them)"
+        );
+    }
+    Ok(daemon)
+}
+
+/// The cases to send, the API versions selected, and the options they were planned with.
+struct Planned {
+    cases: Vec<ProbeCase>,
+    api_versions: Vec<ApiVersion>,
+    opts: PlanOptions,
+}
+
+/// Plan: every case of `--only`, `--api` and `--allow` against this daemon; an empty plan is a usage error.
+fn plan_stage(config: &RunConfig, m: &Matrices, daemon: &DaemonInfo) -> Result<Planned, Error> {
+    let opts = PlanOptions { api: Some(config.api.clone()), only: config.only.clone(), allow: config.allow.clone() };
+    let cases = case::plan(m, daemon, &opts);
+    if cases.is_empty() {
+        return Err(Error::usage(
+            "the plan is empty: --only matches no endpoint",
+            Some("list endpoint ids with `dockmatrix matrix table kubernetes --api 1.41`"),
+        ));
+    }
+    Ok(Planned { cases, api_versions: case::selected_versions(m, daemon, &config.api), opts })
+}
+
+/// Fixtures: makes the shared fixtures of a full plan (whatever `--only` selected: a list or an event probe must show
+/// the same objects in a run of one endpoint as in a run of all of them), says what could not be made, and fills the
+/// cases' tokens. Returns the cases of the sweep and, apart, those that change the daemon's global state (they go
+/// after the refusals). Interrupted, it lets the setup finish and returns no case.
+#[allow(clippy::too_many_arguments)]
+async fn fixtures_stage(
+    client: &Client,
+    peer: Option<Client>,
+    config: &RunConfig,
+    m: &Matrices,
+    daemon: &DaemonInfo,
+    opts: &PlanOptions,
+    mut cases: Vec<ProbeCase>,
+    ctx: &mut RunContext,
+    signals: &mut Signals,
+    err: &mut dyn Write,
+) -> Result<(Vec<ProbeCase>, Vec<ProbeCase>), Error> {
+    let mut needs = {
+        let all = case::plan(m, daemon, &PlanOptions { only: Vec::new(), ..opts.clone() });
+        Needs::of(all.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe))
+    };
+    needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
+    needs.swarm = opts.allow.contains("swarm");
+    needs.plugin = opts.allow.contains("plugin");
+    needs.registry = config.registry.clone().filter(|_| opts.allow.contains("registry"));
+    let setup = {
+        let mut cancel = signals.cancel.clone();
+        let made = Fixtures::setup(client, &ctx.run_id, config.image.as_deref(), &needs);
+        tokio::pin!(made);
+        tokio::select! {
+            r = &mut made => Some(r),
+            _ = cancel.wait_for(|c| *c) => {
+                // A create dropped in flight still makes its object a moment later, after the teardown has looked:
+                // let the setup finish (a second or two), unless it takes longer than SETUP_GRACE or a second
+                // interrupt comes; the teardown then removes all it made.
+                let mut hard = signals.hard.clone();
+                tokio::select! {
+                    _ = tokio::time::timeout(SETUP_GRACE, &mut made) => {}
+                    _ = hard.wait_for(|h| *h) => {}
+                }
+                None
+            }
+        }
+    };
+    match setup {
+        Some(Ok(mut fixtures)) => {
+            fixtures.adopt_peer(peer, &ctx.run_id, &needs).await;
+            fixtures.adopt_restart(config.restart_cmd.clone(), &needs);
+            let problems = [
+                (&fixtures.peer_problem, "swarm peer: ", "swarm.join and node.delete name $missing"),
+                (&fixtures.problem, "", "the probes that need a container or an image are skipped"),
+                (&fixtures.swarm_problem, "swarm: ", "the probes of services and tasks name $missing"),
+                (&fixtures.plugin_problem, "plugin: ", "the probes of plugins name $missing"),
+                (&fixtures.registry_problem, "registry: ", "the probes that need it are skipped"),
+            ];
+            for (problem, what, so) in problems {
+                if let Some(problem) = problem {
+                    let _ = writeln!(err, "warning: {what}{problem}; {so}");
+                }
+            }
+            ctx.fixtures = Arc::new(fixtures);
+        }
+        Some(Err(e)) if e.is_unreachable() => {
+            teardown_stage(client, ctx, signals, err).await;
+            return Err(ProbeError::from(e).into());
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(err, "warning: fixtures: {e}; the probes that need them are skipped");
+            let stand_ins = needs.plugins_not_allowed();
+            ctx.fixtures = Arc::new(Fixtures { problem: Some(e.to_string()), stand_ins, ..Fixtures::default() });
+        }
+        // Interrupted while the fixtures were made: nothing is sent, the teardown removes what was made.
+        None => cases.clear(),
+    }
+    for case in cases.iter_mut().filter(|c| c.skip.is_none()) {
+        case.recipe = ctx.fixtures.with_stand_ins(&case.recipe);
+        case.skip = ctx.fixtures.missing_for(&case.recipe);
+    }
+    // What changes the daemon's global state (the swarm's, by init, join, leave and unlock; an unlock restarts the
+    // daemon) goes after the refusals, which need the shared fixtures as the sweep left them.
+    let (global, cases): (Vec<ProbeCase>, Vec<ProbeCase>) = cases.into_iter().partition(runner::is_global);
+    Ok((cases, global))
+}
+
+/// What the sweep gathered.
+struct Sweep {
+    probes: Vec<ProbeOutcome>,
+    scenarios: Vec<ScenarioOutcome>,
+    /// The time the chains' own fixtures took.
+    fixture_ms: u64,
+    /// The time the scenarios took beside the sweep.
+    scenarios_s: f64,
+    /// Why the sweep stopped early, if it did.
+    stopped: Option<String>,
+    /// Whether every case was sent (not interrupted, not stopped).
+    complete: bool,
+}
+
+/// Sweep: every case with at most `jobs` in flight and the scenarios beside them sharing the permits (their steps
+/// wait on the daemon while the probes keep it busy); each outcome on disk as it comes, the progress drawn, the
+/// [`StopRules`] applied. A complete sweep then sends again, alone, what timed out (see [`retry`]).
+#[allow(clippy::too_many_arguments)]
+async fn sweep_stage(
+    client: &Client,
+    config: &RunConfig,
+    m: &Matrices,
+    daemon: &DaemonInfo,
+    ctx: &RunContext,
+    cases: Vec<ProbeCase>,
+    jobs: usize,
+    total: usize,
+    record: &mut Jsonl,
+    signals: &Signals,
+    err: &mut dyn Write,
+) -> Result<Sweep, Error> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<ProbeOutcome>();
+    let vars =
+        ctx.fixtures.shared.get("image").filter(|_| config.only.is_empty()).map(|i| ScenarioVars::new(&ctx.run_id, i));
+    let (retry_cases, retry_vars) = (cases.clone(), vars.clone());
+    let run = {
+        let (client, ctx, daemon) = (client.clone(), ctx.clone(), daemon.clone());
+        let (cancel, m) = (signals.cancel.clone(), Arc::new(m.clone()));
+        tokio::spawn(async move {
+            let scenarios = |limit| async {
+                let clock = Instant::now();
+                let Some(vars) = vars else { return (Vec::new(), 0.0) };
+                let s = scenario::run_in_daemon_range(&client, m, &daemon, &vars, limit, jobs.div_ceil(2)).await;
+                (s, clock.elapsed().as_secs_f64())
+            };
+            runner::sweep(&client, &ctx, &daemon, cases, jobs, runner::Line { tx, cancel }, scenarios).await
+        })
+    };
+    let mut probes = Vec::with_capacity(total);
+    let mut progress = Progress::new(total, config.quiet, config.verbose);
+    let mut rules = StopRules::new(jobs);
+    let mut stopped: Option<String> = None;
+    while let Some(outcome) = rx.recv().await {
+        // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
+        record.write(&outcome)?;
+        progress.tick(&outcome);
+        rules.observe(outcome.verdict == Verdict::Error, retry::timed_out(&outcome));
+        probes.push(outcome);
+        if stopped.is_some() {
+            continue;
+        }
+        let ping_failed =
+            rules.wants_ping() && client.send(crate::client::Request::new(Method::Get, "/_ping")).await.is_err();
+        if let Some(stop) = rules.stop(ping_failed) {
+            stopped = Some(stop.message(probes.last().map_or("", |p| p.reason.as_str())));
+            let _ = signals.cancel_tx.send(true);
+        }
+    }
+    progress.finish();
+    let end = run.await.ok();
+    let complete = end.as_ref().is_some_and(|e| e.complete) && stopped.is_none();
+    let fixture_ms = end.as_ref().map_or(0, |e| e.fixture_ms);
+    let (mut scenarios, scenarios_s) = end.and_then(|e| e.beside).unwrap_or_default();
+    if complete {
+        let with = (m, retry_vars.as_ref());
+        let (cases, cancel) = (&retry_cases, signals.cancel.clone());
+        let jsonl = &mut record.file;
+        let r = retry::timeouts(client, ctx, daemon, cases, &mut probes, &mut scenarios, with, jobs, jsonl, cancel)
+            .await
+            .map_err(|source| record.error(source))?;
+        if let Some(line) = r.line(jobs) {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+    Ok(Sweep { probes, scenarios, fixture_ms, scenarios_s, stopped, complete })
+}
+
+/// Refusals: the malformed requests, on the shared fixtures, where the sweep found each endpoint served. `None` when
+/// interrupted.
+async fn refusals_stage(
+    client: &Client,
+    config: &RunConfig,
+    m: &Matrices,
+    daemon: &DaemonInfo,
+    ctx: &RunContext,
+    probes: &[ProbeOutcome],
+    signals: &Signals,
+) -> Option<Vec<RefusalOutcome>> {
+    let planned = refusal::plan(m, probes, &config.only, &config.allow);
+    let mut cancel = signals.cancel.clone();
+    tokio::select! {
+        r = refusal::run_all(client, ctx, daemon, &planned) => Some(r),
+        _ = cancel.wait_for(|c| *c) => None,
+    }
+}
+
+/// Swarm state: the cases that change the daemon's global state, one after another; their outcomes on disk.
+/// `None` when interrupted.
+async fn swarm_state_stage(
+    client: &Client,
+    daemon: &DaemonInfo,
+    ctx: &RunContext,
+    cases: Vec<ProbeCase>,
+    record: &mut Jsonl,
+    signals: &Signals,
+) -> Result<Option<Vec<ProbeOutcome>>, Error> {
+    let mut cancel = signals.cancel.clone();
+    tokio::select! {
+        outcomes = runner::global(client, ctx, daemon, cases) => {
+            for outcome in &outcomes {
+                record.write(outcome)?;
+            }
+            Ok(Some(outcomes))
+        }
+        _ = cancel.wait_for(|c| *c) => Ok(None),
+    }
+}
+
+/// Teardown: removes the run's objects from the daemon and from the swarm peer (the swarm the peer may still manage,
+/// labelled; nothing else of the run's is there).
+async fn teardown_stage(client: &Client, ctx: &RunContext, signals: &mut Signals, err: &mut dyn Write) {
+    teardown(client, &ctx.run_id, &mut signals.hard, err).await;
+    if let Some(peer) = &ctx.fixtures.peer {
+        teardown(peer, &ctx.run_id, &mut signals.hard, err).await;
+    }
+}
+
+/// Record: the run sorted into run.json; an interrupted run says how much it kept.
+fn record_stage(
+    config: &RunConfig,
+    mut report: RunReport,
+    total: usize,
+    stopped: Option<String>,
+    err: &mut dyn Write,
+) -> Result<Swept, Error> {
+    report.sort();
+    let path = config.out.join("run.json");
+    super::write_json(&path, &report)?;
+    if !report.complete && stopped.is_none() {
+        let _ = writeln!(err, "interrupted: {} of {total} probes kept in {}", report.probes.len(), path.display());
+    }
+    Ok(Swept { report, stopped })
+}
+
+/// Removes the run's objects; says what may be left, and how to remove it, when that fails or is interrupted.
+async fn teardown(client: &Client, run_id: &str, hard: &mut watch::Receiver<bool>, err: &mut dyn Write) {
+    let scope = Scope::Run(run_id.to_string());
+    let result = tokio::select! {
+        r = tokio::time::timeout(Duration::from_secs(120), crate::fixture::clean(client, &scope)) => r.ok(),
+        _ = hard.wait_for(|h| *h) => None,
+    };
+    let hint = format!(
+        "objects labelled {}={run_id} may be left: remove them with `dockmatrix clean --run {run_id}`",
+        crate::model::labels::RUN_LABEL
+    );
+    match result {
+        Some(Ok(report)) if report.failures.is_empty() => {
+            if report.total() > 0 {
+                let _ = writeln!(err, "fixtures removed: {}", report.summary());
+            }
+        }
+        Some(Ok(report)) => {
+            let _ =
+                writeln!(err, "fixtures removed: {}; not removed: {}", report.summary(), report.failures.join("; "));
+            let _ = writeln!(err, "{hint}");
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(err, "could not remove the fixtures ({e}); {hint}");
+        }
+        None => {
+            let _ = writeln!(err, "fixture removal interrupted; {hint}");
+        }
+    }
+}
+
+/// probes.jsonl: each outcome a line as soon as it is known, so an interrupted run keeps what it had.
+struct Jsonl {
+    path: PathBuf,
+    file: File,
+}
+
+impl Jsonl {
+    /// Makes `out` and creates `out/probes.jsonl`.
+    fn create(out: PathBuf) -> Result<Self, Error> {
+        std::fs::create_dir_all(&out).map_err(|source| ProbeError::Output { path: out.clone(), source })?;
+        let path = out.join("probes.jsonl");
+        let file = File::create(&path).map_err(|source| ProbeError::Output { path: path.clone(), source })?;
+        Ok(Jsonl { path, file })
+    }
+
+    /// Appends `outcome`.
+    fn write(&mut self, outcome: &ProbeOutcome) -> Result<(), Error> {
+        let line = serde_json::to_string(outcome).unwrap_or_default();
+        writeln!(self.file, "{line}").map_err(|source| self.error(source))
+    }
+
+    fn error(&self, source: std::io::Error) -> Error {
+        ProbeError::Output { path: self.path.clone(), source }.into()
+    }
+}
+
+/// The first SIGINT/SIGTERM stops the sweep (`cancel`; the teardown still runs); a second one stops the teardown too
+/// (`hard`).
+struct Signals {
+    cancel_tx: watch::Sender<bool>,
+    cancel: watch::Receiver<bool>,
+    hard: watch::Receiver<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Signals {
+    fn install() -> Self {
+        let (cancel_tx, cancel) = watch::channel(false);
+        let (hard_tx, hard) = watch::channel(false);
+        let task = {
+            let cancel_tx = cancel_tx.clone();
+            tokio::spawn(async move {
+                super::wait_for_signal().await;
+                let _ = cancel_tx.send(true);
+                super::wait_for_signal().await;
+                let _ = hard_tx.send(true);
+            })
+        };
+        Signals { cancel_tx, cancel, hard, task }
+    }
+
+    fn abort(&self) {
+        self.task.abort();
+    }
+}
+
+fn opt(v: Option<ApiVersion>) -> String {
+    v.map_or_else(|| "?".into(), |v| v.to_string())
+}
