@@ -120,7 +120,7 @@ fn report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Error> {
-    use crate::report::{ReportContents, ReportError, ReportTarget, drift::Drift, markdown};
+    use crate::report::{Document, ReportError, ReportTarget, drift::Drift, markdown};
     let ReportOptions { format, output, step_summary, all_failures, conformance } = options;
     let m = load_matrices(dir)?;
     for policy in fail_on {
@@ -130,17 +130,26 @@ fn report(
     for path in paths {
         runs.extend(crate::report::read_runs(path)?);
     }
-    let contents = if conformance { ReportContents::Drift } else { ReportContents::All };
     if conformance && !runs.iter().any(Drift::has_conformance) {
         let paths = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(ReportError::NoConformance { paths }.into());
     }
-    if let Some(warning) = (ReportTarget { format, file: output }).write_contents(contents, &runs, &m, out)? {
+    // The report's sections are computed once, for the format and the step summary (the whole report, also beside
+    // `--conformance`).
+    let target = ReportTarget { format, file: output };
+    let (warning, whole) = if conformance {
+        let warning = target.write(&Document::conformance(&runs), out)?;
+        (warning, step_summary.then(|| Document::of(&runs, &m)))
+    } else {
+        let whole = Document::of(&runs, &m);
+        (target.write(&whole, out)?, Some(whole))
+    };
+    if let Some(warning) = warning {
         let _ = writeln!(err, "warning: {warning}");
     }
-    if step_summary {
+    if let Some(whole) = whole.filter(|_| step_summary) {
         match markdown::step_summary_path() {
-            Some(path) => markdown::append_step_summary(&path, &runs, &m)?,
+            Some(path) => markdown::append_step_summary(&path, &whole)?,
             None => {
                 let _ = writeln!(err, "warning: --step-summary ignored: {} is not set", markdown::STEP_SUMMARY_VAR);
             }

@@ -128,7 +128,7 @@ pub fn run(
     for policy in &config.fail_on {
         policy.check(m)?;
     }
-    let stages::Swept { mut report, stopped } = rt.block_on(stages::stages(config, m, schemas, err))?;
+    let stages::Swept { report, stopped } = rt.block_on(stages::stages(config, m, schemas, err))?;
     if let Some(why) = stopped {
         // One screen: what happened, what was kept, what to try; no summary of a sweep that did not happen.
         let run_json = config.out.join("run.json");
@@ -147,18 +147,18 @@ pub fn run(
         );
         return Ok(crate::model::exit::EXIT_UNREACHABLE);
     }
-    // What every client would make of this daemon, once for the summary and every report.
-    crate::report::clients::fill(std::slice::from_mut(&mut report), m);
-    let runs = std::slice::from_ref(&report);
+    // The report's sections (what every client would make of this daemon among them), once for the summary and
+    // every report.
+    let doc = crate::report::Document::of(std::slice::from_ref(&report), m);
     // One screen by default; the whole table with --verbose (or --report table).
     if config.verbose {
-        crate::report::write_report(ReportFormat::Table, runs, m, out)?;
+        crate::report::write_document(ReportFormat::Table, &doc, out)?;
     } else {
-        crate::report::summary::write(&report, out)
+        crate::report::summary::write_all(&doc, out)
             .map_err(|source| Error::Output { what: "the summary".into(), source })?;
     }
     for target in &config.reports {
-        if let Some(warning) = target.write(runs, m, out)? {
+        if let Some(warning) = target.write(&doc, out)? {
             let _ = writeln!(err, "warning: {warning}");
         }
     }

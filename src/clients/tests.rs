@@ -112,7 +112,6 @@ fn run_of(ids: &[&str]) -> RunReport {
         probes,
         scenarios: Vec::new(),
         refusals: Vec::new(),
-        clients: Vec::new(),
     }
 }
 

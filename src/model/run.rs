@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ApiVersion, ClientOutcome, DaemonInfo, ProbeOutcome, RefusalOutcome, ScenarioOutcome, Verdict};
+use super::{ApiVersion, DaemonInfo, ProbeOutcome, RefusalOutcome, ScenarioOutcome, Verdict};
 
 /// The run.json schema version; bump it whenever a field changes meaning.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -38,10 +38,6 @@ pub struct RunReport {
     /// absent from run.json when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refusals: Vec<RefusalOutcome>,
-    /// What each real client would make of this daemon: computed from the probes and the current matrices when a
-    /// report is written (`crate::clients`), never saved in run.json (a better clients.yaml then applies to old runs).
-    #[serde(skip)]
-    pub clients: Vec<ClientOutcome>,
 }
 
 impl RunReport {

@@ -1,28 +1,14 @@
 //! The Clients section: what each real client would make of each daemon (see [`crate::clients`]), a row per client
 //! and a cell per run, every cell the verdict, the API version the client would use and the first reason.
 //!
-//! Pure: no I/O. [`fill`] computes the runs' client outcomes before a report is written; every format renders
-//! [`ClientsSection`].
+//! Pure: no I/O. The outcomes are computed once per run when a report's document is built
+//! ([`super::document::Document::of`]); every format renders [`ClientsSection`].
 
 use serde::Serialize;
 
-use crate::clients::{DaemonView, evaluate};
-use crate::matrix::Matrices;
-use crate::model::{ClientOutcome, ClientVerdict, RunReport};
+use crate::model::{ClientOutcome, ClientVerdict};
 
 use super::grid::Grid;
-
-/// Fills each run's `clients` with what every client of `m` would make of its daemon.
-pub fn fill(runs: &mut [RunReport], m: &Matrices) {
-    let specs = crate::clients::clients(m, &[]);
-    for run in runs.iter_mut() {
-        let outcomes = {
-            let view = DaemonView::of_run(run);
-            specs.iter().map(|c| evaluate(c, &view, m)).collect()
-        };
-        run.clients = outcomes;
-    }
-}
 
 /// One client, across the daemons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,18 +38,19 @@ daemon advertises and enforces; its verdict from the verdicts of the endpoints i
 unknown: a call was not probed at that version.";
 
 impl ClientsSection {
-    /// The section of `runs` (their `clients`, see [`fill`]); `None` when no run has any.
-    pub fn of(runs: &[RunReport]) -> Option<Self> {
-        Self::of_outcomes(runs.iter().map(|r| (r.daemon.name.clone(), r.clients.clone())).collect(), false)
-    }
-
     /// The section of columns of outcomes (`dockmatrix clients --daemon`: predicted ones).
     pub fn of_outcomes(columns: Vec<(String, Vec<ClientOutcome>)>, predicted: bool) -> Option<Self> {
+        let columns: Vec<(&str, &[ClientOutcome])> = columns.iter().map(|(n, o)| (n.as_str(), o.as_slice())).collect();
+        Self::of_columns(&columns, predicted)
+    }
+
+    /// The section of a daemon's name and its outcomes per column; `None` when no column has any.
+    pub fn of_columns(columns: &[(&str, &[ClientOutcome])], predicted: bool) -> Option<Self> {
         if columns.iter().all(|(_, o)| o.is_empty()) {
             return None;
         }
         let mut names: Vec<(String, String)> = Vec::new();
-        for o in columns.iter().flat_map(|(_, o)| o) {
+        for o in columns.iter().flat_map(|(_, o)| o.iter()) {
             if !names.iter().any(|(n, _)| *n == o.client) {
                 names.push((o.client.clone(), o.covers.clone()));
             }
@@ -76,7 +63,7 @@ impl ClientsSection {
                 covers,
             })
             .collect();
-        Some(ClientsSection { columns: columns.into_iter().map(|(n, _)| n).collect(), predicted, rows })
+        Some(ClientsSection { columns: columns.iter().map(|(n, _)| n.to_string()).collect(), predicted, rows })
     }
 
     /// Whether it compares several daemons.
@@ -95,16 +82,7 @@ impl ClientsSection {
 
     /// The counts of column `i`: `40 work, 3 with warnings, 5 break, 2 unknown`.
     pub fn counts(&self, i: usize) -> String {
-        let count = |v: ClientVerdict| {
-            self.rows.iter().filter(|r| r.cells.get(i).and_then(Option::as_ref).is_some_and(|o| o.verdict == v)).count()
-        };
-        format!(
-            "{} work, {} with warnings, {} break, {} unknown",
-            count(ClientVerdict::Works),
-            count(ClientVerdict::WorksWithWarnings),
-            count(ClientVerdict::Breaks),
-            count(ClientVerdict::Unknown)
-        )
+        counts(self.rows.iter().filter_map(|r| r.cells.get(i).and_then(Option::as_ref)))
     }
 
     /// One daemon: a row per client with its version, verdict and reason. Several: a cell per daemon (`works
@@ -145,6 +123,18 @@ impl ClientsSection {
             self.columns.iter().enumerate().map(|(i, c)| format!("{c}: {}", self.counts(i))).collect();
         Grid { title: format!("{}\n{}", self.title(), counts.join("\n")), headers, rows, notes }
     }
+}
+
+/// The counts of `outcomes` (one per client): `40 work, 3 with warnings, 5 break, 2 unknown`.
+pub fn counts<'a>(outcomes: impl Iterator<Item = &'a ClientOutcome> + Clone) -> String {
+    let count = |v: ClientVerdict| outcomes.clone().filter(|o| o.verdict == v).count();
+    format!(
+        "{} work, {} with warnings, {} break, {} unknown",
+        count(ClientVerdict::Works),
+        count(ClientVerdict::WorksWithWarnings),
+        count(ClientVerdict::Breaks),
+        count(ClientVerdict::Unknown)
+    )
 }
 
 /// `works`, or `works (predicted)`.

@@ -320,13 +320,28 @@ pub(crate) mod tests {
         serde_json::from_str(include_str!("../../tests/fixtures/run-docker-20.10.json")).expect("fixture parses")
     }
 
-    /// What a format's `write` makes of `runs`, as text.
-    pub(crate) fn render(
-        write: fn(&[RunReport], &mut dyn std::io::Write) -> Result<(), crate::report::ReportError>,
-        runs: &[RunReport],
-    ) -> String {
+    /// A format's writer of a document.
+    pub(crate) type Writer =
+        fn(&crate::report::document::Document<'_>, &mut dyn std::io::Write) -> Result<(), crate::report::ReportError>;
+
+    /// The built-in matrices.
+    pub(crate) fn matrices() -> crate::matrix::Matrices {
+        crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices")
+    }
+
+    /// What a format's `write` makes of the document of `runs` (without client outcomes, as the snapshots were
+    /// made), as text.
+    pub(crate) fn render(write: Writer, runs: &[RunReport]) -> String {
+        let doc = crate::report::document::Document::of(runs, &matrices()).without_clients();
         let mut out = Vec::new();
-        write(runs, &mut out).expect("write to vec");
+        write(&doc, &mut out).expect("write to vec");
+        String::from_utf8(out).expect("utf8")
+    }
+
+    /// What a format's `write_drift` makes of the conformance document of `runs` (`report --conformance`), as text.
+    pub(crate) fn render_drift(write: Writer, runs: &[RunReport]) -> String {
+        let mut out = Vec::new();
+        write(&crate::report::document::Document::conformance(runs), &mut out).expect("write to vec");
         String::from_utf8(out).expect("utf8")
     }
 

@@ -482,11 +482,11 @@ impl DriftMatrix {
     /// The side-by-side drift of `runs`; `null` rows only when `with_null`.
     pub fn of(runs: &[RunReport], with_null: bool) -> Self {
         let drifts: Vec<Drift> = runs.iter().map(Drift::of).collect();
-        Self::of_drifts(&drifts, with_null)
+        Self::of_drifts(&drifts.iter().collect::<Vec<_>>(), with_null)
     }
 
     /// The side-by-side drift of runs' drifts, in their order.
-    pub fn of_drifts(drifts: &[Drift], with_null: bool) -> Self {
+    pub fn of_drifts(drifts: &[&Drift], with_null: bool) -> Self {
         let mut rows: BTreeMap<RowKey, DriftMatrixRow> = BTreeMap::new();
         for (i, d) in drifts.iter().enumerate() {
             for r in d.rows.iter().filter(|r| with_null || r.kind != FindingKind::Null) {
@@ -575,8 +575,17 @@ impl DriftSection {
             return None;
         }
         let drifts: Vec<Drift> = runs.iter().map(Drift::of).collect();
-        let matrix = DriftMatrix::of_drifts(&drifts, with_null);
-        Some(match drifts.as_slice() {
+        Self::of_drifts(&drifts.iter().collect::<Vec<_>>(), with_null)
+    }
+
+    /// The drift section of runs' drifts, in their order (see [`DriftSection::of`]); `None` when none of them was
+    /// checked against the spec.
+    pub fn of_drifts(drifts: &[&Drift], with_null: bool) -> Option<Self> {
+        if drifts.iter().all(|d| d.checked == 0) {
+            return None;
+        }
+        let matrix = DriftMatrix::of_drifts(drifts, with_null);
+        Some(match drifts {
             [d] => DriftSection {
                 title: d.title(),
                 summary: d.summary(with_null),

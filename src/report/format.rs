@@ -1,4 +1,5 @@
-//! Choosing a report format and writing it: the one dispatcher the `run` and `report` commands call.
+//! Choosing a report format and writing a report's [`Document`] in it: the one dispatcher the `run` and `report`
+//! commands call.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -7,9 +8,9 @@ use std::str::FromStr;
 
 use crate::matrix::Matrices;
 
+use super::document::Document;
 use super::error::ReportError;
-use super::side_by_side::SideBySide;
-use super::{html, json, junit, markdown, table};
+use super::{html, json, junit, markdown, summary, table};
 use crate::model::RunReport;
 
 /// A report format.
@@ -75,17 +76,6 @@ impl FromStr for ReportFormat {
     }
 }
 
-/// What a report holds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ReportContents {
-    /// Everything the format shows: coverage, failures, matrices, scenarios, and the drift from the spec when any
-    /// answer was checked against it (`null` findings counted, not listed).
-    #[default]
-    All,
-    /// Only where the daemons and the spec disagree, every kind of finding listed (`report --conformance`).
-    Drift,
-}
-
 /// A format and where it goes: `junit:out/junit.xml` (`--report FMT[:FILE]`); no file means standard output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportTarget {
@@ -121,36 +111,20 @@ impl ReportTarget {
         self.file.as_deref().is_some_and(|f| f.as_os_str() == STEP_SUMMARY_FILE)
     }
 
-    /// Writes the report of `runs` to the file, or to `stdout` when there is none (see [`ReportTarget::write_contents`]).
-    pub fn write(
-        &self,
-        runs: &[RunReport],
-        matrices: &Matrices,
-        stdout: &mut dyn Write,
-    ) -> Result<Option<String>, ReportError> {
-        self.write_contents(ReportContents::All, runs, matrices, stdout)
-    }
-
-    /// Writes `contents` of the report of `runs` to the file, or to `stdout` when there is none.
+    /// Writes the report `doc` to the file, or to `stdout` when there is none.
     ///
     /// The step summary is appended to, never truncated (earlier steps' output stays): both `md:step-summary` and
     /// a file that is `$GITHUB_STEP_SUMMARY` itself (`md:$GITHUB_STEP_SUMMARY`). Returns a warning, and writes
     /// nothing, for `step-summary` when `$GITHUB_STEP_SUMMARY` is not set (a local run of a CI command line).
-    pub fn write_contents(
-        &self,
-        contents: ReportContents,
-        runs: &[RunReport],
-        matrices: &Matrices,
-        stdout: &mut dyn Write,
-    ) -> Result<Option<String>, ReportError> {
+    pub fn write(&self, doc: &Document<'_>, stdout: &mut dyn Write) -> Result<Option<String>, ReportError> {
         let summary = markdown::step_summary_path();
         let Some(path) = &self.file else {
-            write_contents(self.format, contents, runs, matrices, stdout)?;
+            write_document(self.format, doc, stdout)?;
             return Ok(None);
         };
         if self.is_step_summary() {
             return match summary {
-                Some(summary) => write_report_to(self.format, contents, runs, matrices, &summary, true).map(|()| None),
+                Some(summary) => write_report_to(self.format, doc, &summary, true).map(|()| None),
                 None => Ok(Some(format!(
                     "--report {}:{STEP_SUMMARY_FILE} ignored: {} is not set",
                     self.format,
@@ -159,7 +133,7 @@ impl ReportTarget {
             };
         }
         let append = summary.is_some_and(|s| same_file(&s, path));
-        write_report_to(self.format, contents, runs, matrices, path, append).map(|()| None)
+        write_report_to(self.format, doc, path, append).map(|()| None)
     }
 }
 
@@ -171,67 +145,38 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Writes the report of `runs` (one or several targets) in `format` to `out`.
+/// Writes the report of `runs` (one or several targets) in `format` to `out`, read against the matrices.
 pub fn write_report(
     format: ReportFormat,
     runs: &[RunReport],
     matrices: &Matrices,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    write_contents(format, ReportContents::All, runs, matrices, out)
+    write_document(format, &Document::of(runs, matrices), out)
 }
 
-/// Writes only the drift of `runs` from the spec in `format` to `out` (`report --conformance`): every kind of
-/// finding, `null` too; one run's rows with their versions, several runs side by side.
-pub fn write_drift_report(format: ReportFormat, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    match format {
-        ReportFormat::Table => table::write_drift(runs, out),
-        ReportFormat::Markdown => markdown::write_drift(runs, out),
-        ReportFormat::Json => json::write_drift(runs, out),
-        ReportFormat::Junit => junit::write_drift(runs, out),
-        ReportFormat::Html => html::write_drift(runs, out),
-        ReportFormat::Summary => table::write_drift(runs, out),
-    }?;
-    out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
-}
-
-fn write_contents(
-    format: ReportFormat,
-    contents: ReportContents,
-    runs: &[RunReport],
-    matrices: &Matrices,
-    out: &mut dyn Write,
-) -> Result<(), ReportError> {
-    if contents == ReportContents::Drift {
-        return write_drift_report(format, runs, out);
-    }
-    // What every client would make of each daemon, from the current matrices (never saved in run.json); a run that
-    // has them already (`run` fills its own) is not copied.
-    let filled;
-    let runs = if runs.iter().any(|r| r.clients.is_empty()) {
-        let mut owned = runs.to_vec();
-        super::clients::fill(&mut owned, matrices);
-        filled = owned;
-        filled.as_slice()
+/// Writes the document in `format` to `out`: each renderer turns it into bytes. A conformance document
+/// ([`Document::conformance`], `report --conformance`) is the drift alone: every kind of finding, `null` too; one
+/// run's rows with their versions, several runs side by side (the summary format writes the table's).
+pub fn write_document(format: ReportFormat, doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    if doc.is_conformance() {
+        match format {
+            ReportFormat::Table | ReportFormat::Summary => table::write_drift(doc, out),
+            ReportFormat::Markdown => markdown::write_drift(doc, out),
+            ReportFormat::Json => json::write_drift(doc, out),
+            ReportFormat::Junit => junit::write_drift(doc, out),
+            ReportFormat::Html => html::write_drift(doc, out),
+        }?;
     } else {
-        runs
-    };
-    // Several runs lead with their side-by-side matrix (Markdown makes its own: the step summary needs it too).
-    let several = (runs.len() > 1).then(|| SideBySide::of(runs, &matrices.endpoints.endpoints));
-    match (format, &several) {
-        (ReportFormat::Table, Some(m)) => table::write_side_by_side(m, runs, out),
-        (ReportFormat::Table, None) => table::write(runs, out),
-        (ReportFormat::Markdown, _) => markdown::write(runs, matrices, out),
-        (ReportFormat::Json, Some(m)) => json::write_side_by_side(m, runs, out),
-        (ReportFormat::Json, None) => json::write(runs, out),
-        (ReportFormat::Junit, _) => junit::write(runs, out),
-        (ReportFormat::Html, Some(m)) => html::write_side_by_side(m, runs, out),
-        (ReportFormat::Html, None) => html::write(runs, out),
-        (ReportFormat::Summary, _) => runs.iter().enumerate().try_for_each(|(i, run)| {
-            let gap = if i > 0 { writeln!(out) } else { Ok(()) };
-            gap.and_then(|()| super::summary::write(run, out)).map_err(|e| ReportError::write("summary", e))
-        }),
-    }?;
+        match format {
+            ReportFormat::Table => table::write(doc, out),
+            ReportFormat::Markdown => markdown::write(doc, out),
+            ReportFormat::Json => json::write(doc, out),
+            ReportFormat::Junit => junit::write(doc, out),
+            ReportFormat::Html => html::write(doc, out),
+            ReportFormat::Summary => summary::write_all(doc, out).map_err(|e| ReportError::write("summary", e)),
+        }?;
+    }
     out.flush().map_err(|e| ReportError::write(format!("{format} report"), e))
 }
 
@@ -242,17 +187,10 @@ pub fn write_report_file(
     matrices: &Matrices,
     path: &Path,
 ) -> Result<(), ReportError> {
-    write_report_to(format, ReportContents::All, runs, matrices, path, false)
+    write_report_to(format, &Document::of(runs, matrices), path, false)
 }
 
-fn write_report_to(
-    format: ReportFormat,
-    contents: ReportContents,
-    runs: &[RunReport],
-    matrices: &Matrices,
-    path: &Path,
-    append: bool,
-) -> Result<(), ReportError> {
+fn write_report_to(format: ReportFormat, doc: &Document<'_>, path: &Path, append: bool) -> Result<(), ReportError> {
     let what = || format!("{format} report to {}", path.display());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| ReportError::write(what(), e))?;
@@ -265,7 +203,7 @@ fn write_report_to(
         .open(path)
         .map_err(|e| ReportError::write(what(), e))?;
     let mut out = io::BufWriter::new(file);
-    write_contents(format, contents, runs, matrices, &mut out).map_err(|e| match e {
+    write_document(format, doc, &mut out).map_err(|e| match e {
         ReportError::Write { source, .. } => ReportError::write(what(), source),
         other => other,
     })
@@ -305,7 +243,7 @@ mod tests {
         let path = dir.path().join("summary.md");
         let m = crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices");
         std::fs::write(&path, "before\n").expect("write");
-        write_report_to(ReportFormat::Json, ReportContents::All, &[], &m, &path, true).expect("append");
+        write_report_to(ReportFormat::Json, &Document::of(&[], &m), &path, true).expect("append");
         let appended = std::fs::read_to_string(&path).expect("read");
         assert!(appended.starts_with("before\n[") && appended.len() > "before\n".len(), "{appended:?}");
         write_report_file(ReportFormat::Json, &[], &m, &path).expect("truncate");

@@ -10,38 +10,30 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::model::ApiVersion;
-use crate::model::{ProbeOutcome, RequestVersion, RunReport, SUMMARY_TEXT_CAP, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, SUMMARY_TEXT_CAP, Verdict};
 
-use super::clients::ClientsSection;
-use super::coverage::{self, Coverage};
-use super::drift::{Drift, DriftSection};
+use super::coverage;
+use super::document::{Document, Placement, RunPart};
 use super::error::ReportError;
 use super::html_drift;
 use super::html_overview;
 use super::html_refusals;
-use super::refusals::RefusalSection;
-use super::scenario;
-use super::side_by_side::SideBySide;
+use super::scenario::{self, ScenarioSummary};
 use super::stream;
 
 /// Bodies longer than this many characters are cut in the page's evidence.
 const BODY_EXCERPT: usize = 2000;
 
-/// Writes one page holding a heat map for each run.
-pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    out.write_all(render(runs, None).as_bytes()).map_err(|e| ReportError::write("html report", e))
-}
-
-/// Writes one page for several runs: their side-by-side matrix at the top, then a selector that shows one
-/// daemon's heat map at a time.
-pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    out.write_all(render(runs, Some(matrix)).as_bytes()).map_err(|e| ReportError::write("html report", e))
+/// Writes one page holding a heat map for each run; several runs get their side-by-side matrix at the top, then a
+/// selector that shows one daemon's heat map at a time.
+pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    out.write_all(render(doc).as_bytes()).map_err(|e| ReportError::write("html report", e))
 }
 
 /// Writes a page holding only where the runs and the spec disagree, every kind of finding listed (`report
 /// --conformance`); one without rows when no answer was checked.
-pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    let names: Vec<&str> = runs.iter().map(|r| r.daemon.name.as_str()).collect();
+pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    let names: Vec<&str> = doc.runs().iter().map(|r| r.daemon.name.as_str()).collect();
     let title = format!("dockmatrix: {}", names.join(", "));
     let mut page = String::new();
     let _ = write!(
@@ -50,8 +42,8 @@ pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), Report
         escape(&title),
         html_drift::STYLE
     );
-    if let Some(section) = DriftSection::of(runs, true) {
-        page.push_str(&html_drift::section(&section));
+    if let Some(section) = &doc.drift {
+        page.push_str(&html_drift::section(section));
     }
     page.push_str("</main>\n</body>\n</html>\n");
     out.write_all(page.as_bytes()).map_err(|e| ReportError::write("html report", e))
@@ -143,30 +135,25 @@ impl<'a> CellData<'a> {
     }
 }
 
-fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
+fn render(doc: &Document<'_>) -> String {
+    let runs = doc.runs();
+    let matrix = doc.side_by_side.as_ref().map(|s| &s.matrix);
     let mut cells: Vec<CellData<'_>> = Vec::new();
     let mut sections = String::new();
     let mut tags: Vec<&str> = Vec::new();
-    for run in runs {
-        let c = Coverage::of(run);
-        for t in &c.tags {
+    for part in &doc.parts {
+        for t in &part.coverage.tags {
             if !tags.contains(&t.tag) {
                 tags.push(t.tag);
             }
         }
-        // One run's drift sits under its heat map; several runs' is one table after all of them.
-        let drift = if matrix.is_none() { DriftSection::of(std::slice::from_ref(run), false) } else { None };
-        section(&c, drift.as_ref(), matrix.is_none(), &mut cells, &mut sections);
+        // One run's drift, refusals and clients sit under its heat map; several runs' are one table each after all
+        // of them.
+        let under = (doc.placement() == Placement::UnderTheRun).then_some(doc);
+        section(part, under, &mut cells, &mut sections);
     }
-    let several_drift = matrix.and_then(|_| DriftSection::of(runs, false));
-    if let Some(d) = &several_drift {
-        sections.push_str(&html_drift::section(d));
-    }
-    if let Some(r) = matrix.and_then(|_| RefusalSection::of(runs)) {
-        sections.push_str(&html_refusals::section(&r));
-    }
-    if let Some(c) = matrix.and_then(|_| ClientsSection::of(runs)) {
-        sections.push_str(&html_refusals::clients_section(&c));
+    if doc.placement() == Placement::AfterAllRuns {
+        shared_sections(doc, &mut sections);
     }
     tags.sort_unstable();
     let title = match runs {
@@ -186,8 +173,12 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
         // drift, which only runs checked against the spec have.
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
         if matrix.is_some() { html_overview::STYLE } else { "" },
-        if runs.iter().any(Drift::has_conformance) { html_drift::STYLE } else { "" },
-        if runs.iter().any(|r| !r.refusals.is_empty() || !r.clients.is_empty()) { html_refusals::STYLE } else { "" },
+        if doc.parts.iter().any(|p| p.checked_drift().is_some()) { html_drift::STYLE } else { "" },
+        if doc.parts.iter().any(|p| !p.run.refusals.is_empty() || !p.clients.is_empty()) {
+            html_refusals::STYLE
+        } else {
+            ""
+        },
         escape(&title)
     );
     if let Some(m) = matrix {
@@ -222,13 +213,22 @@ fn render(runs: &[RunReport], matrix: Option<&SideBySide>) -> String {
     page
 }
 
-fn section<'a>(
-    c: &Coverage<'a>,
-    drift: Option<&DriftSection>,
-    alone: bool,
-    cells: &mut Vec<CellData<'a>>,
-    out: &mut String,
-) {
+/// The document's drift, refusals and clients, each when it has them.
+fn shared_sections(doc: &Document<'_>, out: &mut String) {
+    if let Some(d) = &doc.drift {
+        out.push_str(&html_drift::section(d));
+    }
+    if let Some(r) = &doc.refusals {
+        out.push_str(&html_refusals::section(r));
+    }
+    if let Some(c) = &doc.clients {
+        out.push_str(&html_refusals::clients_section(c));
+    }
+}
+
+/// A run's heat map and scenarios, then the document's shared sections when they go `under` it.
+fn section<'a>(part: &RunPart<'a>, under: Option<&Document<'_>>, cells: &mut Vec<CellData<'a>>, out: &mut String) {
+    let c = &part.coverage;
     let run = c.run;
     let target = run.daemon.name.as_str();
     let mut versions: Vec<ApiVersion> =
@@ -338,37 +338,29 @@ fn section<'a>(
         out.push_str("</tbody>\n");
     }
     out.push_str("</table></div>\n");
-    scenarios(run, out);
-    if let Some(d) = drift {
-        out.push_str(&html_drift::section(d));
-    }
-    // One run's refusals sit under its drift; several runs' are one table after all of them.
-    if let Some(r) = RefusalSection::of(std::slice::from_ref(run)).filter(|_| alone) {
-        out.push_str(&html_refusals::section(&r));
-    }
-    if let Some(c) = ClientsSection::of(std::slice::from_ref(run)).filter(|_| alone) {
-        out.push_str(&html_refusals::clients_section(&c));
+    scenarios(&part.scenarios, out);
+    if let Some(doc) = under {
+        shared_sections(doc, out);
     }
     out.push_str("</section>\n");
 }
 
 /// The scenarios of a run (nothing when it has none): a row per range of API versions that ended the same way, and
 /// for a failed range the steps at its first version.
-fn scenarios(run: &RunReport, out: &mut String) {
-    let summaries = scenario::summaries(run);
+fn scenarios(summaries: &[ScenarioSummary<'_>], out: &mut String) {
     if summaries.is_empty() {
         return;
     }
     let _ = write!(
         out,
         "<h3>Scenarios</h3>\n<p class=\"coverage\">{}</p>\n<table class=\"scenarios\">\n<thead><tr>",
-        escape(&scenario::headline(&summaries))
+        escape(&scenario::headline(summaries))
     );
     for h in ["Scenario", "API versions", "Result", "Reason (at the first version)"] {
         let _ = write!(out, "<th>{h}</th>");
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for s in &summaries {
+    for s in summaries {
         for r in &s.ranges {
             let class = if r.passed() { "v-ok" } else { "v-incompatible" };
             let _ = write!(
@@ -564,6 +556,7 @@ const SCRIPT: &str = r#"
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RunReport;
     use crate::report::coverage::tests::{fixture, render};
 
     fn rendered(runs: &[RunReport]) -> String {
@@ -622,10 +615,7 @@ mod tests {
     fn several_runs_get_the_overview_and_a_daemon_selector() {
         let runs =
             [fixture(), crate::report::synthetic::daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46))];
-        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
-        let mut out = Vec::new();
-        write_side_by_side(&SideBySide::of(&runs, &endpoints), &runs, &mut out).expect("write to vec");
-        let html = String::from_utf8(out).expect("utf8");
+        let html = rendered(&runs);
         let overview = html.find("<section class=\"overview\">").expect("overview");
         assert!(overview < html.find("<form id=\"filters\"").expect("filters"), "the overview leads");
         assert!(

@@ -7,7 +7,8 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::clients::ClientsSection;
-use super::drift::{DriftMatrix, DriftSection};
+use super::document::Document;
+use super::drift::DriftMatrix;
 use super::error::ReportError;
 use super::refusals::RefusalSection;
 use super::side_by_side::SideBySide;
@@ -23,43 +24,43 @@ struct Several<'a> {
     /// Where the daemons and the spec disagree, side by side (`null` rows counted per column, not listed); absent
     /// when no answer was checked, so runs from before the check write what they wrote.
     #[serde(skip_serializing_if = "Option::is_none")]
-    drift: Option<DriftMatrix>,
+    drift: Option<&'a DriftMatrix>,
     /// How the daemons refused malformed requests, side by side; absent when no run sent any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    refusals: Option<RefusalSection>,
+    refusals: Option<&'a RefusalSection>,
     /// What each real client would make of each daemon (see `crate::clients`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    clients: Option<ClientsSection>,
+    clients: Option<&'a ClientsSection>,
     /// The runs, in the order they were given.
     runs: &'a [RunReport],
 }
 
-/// Writes one run as an object, several as an array; `dockmatrix report` reads both back.
-pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    match runs {
-        [run] => pretty(run, out),
-        runs => pretty(&runs, out),
+/// Writes one run as an object (the run itself, as run.json holds it), none as an empty array, and several as one
+/// object: `schema_version`, `matrix` (`columns`, `rows` with one cell per column, each with its `unversioned`
+/// verdict and its `ranges` of `first`, `last` and `verdict`), `drift` (see [`write_drift`]; only when an answer
+/// was checked against the spec), `refusals` (`columns`, `counts`, `rows` of `endpoint`, `kind`, `route` and one
+/// cell per column with `spans` of `first`, `last`, `verdict`, `status`, `listed`, `reason`; only when a run sent
+/// malformed requests), `clients` (`columns`, `rows` of `client`, `covers` and one outcome per column:
+/// `api_version`, `how`, `verdict`, `reason`, `notes`) and `runs`. `dockmatrix report` reads them all back.
+pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    match (&doc.side_by_side, doc.runs()) {
+        (Some(s), runs) => {
+            let drift = doc.drift.as_ref().map(|s| &s.matrix);
+            let (refusals, clients) = (doc.refusals.as_ref(), doc.clients.as_ref());
+            let matrix = &s.matrix;
+            pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, refusals, clients, runs }, out)
+        }
+        (None, [run]) => pretty(run, out),
+        (None, runs) => pretty(&runs, out),
     }
-}
-
-/// Writes several runs as one object: `schema_version`, `matrix` (`columns`, `rows` with one cell per column,
-/// each with its `unversioned` verdict and its `ranges` of `first`, `last` and `verdict`), `drift` (see
-/// [`write_drift`]; only when an answer was checked against the spec), `refusals` (`columns`, `counts`, `rows` of
-/// `endpoint`, `kind`, `route` and one cell per column with `spans` of `first`, `last`, `verdict`, `status`,
-/// `listed`, `reason`; only when a run sent malformed requests), `clients` (`columns`, `rows` of `client`, `covers`
-/// and one outcome per column: `api_version`, `how`, `verdict`, `reason`, `notes`) and `runs`.
-pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    let drift = DriftSection::of(runs, false).map(|s| s.matrix);
-    let (refusals, clients) = (RefusalSection::of(runs), ClientsSection::of(runs));
-    pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, refusals, clients, runs }, out)
 }
 
 /// Writes where the runs and the spec disagree, every kind listed (`report --conformance`): `columns` (one per run:
 /// `name`, `checked`, `null_fields`, `cut`, `left_out`, `approximated`) and `rows` (`endpoint`, `kind`,
 /// `pointer`, `erratum`, `detail`, and one cell per column with `checked`, `unversioned` and `ranges` of `first`
 /// and `last`), errata last; `null` when no answer was checked.
-pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    pretty(&DriftSection::of(runs, true).map(|s| s.matrix), out)
+pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    pretty(&doc.drift.as_ref().map(|s| &s.matrix), out)
 }
 
 fn pretty(value: &impl Serialize, out: &mut dyn Write) -> Result<(), ReportError> {
@@ -71,14 +72,12 @@ fn pretty(value: &impl Serialize, out: &mut dyn Write) -> Result<(), ReportError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::coverage::tests::{fixture, render};
 
     #[test]
     fn snapshot_of_the_fixed_run_and_it_reads_back() {
         let run = fixture();
-        let mut out = Vec::new();
-        write(std::slice::from_ref(&run), &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = render(write, std::slice::from_ref(&run));
         let back = crate::report::read::parse_runs(std::path::Path::new("report.json"), &text).expect("reads back");
         assert_eq!(back, [run]);
         // The run record as written: a hijacked stream's structured summary is in it as is.
@@ -91,11 +90,7 @@ mod tests {
     fn several_runs_carry_the_matrix_and_read_back() {
         let runs =
             [fixture(), crate::report::synthetic::daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46))];
-        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
-        let matrix = SideBySide::of(&runs, &endpoints);
-        let mut out = Vec::new();
-        write_side_by_side(&matrix, &runs, &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = render(write, &runs);
         let value: serde_json::Value = serde_json::from_str(&text).expect("json");
         assert_eq!(value["schema_version"], 1);
         assert_eq!(value["matrix"]["columns"][1]["name"], "docker-26.1");
@@ -112,13 +107,8 @@ mod tests {
     #[test]
     fn several_runs_carry_their_drift_beside_the_matrix_and_one_run_is_the_record_alone() {
         use crate::report::drift::tests::drifting;
-        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
-        let render = |runs: &[RunReport]| {
-            let mut out = Vec::new();
-            write_side_by_side(&SideBySide::of(runs, &endpoints), runs, &mut out).expect("write to vec");
-            serde_json::from_slice::<serde_json::Value>(&out).expect("json")
-        };
-        let value = render(&[drifting(), fixture()]);
+        let parse = |runs: &[RunReport]| serde_json::from_str::<serde_json::Value>(&render(write, runs)).expect("json");
+        let value = parse(&[drifting(), fixture()]);
         let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
         assert_eq!(keys, ["schema_version", "matrix", "drift", "runs"]);
         let drift = &value["drift"];
@@ -129,16 +119,13 @@ mod tests {
         // Runs never checked against the spec write what they wrote before: no drift key.
         let mut old = [fixture(), fixture()];
         old.iter_mut().flat_map(|r| r.probes.iter_mut()).for_each(|p| p.conformance = None);
-        assert!(render(&old).get("drift").is_none());
+        assert!(parse(&old).get("drift").is_none());
         // One run is its record, as run.json holds it: nothing computed beside it.
-        let mut out = Vec::new();
-        write(&[drifting()], &mut out).expect("write to vec");
-        let one: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        let one = parse(&[drifting()]);
         assert!(one.get("drift").is_none() && one["run_id"].is_string());
         // `report --conformance` writes the drift alone, null rows too.
-        let mut out = Vec::new();
-        write_drift(&[drifting()], &mut out).expect("write to vec");
-        let alone: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        let alone = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
+        let alone: serde_json::Value = serde_json::from_str(&alone).expect("json");
         assert_eq!(alone["rows"].as_array().map(Vec::len), Some(5));
         assert_eq!(alone["rows"][1]["kind"], "null");
     }

@@ -20,8 +20,9 @@
 
 use std::io::{self, Write};
 
-use crate::model::{ClientVerdict, ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
+use crate::model::{ClientOutcome, ClientVerdict, ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
 
+use super::document::{Document, RunPart};
 use super::drift::{Drift, DriftRow};
 use super::error::ReportError;
 use super::refusals::{self, RefusalCell, RefusalSection};
@@ -30,9 +31,9 @@ use super::stream;
 /// Bodies longer than this are cut in the failure text (CI pages show it whole).
 const BODY_EXCERPT: usize = 4096;
 
-/// Writes the JUnit XML of `runs`, one test suite per run.
-pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    render(runs, out).map_err(|e| ReportError::write("junit report", e))
+/// Writes the JUnit XML of the document's runs, one test suite per run.
+pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    render_suites(doc, true, out).map_err(|e| ReportError::write("junit report", e))
 }
 
 #[derive(Default, Clone, Copy)]
@@ -69,10 +70,10 @@ impl Tally {
         }
     }
 
-    fn of_clients(run: &RunReport) -> Self {
-        let count = |v: ClientVerdict| run.clients.iter().filter(|o| o.verdict == v).count();
+    fn of_clients(clients: &[ClientOutcome]) -> Self {
+        let count = |v: ClientVerdict| clients.iter().filter(|o| o.verdict == v).count();
         Tally {
-            tests: run.clients.len(),
+            tests: clients.len(),
             failures: count(ClientVerdict::Breaks),
             skipped: count(ClientVerdict::Unknown),
             time_ms: 0,
@@ -100,61 +101,59 @@ impl Tally {
 }
 
 /// Writes only the conformance suites of `runs`, every drift row listed, `null` ones too (`report --conformance`).
-pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    render_suites(runs, false, true, out).map_err(|e| ReportError::write("junit report", e))
+pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    render_suites(doc, false, out).map_err(|e| ReportError::write("junit report", e))
 }
 
-fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
-    render_suites(runs, true, false, out)
-}
-
-/// The document: each run's probe suite when `probes`, and its conformance suite when it was checked.
-fn render_suites(runs: &[RunReport], probes: bool, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
-    let drifts: Vec<Option<Drift>> = runs.iter().map(|r| Drift::has_conformance(r).then(|| Drift::of(r))).collect();
-    let refusals: Vec<Option<RefusalSection>> =
-        runs.iter().map(|r| RefusalSection::of(std::slice::from_ref(r)).filter(|_| probes)).collect();
+/// The document: each run's probe suite when `probes`, and its conformance suite when it was checked (`null` rows
+/// listed in a conformance document); then, when `probes`, each run's refusals and clients suites.
+fn render_suites(doc: &Document<'_>, probes: bool, out: &mut dyn Write) -> io::Result<()> {
+    let with_null = doc.with_null();
+    fn refused<'p>(p: &'p RunPart<'_>, probes: bool) -> Option<&'p RefusalSection> {
+        p.refusals.as_ref().filter(|_| probes)
+    }
     let mut total = Tally::default();
-    for ((run, drift), refused) in runs.iter().zip(&drifts).zip(&refusals) {
+    for part in &doc.parts {
         if probes {
-            total = total.add(Tally::of(run));
+            total = total.add(Tally::of(part.run));
         }
-        if let Some(d) = drift {
+        if let Some(d) = part.checked_drift() {
             total = total.add(Tally::of_drift(&d.listed(with_null)));
         }
-        if let Some(r) = refused {
+        if let Some(r) = refused(part, probes) {
             total = total.add(Tally::of_refusals(r));
         }
         if probes {
-            total = total.add(Tally::of_clients(run));
+            total = total.add(Tally::of_clients(&part.clients));
         }
     }
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<testsuites name="dockmatrix" {}>"#, total.attributes())?;
-    for (run, drift) in runs.iter().zip(&drifts) {
+    for part in &doc.parts {
         if probes {
-            suite(run, out)?;
+            suite(part.run, out)?;
         }
-        if let Some(d) = drift {
-            conformance_suite(run, d, with_null, out)?;
-        }
-    }
-    for (run, refused) in runs.iter().zip(&refusals) {
-        if let Some(r) = refused {
-            refusal_suite(run, r, out)?;
+        if let Some(d) = part.checked_drift() {
+            conformance_suite(part.run, d, with_null, out)?;
         }
     }
-    for run in runs.iter().filter(|r| probes && !r.clients.is_empty()) {
-        clients_suite(run, out)?;
+    for part in &doc.parts {
+        if let Some(r) = refused(part, probes) {
+            refusal_suite(part.run, r, out)?;
+        }
+    }
+    for part in doc.parts.iter().filter(|p| probes && !p.clients.is_empty()) {
+        clients_suite(part.run, &part.clients, out)?;
     }
     writeln!(out, "</testsuites>")
 }
 
 /// The suite `TARGET.clients`: a test case per client, a `<failure type="breaks">` when it breaks, `<skipped>` when
 /// its verdict is unknown, else passing with how it picks its version (and its warnings) as `<system-out>`.
-fn clients_suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+fn clients_suite(run: &RunReport, clients: &[ClientOutcome], out: &mut dyn Write) -> io::Result<()> {
     let target = format!("{}.clients", run.daemon.name);
-    open_suite(run, &target, Tally::of_clients(run), out)?;
-    for o in &run.clients {
+    open_suite(run, &target, Tally::of_clients(clients), out)?;
+    for o in clients {
         let name = format!("{} ({})", o.client, o.covers);
         let open = format!(r#"    <testcase name="{}" classname="{}" time="0.000""#, attr(&name), attr(&target));
         let text: String = std::iter::once(format!("API {}: {}", o.version_text(), o.how))
@@ -558,9 +557,7 @@ mod tests {
         let root = doc.root_element();
         assert_eq!((root.attribute("tests"), root.attribute("failures")), (Some("191"), Some("1")));
         // `report --conformance`: the conformance suites alone, null rows as passing cases.
-        let mut out = Vec::new();
-        write_drift(&[drifting()], &mut out).expect("write to vec");
-        let alone = String::from_utf8(out).expect("utf8");
+        let alone = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
         let doc = roxmltree::Document::parse(&alone).expect("well-formed XML");
         let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
         assert_eq!(suites.len(), 1);

@@ -5,18 +5,18 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::matrix::{K8sRelease, Matrices};
 use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
 use super::clients::ClientsSection;
 use super::coverage::{self, Coverage};
+use super::document::{Document, Placement, RunPart, SideBySidePart};
 use super::drift::DriftSection;
 use super::error::ReportError;
 use super::grid::Grid;
-use super::matrix_tables;
+use super::kubernetes::Kubernetes;
 use super::refusals::{self, RefusalSection};
-use super::scenario;
+use super::scenario::{self, ScenarioSummary};
 use super::side_by_side::{self, DaemonColumn, SideBySide};
 use super::stream;
 
@@ -24,8 +24,8 @@ use super::stream;
 pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
 
 /// Writes the Markdown report of each run, one after another.
-pub fn write(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> Result<(), ReportError> {
-    render(runs, matrices, out).map_err(|e| ReportError::write("md report", e))
+pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    render(doc, out).map_err(|e| ReportError::write("md report", e))
 }
 
 /// The step summary file from `$GITHUB_STEP_SUMMARY`, when it is set and not empty.
@@ -33,13 +33,13 @@ pub fn step_summary_path() -> Option<PathBuf> {
     std::env::var_os(STEP_SUMMARY_VAR).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
-/// Appends the Markdown report to `path` (the step summary file), creating it when missing.
-pub fn append_step_summary(path: &Path, runs: &[RunReport], matrices: &Matrices) -> Result<(), ReportError> {
+/// Appends the Markdown report of `doc` to `path` (the step summary file), creating it when missing.
+pub fn append_step_summary(path: &Path, doc: &Document<'_>) -> Result<(), ReportError> {
     let what = || format!("step summary {}", path.display());
     let file =
         std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| ReportError::write(what(), e))?;
     let mut out = io::BufWriter::new(file);
-    render(runs, matrices, &mut out).and_then(|()| out.flush()).map_err(|e| ReportError::write(what(), e))
+    render(doc, &mut out).and_then(|()| out.flush()).map_err(|e| ReportError::write(what(), e))
 }
 
 /// The symbol of a verdict in Markdown cells.
@@ -65,36 +65,26 @@ fn legend() -> String {
 
 /// Writes only where the runs and the spec disagree, every kind of finding listed (`report --conformance`);
 /// nothing when no answer was checked.
-pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    match DriftSection::of(runs, true) {
-        Some(section) => render_drift(&section, "##", false, out).map_err(|e| ReportError::write("md report", e)),
+pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    match &doc.drift {
+        Some(section) => render_drift(section, "##", false, out).map_err(|e| ReportError::write("md report", e)),
         None => Ok(()),
     }
 }
 
 /// Several runs lead with their side-by-side matrix; each run's own report follows, then (when any answer was
 /// checked against the spec) their drift side by side. One run ends with its own drift.
-fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
-    if runs.len() > 1 {
-        let matrix = SideBySide::of(runs, &matrices.endpoints.endpoints);
+fn render(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(SideBySidePart { matrix, ok_nowhere: nowhere }) = &doc.side_by_side {
         writeln!(out, "## dockmatrix: {}\n", matrix.headline())?;
-        side_by_side(&matrix).write_markdown(out)?;
+        side_by_side(matrix).write_markdown(out)?;
         writeln!(out)?;
-        let nowhere = matrix.ok_nowhere(runs);
         if !nowhere.is_empty() {
             writeln!(out, "### Ok on no daemon: {} of {} endpoints, and why\n", nowhere.len(), matrix.rows.len())?;
-            let limit = |id: &str| {
-                matrices
-                    .probes
-                    .probes
-                    .get(id)
-                    .and_then(|r| r.limit.clone().or_else(|| r.skip.clone()))
-                    .unwrap_or_default()
-            };
             let rows = nowhere
                 .iter()
-                .map(|n| {
-                    vec![format!("`{}`", n.endpoint), format!("`{}`", n.route), limit(&n.endpoint), n.why.join(" · ")]
+                .map(|(n, limit)| {
+                    vec![format!("`{}`", n.endpoint), format!("`{}`", n.route), limit.clone(), n.why.join(" · ")]
                 })
                 .collect();
             let headers =
@@ -103,24 +93,28 @@ fn render(runs: &[RunReport], matrices: &Matrices, out: &mut dyn Write) -> io::R
             writeln!(out)?;
         }
     }
-    for (i, run) in runs.iter().enumerate() {
+    for (i, part) in doc.parts.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        render_run(run, matrices, out)?;
+        render_run(part, out)?;
     }
-    if let Some(section) = DriftSection::of(runs, false) {
+    // One run's sections end its report (a run's report ends the document); several runs' follow all of them.
+    let level = match doc.placement() {
+        Placement::UnderTheRun => "###",
+        Placement::AfterAllRuns => "##",
+    };
+    if let Some(section) = &doc.drift {
         writeln!(out)?;
-        // Under one run's report a section of it; several runs' drift stands beside their matrix.
-        render_drift(&section, if section.several() { "##" } else { "###" }, true, out)?;
+        render_drift(section, level, true, out)?;
     }
-    if let Some(section) = RefusalSection::of(runs) {
+    if let Some(section) = &doc.refusals {
         writeln!(out)?;
-        render_refusals(&section, if section.several() { "##" } else { "###" }, out)?;
+        render_refusals(section, level, out)?;
     }
-    if let Some(section) = ClientsSection::of(runs) {
+    if let Some(section) = &doc.clients {
         writeln!(out)?;
-        render_clients(&section, if section.several() { "##" } else { "###" }, out)?;
+        render_clients(section, level, out)?;
     }
     Ok(())
 }
@@ -229,8 +223,8 @@ fn capitalized(text: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::Result<()> {
-    let c = Coverage::of(run);
+fn render_run(part: &RunPart<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let (run, c) = (part.run, &part.coverage);
     writeln!(out, "## dockmatrix: {}\n", run.daemon.name)?;
     writeln!(out, "{}  ", coverage::daemon_line(run))?;
     writeln!(out, "{}  ", coverage::api_line(run))?;
@@ -255,12 +249,12 @@ fn render_run(run: &RunReport, matrices: &Matrices, out: &mut dyn Write) -> io::
 
     failures(run).write_markdown(out)?;
     writeln!(out)?;
-    if let Some(grid) = scenarios(run) {
+    if let Some(grid) = scenarios(&part.scenarios) {
         grid.write_markdown(out)?;
         writeln!(out)?;
     }
-    matrix(&c).write_markdown(out)?;
-    if let Some(grid) = kubernetes(&c, matrices) {
+    matrix(c).write_markdown(out)?;
+    if let Some(grid) = part.kubernetes.as_ref().map(|k| kubernetes(k, &run.daemon.name)) {
         writeln!(out, "<details><summary>{}</summary>\n", grid.title)?;
         Grid { title: String::new(), ..grid }.write_markdown(out)?;
         writeln!(out, "</details>")?;
@@ -319,13 +313,12 @@ fn failures(run: &RunReport) -> Grid {
 }
 
 /// One row per scenario and range of API versions that ended the same way; `None` when the run has no scenarios.
-fn scenarios(run: &RunReport) -> Option<Grid> {
-    let summaries = scenario::summaries(run);
+fn scenarios(summaries: &[ScenarioSummary<'_>]) -> Option<Grid> {
     if summaries.is_empty() {
         return None;
     }
     let mut rows = Vec::new();
-    for s in &summaries {
+    for s in summaries {
         for r in &s.ranges {
             let result = match r.outcome().failed_step() {
                 None if r.passed() => "✅ pass".to_string(),
@@ -343,7 +336,7 @@ fn scenarios(run: &RunReport) -> Option<Grid> {
         }
     }
     Some(Grid {
-        title: format!("### {}", scenario::headline(&summaries)),
+        title: format!("### {}", scenario::headline(summaries)),
         headers: ["Scenario", "API versions", "Result", "Reason (at the first version)"].map(String::from).to_vec(),
         rows,
         notes: vec![],
@@ -406,50 +399,39 @@ fn matrix(c: &Coverage<'_>) -> Grid {
     }
 }
 
-/// The matrices' Kubernetes table at the daemon's maximum API version, with a column saying whether this daemon
-/// answered each endpoint ok there.
-fn kubernetes(c: &Coverage<'_>, m: &Matrices) -> Option<Grid> {
-    let api = coverage::daemon_max(&c.run.daemon)?;
-    let releases: Vec<&K8sRelease> = m.kubernetes.releases.iter().collect();
-    let mut grid = matrix_tables::kubernetes(m, api, &releases);
-    let column = format!("{} at {api}", c.run.daemon.name);
+/// The matrices' Kubernetes table at the daemon's maximum API version, with a column saying whether the daemon
+/// `name` answered each endpoint ok there.
+fn kubernetes(k: &Kubernetes, name: &str) -> Grid {
+    let api = k.api;
+    let mut grid = k.grid.clone();
+    let column = format!("{name} at {api}");
     grid.headers.insert(3, column);
-    // matrix_tables::kubernetes makes one row per endpoint defined at `api`, in this order.
-    for (row, endpoint) in grid.rows.iter_mut().zip(m.defined_at(api)) {
-        let verdict = c.endpoints().find(|e| e.id == endpoint.id).and_then(|e| e.verdict_at(Some(api)));
-        let cell = match verdict {
+    for (row, verdict) in grid.rows.iter_mut().zip(&k.answers) {
+        let cell = match *verdict {
             Some(Verdict::Ok) => "✅ ok".to_string(),
             Some(v) => format!("{} {v}", symbol(v)),
             None => "not probed".to_string(),
         };
         row.insert(3, cell);
     }
-    grid.title = format!("Kubernetes: {} (with {}'s answers at API {api})", grid.title, c.run.daemon.name);
-    Some(grid)
+    grid.title = format!("Kubernetes: {} (with {name}'s answers at API {api})", grid.title);
+    grid
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
-
-    fn matrices() -> Matrices {
-        crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices")
-    }
+    use crate::report::coverage::tests::{fixture, render};
 
     #[test]
     fn snapshot_of_the_fixed_run() {
-        let mut out = Vec::new();
-        write(&[fixture()], &matrices(), &mut out).expect("write to vec");
-        insta::assert_snapshot!(String::from_utf8(out).expect("utf8"));
+        insta::assert_snapshot!(render(write, &[fixture()]));
     }
 
     #[test]
     fn snapshot_of_the_scenarios_of_a_run() {
         let run = crate::report::scenario::tests::fixture_with_scenarios();
-        let mut out = Vec::new();
-        write(&[run], &matrices(), &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = render(write, &[run]);
         let start = text.find("### Scenarios").expect("a scenario section");
         let end = start + text[start..].find("### Endpoints").expect("the matrix after it");
         insta::assert_snapshot!(&text[start..end]);
@@ -457,9 +439,7 @@ mod tests {
 
     #[test]
     fn failures_show_their_stream_in_a_column_of_its_own() {
-        let mut out = Vec::new();
-        write(&[crate::report::synthetic::with_failures()], &matrices(), &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = render(write, &[crate::report::synthetic::with_failures()]);
         let start = text.find("### Failures").expect("a failure section");
         let end = start + text[start..].find("\n\n### ").expect("the next section");
         insta::assert_snapshot!(&text[start..end]);
@@ -485,9 +465,7 @@ mod tests {
     fn several_runs_lead_with_the_side_by_side_matrix() {
         use crate::report::synthetic::daemon_run;
         let d26 = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
-        let mut out = Vec::new();
-        write(&[fixture(), d26], &matrices(), &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = render(write, &[fixture(), d26]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "## dockmatrix: 2 daemons side by side: docker-20.10, docker-26.1");
         assert_eq!(lines[2], "| Endpoint | Route | docker-20.10 | docker-26.1 |");
@@ -503,9 +481,7 @@ mod tests {
             "{text}"
         );
         // Each run's own report follows, as a single run renders it.
-        let mut single = Vec::new();
-        write(&[fixture()], &matrices(), &mut single).expect("write to vec");
-        let single = String::from_utf8(single).expect("utf8");
+        let single = render(write, &[fixture()]);
         let first = text.find("## dockmatrix: docker-20.10\n").expect("the first run's report");
         // Less its drift, which several runs show side by side at the end.
         let (alone, drift) = single.split_at(single.find("\n### Where docker-20.10 and the spec").expect("drift"));
@@ -520,7 +496,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("summary.md");
         std::fs::write(&path, "before\n").expect("write");
-        append_step_summary(&path, &[fixture()], &matrices()).expect("append");
+        let (runs, m) = ([fixture()], crate::report::coverage::tests::matrices());
+        append_step_summary(&path, &Document::of(&runs, &m).without_clients()).expect("append");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.starts_with("before\n## dockmatrix: docker-20.10"), "{}", &text[..80]);
     }
@@ -528,15 +505,11 @@ mod tests {
     #[test]
     fn the_drift_ends_the_report_collapsed_with_errata_last() {
         use crate::report::drift::tests::drifting;
-        let mut out = Vec::new();
-        write(&[drifting()], &matrices(), &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = render(write, &[drifting()]);
         let drift = &text[text.find("### Where docker-20.10 and the spec disagree").expect("a drift section")..];
         insta::assert_snapshot!(drift);
         // `report --conformance`: a document of its own, the null rows listed in the table.
-        let mut out = Vec::new();
-        write_drift(&[drifting()], &mut out).expect("write to vec");
-        let alone = String::from_utf8(out).expect("utf8");
+        let alone = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
         assert!(alone.starts_with("## Where docker-20.10 and the spec disagree\n\n5 differences on 3 endpoints"));
         assert!(alone.contains("| `container.inspect` | `/Mounts` | null | null, the spec says array | 1.12–1.41 |"));
         assert!(!alone.contains("<details>") && !alone.contains("field is null"), "{alone}");

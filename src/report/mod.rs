@@ -3,6 +3,7 @@
 pub mod clients;
 pub mod coverage;
 pub mod diff;
+pub mod document;
 pub mod drift;
 pub mod error;
 pub mod format;
@@ -13,6 +14,7 @@ pub mod html_overview;
 pub mod html_refusals;
 pub mod json;
 pub mod junit;
+pub mod kubernetes;
 pub mod markdown;
 pub mod matrix_tables;
 pub mod policy;
@@ -26,8 +28,9 @@ pub mod summary;
 mod synthetic;
 pub mod table;
 
+pub use document::Document;
 pub use error::ReportError;
-pub use format::{ReportContents, ReportFormat, ReportTarget, write_drift_report, write_report, write_report_file};
+pub use format::{ReportFormat, ReportTarget, write_document, write_report, write_report_file};
 pub use grid::Grid;
 pub use policy::{FailOn, MAX_POLICY_LINES, PolicyFailure, evaluate, list_all_command, policy_lines};
 pub use read::read_runs;

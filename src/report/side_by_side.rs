@@ -163,11 +163,16 @@ impl SideBySide {
     /// The matrix of `runs`, rows in the order of `endpoints` (the matrices' endpoints.yaml).
     pub fn of(runs: &[RunReport], endpoints: &[Endpoint]) -> Self {
         let coverages: Vec<Coverage<'_>> = runs.iter().map(Coverage::of).collect();
+        Self::of_coverages(&coverages.iter().collect::<Vec<_>>(), endpoints)
+    }
+
+    /// The matrix of the runs of `coverages` (see [`SideBySide::of`]).
+    pub fn of_coverages(coverages: &[&Coverage<'_>], endpoints: &[Endpoint]) -> Self {
         let by_id: Vec<HashMap<&str, &EndpointCoverage<'_>>> =
             coverages.iter().map(|c| c.endpoints().map(|e| (e.id, e)).collect()).collect();
         // What the runs say about each endpoint they probed: its tag, method and path, first run first.
         let mut probed: Vec<(&str, &str, Method, &str)> = Vec::new();
-        for c in &coverages {
+        for c in coverages {
             for t in &c.tags {
                 for e in &t.endpoints {
                     if !probed.iter().any(|(id, ..)| *id == e.id) {
@@ -201,7 +206,7 @@ impl SideBySide {
             }
         }
         rows.sort_by_key(|r| tags.iter().position(|t| *t == r.tag));
-        SideBySide { columns: runs.iter().map(|r| DaemonColumn::of(&r.daemon)).collect(), rows }
+        SideBySide { columns: coverages.iter().map(|c| DaemonColumn::of(&c.run.daemon)).collect(), rows }
     }
 
     /// The rows tag by tag: `(tag, rows)`.
@@ -212,14 +217,14 @@ impl SideBySide {
     /// The endpoints `ok` on no daemon, each with why: what each daemon answered, in the words of its run (the
     /// reason of its newest probe inside its advertised range, else of its newest probe), daemons that said the same
     /// grouped (`docker-20.10, docker-26.1: absent: page not found`), the run ids in their reasons written `[run-id]`.
-    pub fn ok_nowhere(&self, runs: &[RunReport]) -> Vec<OkNowhere> {
+    pub fn ok_nowhere(&self, runs: &[&RunReport]) -> Vec<OkNowhere> {
         let ok = |c: &Cell| c.unversioned == Some(Verdict::Ok) || c.ranges.iter().any(|r| r.verdict == Verdict::Ok);
         self.rows
             .iter()
             .filter(|r| !r.cells.iter().any(ok))
             .map(|r| {
                 let mut why: Vec<(String, Vec<&str>)> = Vec::new();
-                for run in runs {
+                for run in runs.iter().copied() {
                     let Some(said) = newest_word(run, &r.endpoint) else { continue };
                     match why.iter_mut().find(|(w, _)| *w == said) {
                         Some((_, names)) => names.push(&run.daemon.name),
@@ -270,7 +275,7 @@ mod tests {
             }
         }
         let m = SideBySide::of(&runs, &endpoints());
-        let nowhere = m.ok_nowhere(&runs);
+        let nowhere = m.ok_nowhere(&runs.iter().collect::<Vec<_>>());
         let swarm = nowhere.iter().find(|n| n.endpoint == "swarm.inspect").expect("ok nowhere");
         assert_eq!(swarm.route, "GET /swarm");
         let names: Vec<&str> = runs.iter().map(|r| r.daemon.name.as_str()).collect();

@@ -4,13 +4,11 @@
 
 use std::io::{self, Write};
 
-use crate::model::{ApiVersion, ClientVerdict, RequestVersion, RunReport, Verdict};
+use crate::model::{ApiVersion, ClientVerdict, RequestVersion, Verdict};
 
-use super::clients::ClientsSection;
-use super::coverage::{self, Coverage};
-use super::drift::DriftSection;
-use super::refusals::RefusalSection;
-use super::scenario;
+use super::clients;
+use super::coverage;
+use super::document::{Document, RunPart};
 use super::table::{WIDTH, wrap_hanging};
 
 /// The most lines the summary writes: with the few lines `run` writes on stderr (the daemon, the timing, the
@@ -20,17 +18,28 @@ pub const MAX_LINES: usize = 28;
 /// How many policy failures `run` prints under the summary (the summary lists the failures themselves).
 pub const RUN_POLICY_LINES: usize = 3;
 
-/// Writes the summary of `run` (its `clients` filled, see [`super::clients::fill`]).
-pub fn write(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
-    for line in lines(run) {
+/// Writes the summary of each run of `doc`, a blank line between two.
+pub fn write_all(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for (i, part) in doc.parts.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write(part, out)?;
+    }
+    Ok(())
+}
+
+/// Writes the summary of one run of a document.
+pub fn write(part: &RunPart<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for line in lines(part) {
         writeln!(out, "{line}")?;
     }
     Ok(())
 }
 
 /// The summary's lines, at most [`MAX_LINES`].
-pub fn lines(run: &RunReport) -> Vec<String> {
-    let c = Coverage::of(run);
+pub fn lines(part: &RunPart<'_>) -> Vec<String> {
+    let (run, c) = (part.run, &part.coverage);
     let mut head: Vec<String> = Vec::new();
     for line in [coverage::daemon_line(run), coverage::api_line(run), coverage::run_line(run)] {
         head.extend(wrap_hanging(&line, "    "));
@@ -48,7 +57,7 @@ pub fn lines(run: &RunReport) -> Vec<String> {
     head.extend(wrap_hanging(&format!("Ok in the whole range, by tag: {}", tags.join(" · ")), "    "));
 
     let mut tail: Vec<String> = Vec::new();
-    let summaries = scenario::summaries(run);
+    let summaries = &part.scenarios;
     if !summaries.is_empty() {
         let failing: Vec<String> = summaries.iter().filter(|s| !s.all_passed()).map(|s| s.line()).collect();
         let passing = summaries.len() - failing.len();
@@ -58,16 +67,16 @@ pub fn lines(run: &RunReport) -> Vec<String> {
             tail.extend(wrap_hanging(&format!("  {f}"), "      ").into_iter().take(2));
         }
     }
-    if let Some(d) = DriftSection::of(std::slice::from_ref(run), false) {
-        tail.extend(wrap_hanging(&format!("Conformance: {}", d.summary), "    ").into_iter().take(2));
+    if let Some(d) = part.checked_drift() {
+        tail.extend(wrap_hanging(&format!("Conformance: {}", d.summary(false)), "    ").into_iter().take(2));
     }
-    if let Some(r) = RefusalSection::of(std::slice::from_ref(run)) {
+    if let Some(r) = &part.refusals {
         tail.extend(wrap_hanging(&format!("Malformed requests: {}", r.counts[0].line()), "    "));
     }
-    if let Some(s) = ClientsSection::of(std::slice::from_ref(run)) {
+    if !part.clients.is_empty() {
         // The clients that break, by family: `kubelet ×16, cri-dockerd ×6` (a family of one by its name).
         let mut families: Vec<(&str, Vec<&str>)> = Vec::new();
-        for o in run.clients.iter().filter(|o| o.verdict == ClientVerdict::Breaks) {
+        for o in part.clients.iter().filter(|o| o.verdict == ClientVerdict::Breaks) {
             match families.iter_mut().find(|(f, _)| *f == o.family) {
                 Some((_, names)) => names.push(&o.client),
                 None => families.push((&o.family, vec![&o.client])),
@@ -77,7 +86,7 @@ pub fn lines(run: &RunReport) -> Vec<String> {
             .iter()
             .map(|(f, names)| if names.len() == 1 { names[0].to_string() } else { format!("{f} ×{}", names.len()) })
             .collect();
-        let mut line = format!("Clients: {}", s.counts(0));
+        let mut line = format!("Clients: {}", clients::counts(part.clients.iter()));
         if !broken.is_empty() {
             line.push_str(&format!("; breaking: {} (dockmatrix clients RUN.json says why)", broken.join(", ")));
         }
@@ -167,9 +176,9 @@ mod tests {
             p.verdict = Verdict::Error;
             p.reason = "connection reset by peer".repeat(8);
         }
-        let mut runs = [run];
-        crate::report::clients::fill(&mut runs, &m);
-        let lines = lines(&runs[0]);
+        let runs = [run];
+        let doc = Document::of(&runs, &m);
+        let lines = lines(&doc.parts[0]);
         assert!(lines.len() <= MAX_LINES, "{} lines", lines.len());
         assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{lines:#?}");
         assert!(
@@ -182,10 +191,9 @@ mod tests {
     #[test]
     fn snapshot_of_the_fixed_run() {
         let m = crate::matrix::load::MatrixSources::built_in().load().expect("matrices");
-        let mut runs = [with_failures()];
-        crate::report::clients::fill(&mut runs, &m);
+        let runs = [with_failures()];
         let mut out = Vec::new();
-        write(&runs[0], &mut out).expect("write to vec");
+        write_all(&Document::of(&runs, &m), &mut out).expect("write to vec");
         let text = String::from_utf8(out).expect("utf8");
         assert!(text.lines().count() <= MAX_LINES);
         insta::assert_snapshot!(text);

@@ -7,50 +7,65 @@ use std::io::{self, Write};
 use crate::model::{RequestVersion, RunReport, Verdict};
 
 use super::clients::ClientsSection;
-use super::coverage::{self, Coverage};
+use super::coverage;
+use super::document::{Document, Placement, RunPart};
 use super::drift::DriftSection;
 use super::error::ReportError;
 use super::grid::Grid;
 use super::refusals::{self, RefusalSection};
-use super::scenario;
+use super::scenario::{self, ScenarioSummary};
 use super::side_by_side::{self, DaemonColumn, SideBySide};
 use super::stream;
 
 /// The widest line the table writes.
 pub const WIDTH: usize = 100;
 
-/// Writes the terminal summary of each run, one after another.
-pub fn write(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    render(runs, out).map_err(|e| ReportError::write("table report", e))
-}
-
-/// Writes the side-by-side matrix of several runs, then the terminal summary of each, then their drift from the spec
-/// side by side (when any answer was checked against it).
-pub fn write_side_by_side(matrix: &SideBySide, runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
+/// Writes the terminal summary of each run, one after another, its drift from the spec, refusals and clients
+/// under it; several runs lead with their side-by-side matrix and end with those sections of all of them.
+pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
     let render = |out: &mut dyn Write| -> io::Result<()> {
-        render_side_by_side(matrix, out)?;
-        render_runs(runs, false, out)?;
-        if let Some(section) = DriftSection::of(runs, false) {
-            writeln!(out)?;
-            render_drift(&section, out)?;
+        if let Some(s) = &doc.side_by_side {
+            render_side_by_side(&s.matrix, out)?;
         }
-        if let Some(section) = RefusalSection::of(runs) {
-            writeln!(out)?;
-            render_refusals(&section, out)?;
+        for (i, part) in doc.parts.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            render_run(part, out)?;
+            if doc.placement() == Placement::UnderTheRun {
+                render_sections(doc, out)?;
+            }
         }
-        match ClientsSection::of(runs) {
-            Some(section) => writeln!(out).and_then(|()| render_clients(&section, out)),
-            None => Ok(()),
+        if doc.placement() == Placement::AfterAllRuns {
+            render_sections(doc, out)?;
         }
+        Ok(())
     };
     render(out).map_err(|e| ReportError::write("table report", e))
 }
 
+/// The shared sections: drift, refusals, clients, each after a blank line.
+fn render_sections(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(section) = &doc.drift {
+        writeln!(out)?;
+        render_drift(section, out)?;
+    }
+    if let Some(section) = &doc.refusals {
+        writeln!(out)?;
+        render_refusals(section, out)?;
+    }
+    if let Some(section) = &doc.clients {
+        writeln!(out)?;
+        render_clients(section, out)?;
+    }
+    Ok(())
+}
+
 /// Writes only where the runs and the spec disagree, every kind of finding listed (`report --conformance`); nothing
 /// when no answer was checked.
-pub fn write_drift(runs: &[RunReport], out: &mut dyn Write) -> Result<(), ReportError> {
-    match DriftSection::of(runs, true) {
-        Some(section) => render_drift(&section, out).map_err(|e| ReportError::write("table report", e)),
+pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
+    match &doc.drift {
+        Some(section) => render_drift(section, out).map_err(|e| ReportError::write("table report", e)),
         None => Ok(()),
     }
 }
@@ -252,39 +267,8 @@ fn wrap_words(text: &str, width: usize, break_long: bool) -> Vec<String> {
     lines
 }
 
-fn render(runs: &[RunReport], out: &mut dyn Write) -> io::Result<()> {
-    render_runs(runs, true, out)
-}
-
-/// Each run's summary, one after another; with its drift from the spec and its refusals under it when `alone` (several
-/// runs show theirs side by side after every summary).
-fn render_runs(runs: &[RunReport], alone: bool, out: &mut dyn Write) -> io::Result<()> {
-    for (i, run) in runs.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
-        render_run(run, out)?;
-        if !alone {
-            continue;
-        }
-        if let Some(section) = DriftSection::of(std::slice::from_ref(run), false) {
-            writeln!(out)?;
-            render_drift(&section, out)?;
-        }
-        if let Some(section) = RefusalSection::of(std::slice::from_ref(run)) {
-            writeln!(out)?;
-            render_refusals(&section, out)?;
-        }
-        if let Some(section) = ClientsSection::of(std::slice::from_ref(run)) {
-            writeln!(out)?;
-            render_clients(&section, out)?;
-        }
-    }
-    Ok(())
-}
-
-fn render_run(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
-    let c = Coverage::of(run);
+fn render_run(part: &RunPart<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let (run, c) = (part.run, &part.coverage);
     writeln!(out, "{}", coverage::daemon_line(run))?;
     writeln!(out, "{}", coverage::api_line(run))?;
     writeln!(out, "{}", coverage::run_line(run))?;
@@ -324,7 +308,7 @@ fn render_run(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         grid.write_terminal_within(out, WIDTH)?;
         render_failed_streams(run, out)?;
     }
-    render_scenarios(run, out)?;
+    render_scenarios(&part.scenarios, out)?;
     let skipped = run.probes.iter().filter(|p| p.verdict == Verdict::Skipped).count();
     if skipped > 0 {
         let probes = if skipped == 1 { "probe" } else { "probes" };
@@ -357,13 +341,12 @@ fn render_failed_streams(run: &RunReport, out: &mut dyn Write) -> io::Result<()>
 
 /// One line per scenario with its version ranges, then an indented line for each failed range (the reason at its
 /// first version) and each failed cleanup; nothing when the run has no scenarios.
-fn render_scenarios(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
-    let summaries = scenario::summaries(run);
+fn render_scenarios(summaries: &[ScenarioSummary<'_>], out: &mut dyn Write) -> io::Result<()> {
     if summaries.is_empty() {
         return Ok(());
     }
-    writeln!(out, "\n{}", scenario::headline(&summaries))?;
-    for s in &summaries {
+    writeln!(out, "\n{}", scenario::headline(summaries))?;
+    for s in summaries {
         let parts: Vec<String> = s.ranges.iter().map(scenario::ScenarioRange::line).collect();
         write_wrapped(out, &format!("{}: ", s.name), &parts, WIDTH)?;
         for r in s.ranges.iter().filter(|r| !r.passed()) {
@@ -442,12 +425,7 @@ mod tests {
             daemon_run("podman-4.3", "4.3.1", (24, 41), (0, 57), (0, 57)),
             daemon_run("docker-29.0", "29.0.0", (44, 52), (44, 52), (43, 53)),
         ];
-        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
-        let render = |runs: &[RunReport]| {
-            let mut out = Vec::new();
-            write_side_by_side(&SideBySide::of(runs, &endpoints), runs, &mut out).expect("write to vec");
-            String::from_utf8(out).expect("utf8")
-        };
+        let render = |runs: &[RunReport]| crate::report::coverage::tests::render(write, runs);
         let text = render(&runs[..4]);
         assert!(text.starts_with("4 daemons side by side: docker-20.10, docker-26.1, docker-28.5, podman-4.3\n"));
         assert!(
@@ -517,9 +495,7 @@ mod tests {
             assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
         }
         // `report --conformance`: the drift alone, null rows listed and not counted.
-        let mut out = Vec::new();
-        write_drift(&[drifting()], &mut out).expect("write to vec");
-        let all = String::from_utf8(out).expect("utf8");
+        let all = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
         assert!(all.starts_with("Where docker-20.10 and the spec disagree: 5 differences on 3 endpoints"), "{all}");
         assert!(all.contains("\n  container.inspect 1.12–1.41: /Mounts null (null, the spec says array)\n"), "{all}");
         assert!(!all.contains("fields are null") && !all.contains("field is null"), "{all}");
@@ -536,10 +512,7 @@ mod tests {
         let mut old = crate::report::synthetic::daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
         old.probes.iter_mut().for_each(|p| p.conformance = None);
         let runs = [drifting(), podman, old];
-        let endpoints = crate::matrix::load::MatrixSources::built_in().load().expect("matrices").endpoints.endpoints;
-        let mut out = Vec::new();
-        write_side_by_side(&SideBySide::of(&runs, &endpoints), &runs, &mut out).expect("write to vec");
-        let text = String::from_utf8(out).expect("utf8");
+        let text = crate::report::coverage::tests::render(write, &runs);
         let drift = &text[text.find("\nWhere the daemons and the spec disagree: ").expect("the drift, last")..];
         insta::assert_snapshot!(drift);
         for line in drift.lines() {

@@ -111,7 +111,6 @@ pub(super) async fn stages(
         probes,
         scenarios,
         refusals: refusals.unwrap_or_default(),
-        clients: Vec::new(),
     };
     record_stage(config, report, total, stopped, err)
 }

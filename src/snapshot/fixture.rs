@@ -131,7 +131,6 @@ pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
         probes,
         scenarios: Vec::new(),
         refusals: Vec::new(),
-        clients: Vec::new(),
     }
 }
 
