@@ -120,7 +120,9 @@ fn report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Error> {
-    use crate::report::{Document, ReportError, ReportTarget, drift::Drift, markdown};
+    use crate::report::render::markdown;
+    use crate::report::sections::drift::Drift;
+    use crate::report::{Document, ReportError, ReportTarget};
     let ReportOptions { format, output, step_summary, all_failures, conformance } = options;
     let m = load_matrices(dir)?;
     for policy in fail_on {
@@ -195,7 +197,7 @@ fn clients(
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
     use crate::clients::{DaemonView, evaluate};
-    use crate::report::clients::ClientsSection;
+    use crate::report::sections::clients::ClientsSection;
     let m = load_matrices(dir)?;
     let specs = crate::clients::clients(&m, globs);
     if specs.is_empty() {
@@ -228,8 +230,8 @@ fn clients(
     let predicted = paths.is_empty();
     let Some(section) = ClientsSection::of_outcomes(columns, predicted) else { return Ok(EXIT_OK) };
     let written = match format {
-        crate::config::ClientsFormat::Table => crate::report::table::render_clients(&section, out),
-        crate::config::ClientsFormat::Markdown => crate::report::markdown::render_clients(&section, "##", out),
+        crate::config::ClientsFormat::Table => crate::report::render::text::render_clients(&section, out),
+        crate::config::ClientsFormat::Markdown => crate::report::render::markdown::render_clients(&section, "##", out),
         crate::config::ClientsFormat::Json => serde_json::to_writer_pretty(&mut *out, &section)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),

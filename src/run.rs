@@ -154,7 +154,7 @@ pub fn run(
     if config.verbose {
         crate::report::write_document(ReportFormat::Table, &doc, out)?;
     } else {
-        crate::report::summary::write_all(&doc, out)
+        crate::report::render::summary::write_all(&doc, out)
             .map_err(|source| Error::Output { what: "the summary".into(), source })?;
     }
     for target in &config.reports {
@@ -183,7 +183,8 @@ pub fn run(
     // One screen: a daemon that went away fails every probe it did not answer.
     let list_all = crate::report::list_all_command(&[&config.out.join("run.json")], &config.fail_on);
     // Under the one-screen summary (which lists the failures) a few; under the whole table as many as `report`.
-    let max = if config.verbose { crate::report::MAX_POLICY_LINES } else { crate::report::summary::RUN_POLICY_LINES };
+    let max =
+        if config.verbose { crate::report::MAX_POLICY_LINES } else { crate::report::render::summary::RUN_POLICY_LINES };
     for line in crate::report::policy_lines(&failures, false, max, &list_all) {
         let _ = writeln!(err, "{line}");
     }

@@ -14,13 +14,13 @@ use crate::clients::{DaemonView, evaluate};
 use crate::matrix::Matrices;
 use crate::model::{ClientOutcome, RunReport};
 
-use super::clients::ClientsSection;
-use super::coverage::Coverage;
-use super::drift::{Drift, DriftSection};
-use super::kubernetes::Kubernetes;
-use super::refusals::RefusalSection;
-use super::scenario::{self, ScenarioSummary};
-use super::side_by_side::{OkNowhere, SideBySide};
+use super::sections::clients::ClientsSection;
+use super::sections::coverage::Coverage;
+use super::sections::drift::{Drift, DriftSection};
+use super::sections::kubernetes::Kubernetes;
+use super::sections::refusals::RefusalSection;
+use super::sections::scenario::{self, ScenarioSummary};
+use super::sections::side_by_side::{OkNowhere, SideBySide};
 
 /// Where a document's shared sections (drift, refusals, clients) go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::matrix::Matrices;
 
 use super::document::Document;
 use super::error::ReportError;
-use super::{html, json, junit, markdown, summary, table};
+use super::render::{html, json, junit, markdown, summary, text};
 use crate::model::RunReport;
 
 /// A report format.
@@ -161,7 +161,7 @@ pub fn write_report(
 pub fn write_document(format: ReportFormat, doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
     if doc.is_conformance() {
         match format {
-            ReportFormat::Table | ReportFormat::Summary => table::write_drift(doc, out),
+            ReportFormat::Table | ReportFormat::Summary => text::write_drift(doc, out),
             ReportFormat::Markdown => markdown::write_drift(doc, out),
             ReportFormat::Json => json::write_drift(doc, out),
             ReportFormat::Junit => junit::write_drift(doc, out),
@@ -169,7 +169,7 @@ pub fn write_document(format: ReportFormat, doc: &Document<'_>, out: &mut dyn Wr
         }?;
     } else {
         match format {
-            ReportFormat::Table => table::write(doc, out),
+            ReportFormat::Table => text::write(doc, out),
             ReportFormat::Markdown => markdown::write(doc, out),
             ReportFormat::Json => json::write(doc, out),
             ReportFormat::Junit => junit::write(doc, out),

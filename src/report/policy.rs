@@ -7,8 +7,8 @@ use std::str::FromStr;
 use crate::matrix::Matrices;
 use crate::model::{FindingKind, ProbeOutcome, RequestVersion, RunReport, Verdict, shell_word};
 
-use super::coverage::{daemon_max, worst};
 use super::error::ReportError;
+use super::sections::coverage::{daemon_max, worst};
 
 /// One `--fail-on` policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -296,7 +296,7 @@ fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::model::ApiVersion;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::{add_endpoint, with_failures};
 
     fn matrices() -> Matrices {
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn refusal_fails_on_a_server_error_or_an_accepted_malformed_request_only_when_asked() {
-        let [docker, podman] = crate::report::refusals::tests::two_runs();
+        let [docker, podman] = crate::report::sections::refusals::tests::two_runs();
         let m = matrices();
         assert_eq!(policy("refusals"), FailOn::Refusal);
         assert_eq!(FailOn::Refusal.to_string(), "refusal");

@@ -6,7 +6,7 @@ use crate::model::{
     EndedBy, EngineKind, Evidence, Method, ProbeOutcome, RunReport, StreamFormat, StreamSummary, Verdict,
 };
 
-use super::coverage::tests::fixture;
+use super::sections::coverage::tests::fixture;
 
 /// `1.NN`.
 pub(crate) fn v(minor: u16) -> ApiVersion {

@@ -174,7 +174,7 @@ fn the_cycles_of_before_the_model_step_are_caught() {
     let fine = [
         ("src/probe/runner.rs", "use crate::fixture::{Fixtures, own_token};\nuse crate::model::Verdict;"),
         ("src/client/x.rs", "// see crate::probe::verdict\nlet s = \"crate::report\";"),
-        ("src/report/diff/x.rs", "use crate::report::coverage::Span;"),
+        ("src/report/diff/x.rs", "use crate::report::sections::coverage::Span;"),
     ];
     for (path, text) in fine {
         assert_eq!(violations(&file(path, text)), Vec::<String>::new(), "{path}: {text}");

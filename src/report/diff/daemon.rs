@@ -66,7 +66,7 @@ pub fn daemon_changes(a: &DaemonInfo, b: &DaemonInfo) -> Vec<DaemonChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::daemon_run;
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::{ApiVersion, RefusalKind, RefusalOutcome, RequestVersion, RunReport};
-use crate::report::refusals::AnswerSpan;
+use crate::report::sections::refusals::AnswerSpan;
 
 /// One malformed request answered otherwise over a range of versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,7 +95,7 @@ pub fn refusal_changes(a: &RunReport, b: &RunReport) -> Vec<RefusalChange> {
 mod tests {
     use super::*;
     use crate::model::RefusalKind::*;
-    use crate::report::refusals::tests::{refusal, two_runs};
+    use crate::report::sections::refusals::tests::{refusal, two_runs};
 
     #[test]
     fn like_changes_of_consecutive_versions_share_a_line() {

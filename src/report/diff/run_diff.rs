@@ -98,7 +98,7 @@ impl RunDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
 
     #[test]
     fn a_run_against_itself_has_no_changes() {

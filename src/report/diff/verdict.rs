@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::model::ApiVersion;
 use crate::model::{Method, ProbeOutcome, RequestVersion, RunReport, Verdict};
-use crate::report::coverage::worst;
+use crate::report::sections::coverage::worst;
 
 /// What one run got from an endpoint at one API version: the verdict, and the status of the probe behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -139,7 +139,7 @@ pub fn verdict_changes(a: &RunReport, b: &RunReport) -> Vec<VerdictChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::{answer, daemon_run};
 
     fn lines(a: &RunReport, b: &RunReport, endpoint: &str) -> Vec<String> {

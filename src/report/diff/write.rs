@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::model::RequestVersion;
 use crate::report::error::ReportError;
 use crate::report::grid::Grid;
-use crate::report::table::{WIDTH, wrap};
+use crate::report::render::text::{WIDTH, wrap};
 
 use super::daemon::DaemonChange;
 use super::field::FieldChange;
@@ -275,7 +275,7 @@ mod tests {
     use super::*;
     use crate::model::Method;
     use crate::model::Verdict;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::{add_endpoint, answer, daemon_run};
 
     /// A 20.10 and a 26.1 run of the fixture's endpoints, with system.version and system.info answering as system.ping
@@ -299,7 +299,7 @@ mod tests {
 
     #[test]
     fn refusal_changes_have_a_section_only_when_a_run_sent_any() {
-        let [docker, podman] = crate::report::refusals::tests::two_runs();
+        let [docker, podman] = crate::report::sections::refusals::tests::two_runs();
         let d = RunDiff::of(&podman, Path::new("a.json"), &docker, Path::new("b.json"));
         let text = render(&d, DiffFormat::Text);
         let section = &text[text.find("\nAnswers to malformed requests").expect("a section")..];

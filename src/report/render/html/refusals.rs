@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
-use super::refusals::{NOTE, RefusalSection};
+use super::escape;
+use crate::report::sections::refusals::{NOTE, RefusalSection};
 
 /// The section: its title, the counts, the table and the note.
 pub fn section(s: &RefusalSection) -> String {
@@ -66,7 +66,7 @@ section.refusals p.note { color: #444; margin: 8px 0 4px; font-size: 13px; }
 
 /// The clients section: the title and counts, a row per client, a cell per daemon (the verdict, the version, the
 /// reason on hover), and the note.
-pub fn clients_section(s: &super::clients::ClientsSection) -> String {
+pub fn clients_section(s: &crate::report::sections::clients::ClientsSection) -> String {
     let mut out = String::new();
     let h = if s.several() { "h2" } else { "h3" };
     let class = if s.several() { "refusals clients several" } else { "refusals clients" };
@@ -107,6 +107,10 @@ pub fn clients_section(s: &super::clients::ClientsSection) -> String {
         }
         out.push_str("</tr>\n");
     }
-    let _ = writeln!(out, "</tbody></table></div>\n<p class=\"note\">{}</p>\n</section>", escape(super::clients::NOTE));
+    let _ = writeln!(
+        out,
+        "</tbody></table></div>\n<p class=\"note\">{}</p>\n</section>",
+        escape(crate::report::sections::clients::NOTE)
+    );
     out
 }

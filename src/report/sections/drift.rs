@@ -618,7 +618,7 @@ impl DriftSection {
 pub(crate) mod tests {
     use super::*;
     use crate::model::{Conformance, Finding, ProbeOutcome};
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::{add_endpoint, v};
 
     /// A finding.

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
-use super::side_by_side::{self, SideBySide};
+use super::escape;
+use crate::report::sections::side_by_side::{self, SideBySide};
 
 /// The overview section: one row per endpoint, one column per daemon, a coloured range per verdict. Clicking a
 /// daemon's cell or header shows that daemon's heat map.

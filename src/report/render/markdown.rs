@@ -8,17 +8,17 @@ use std::path::{Path, PathBuf};
 use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
 
-use super::clients::ClientsSection;
-use super::coverage::{self, Coverage};
-use super::document::{Document, Placement, RunPart, SideBySidePart};
-use super::drift::DriftSection;
-use super::error::ReportError;
-use super::grid::Grid;
-use super::kubernetes::Kubernetes;
-use super::refusals::{self, RefusalSection};
-use super::scenario::{self, ScenarioSummary};
-use super::side_by_side::{self, DaemonColumn, SideBySide};
-use super::stream;
+use crate::report::document::{Document, Placement, RunPart, SideBySidePart};
+use crate::report::error::ReportError;
+use crate::report::grid::Grid;
+use crate::report::sections::clients::ClientsSection;
+use crate::report::sections::coverage::{self, Coverage};
+use crate::report::sections::drift::DriftSection;
+use crate::report::sections::kubernetes::Kubernetes;
+use crate::report::sections::refusals::{self, RefusalSection};
+use crate::report::sections::scenario::{self, ScenarioSummary};
+use crate::report::sections::side_by_side::{self, DaemonColumn, SideBySide};
+use crate::report::sections::stream;
 
 /// The variable GitHub Actions sets to the file it shows as the step summary.
 pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
@@ -421,7 +421,7 @@ fn kubernetes(k: &Kubernetes, name: &str) -> Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::{fixture, render};
+    use crate::report::sections::coverage::tests::{fixture, render};
 
     #[test]
     fn snapshot_of_the_fixed_run() {
@@ -430,7 +430,7 @@ mod tests {
 
     #[test]
     fn snapshot_of_the_scenarios_of_a_run() {
-        let run = crate::report::scenario::tests::fixture_with_scenarios();
+        let run = crate::report::sections::scenario::tests::fixture_with_scenarios();
         let text = render(write, &[run]);
         let start = text.find("### Scenarios").expect("a scenario section");
         let end = start + text[start..].find("### Endpoints").expect("the matrix after it");
@@ -496,7 +496,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("summary.md");
         std::fs::write(&path, "before\n").expect("write");
-        let (runs, m) = ([fixture()], crate::report::coverage::tests::matrices());
+        let (runs, m) = ([fixture()], crate::report::sections::coverage::tests::matrices());
         append_step_summary(&path, &Document::of(&runs, &m).without_clients()).expect("append");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.starts_with("before\n## dockmatrix: docker-20.10"), "{}", &text[..80]);
@@ -504,12 +504,12 @@ mod tests {
 
     #[test]
     fn the_drift_ends_the_report_collapsed_with_errata_last() {
-        use crate::report::drift::tests::drifting;
+        use crate::report::sections::drift::tests::drifting;
         let text = render(write, &[drifting()]);
         let drift = &text[text.find("### Where docker-20.10 and the spec disagree").expect("a drift section")..];
         insta::assert_snapshot!(drift);
         // `report --conformance`: a document of its own, the null rows listed in the table.
-        let alone = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
+        let alone = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
         assert!(alone.starts_with("## Where docker-20.10 and the spec disagree\n\n5 differences on 3 endpoints"));
         assert!(alone.contains("| `container.inspect` | `/Mounts` | null | null, the spec says array | 1.12–1.41 |"));
         assert!(!alone.contains("<details>") && !alone.contains("field is null"), "{alone}");

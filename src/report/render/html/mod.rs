@@ -12,14 +12,15 @@ use serde::Serialize;
 use crate::model::ApiVersion;
 use crate::model::{ProbeOutcome, RequestVersion, SUMMARY_TEXT_CAP, Verdict};
 
-use super::coverage;
-use super::document::{Document, Placement, RunPart};
-use super::error::ReportError;
-use super::html_drift;
-use super::html_overview;
-use super::html_refusals;
-use super::scenario::{self, ScenarioSummary};
-use super::stream;
+use crate::report::document::{Document, Placement, RunPart};
+use crate::report::error::ReportError;
+use crate::report::sections::coverage;
+use crate::report::sections::scenario::{self, ScenarioSummary};
+use crate::report::sections::stream;
+
+pub mod drift;
+pub mod overview;
+pub mod refusals;
 
 /// Bodies longer than this many characters are cut in the page's evidence.
 const BODY_EXCERPT: usize = 2000;
@@ -40,10 +41,10 @@ pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), Report
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{0}</title>\n<style>{STYLE}{1}</style>\n</head>\n<body>\n<header><h1>{0}</h1></header>\n<main class=\"drift-only\">\n",
         escape(&title),
-        html_drift::STYLE
+        drift::STYLE
     );
     if let Some(section) = &doc.drift {
-        page.push_str(&html_drift::section(section));
+        page.push_str(&drift::section(section));
     }
     page.push_str("</main>\n</body>\n</html>\n");
     out.write_all(page.as_bytes()).map_err(|e| ReportError::write("html report", e))
@@ -172,17 +173,17 @@ fn render(doc: &Document<'_>) -> String {
         // Only pages with scenarios carry their rules, so pages without them stay as they were; the same for the
         // drift, which only runs checked against the spec have.
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
-        if matrix.is_some() { html_overview::STYLE } else { "" },
-        if doc.parts.iter().any(|p| p.checked_drift().is_some()) { html_drift::STYLE } else { "" },
+        if matrix.is_some() { overview::STYLE } else { "" },
+        if doc.parts.iter().any(|p| p.checked_drift().is_some()) { drift::STYLE } else { "" },
         if doc.parts.iter().any(|p| !p.run.refusals.is_empty() || !p.clients.is_empty()) {
-            html_refusals::STYLE
+            refusals::STYLE
         } else {
             ""
         },
         escape(&title)
     );
     if let Some(m) = matrix {
-        page.push_str(&html_overview::overview(m));
+        page.push_str(&overview::overview(m));
     }
     page.push_str("<form id=\"filters\" class=\"filters\">\n<fieldset><legend>Verdicts</legend>");
     for v in Verdict::ALL {
@@ -201,14 +202,14 @@ fn render(doc: &Document<'_>) -> String {
     }
     page.push_str("</fieldset>\n</form>\n<div class=\"layout\">\n<main>\n");
     if let Some(m) = matrix {
-        page.push_str(&html_overview::picker(m));
+        page.push_str(&overview::picker(m));
     }
     page.push_str(&sections);
     page.push_str("</main>\n<aside id=\"evidence\"><h2>Evidence</h2><p class=\"hint\">Click a cell to see the request, the status, the reason, the headers and the body.</p></aside>\n</div>\n");
     let _ = write!(
         page,
         "<script type=\"application/json\" id=\"probes\">{json}</script>\n<script>{SCRIPT}{}</script>\n</body>\n</html>\n",
-        if matrix.is_some() { html_overview::SCRIPT } else { "" }
+        if matrix.is_some() { overview::SCRIPT } else { "" }
     );
     page
 }
@@ -216,13 +217,13 @@ fn render(doc: &Document<'_>) -> String {
 /// The document's drift, refusals and clients, each when it has them.
 fn shared_sections(doc: &Document<'_>, out: &mut String) {
     if let Some(d) = &doc.drift {
-        out.push_str(&html_drift::section(d));
+        out.push_str(&drift::section(d));
     }
     if let Some(r) = &doc.refusals {
-        out.push_str(&html_refusals::section(r));
+        out.push_str(&refusals::section(r));
     }
     if let Some(c) = &doc.clients {
-        out.push_str(&html_refusals::clients_section(c));
+        out.push_str(&refusals::clients_section(c));
     }
 }
 
@@ -557,7 +558,7 @@ const SCRIPT: &str = r#"
 mod tests {
     use super::*;
     use crate::model::RunReport;
-    use crate::report::coverage::tests::{fixture, render};
+    use crate::report::sections::coverage::tests::{fixture, render};
 
     fn rendered(runs: &[RunReport]) -> String {
         render(write, runs)
@@ -578,7 +579,7 @@ mod tests {
 
     #[test]
     fn snapshot_of_the_scenarios_of_a_run() {
-        let html = rendered(&[crate::report::scenario::tests::fixture_with_scenarios()]);
+        let html = rendered(&[crate::report::sections::scenario::tests::fixture_with_scenarios()]);
         let start = html.find("<h3>Scenarios</h3>").expect("a scenario section");
         let end = start + html[start..].find("<section class=\"drift\">").expect("the drift after it");
         insta::assert_snapshot!(&html[start..end]);
@@ -586,7 +587,7 @@ mod tests {
 
     #[test]
     fn scenarios_keep_the_page_self_contained_and_well_formed() {
-        let mut run = crate::report::scenario::tests::fixture_with_scenarios();
+        let mut run = crate::report::sections::scenario::tests::fixture_with_scenarios();
         run.scenarios[13].steps[6].reason = "</td><script>alert(1)</script>".into();
         let html = rendered(&[run]);
         assert_eq!(html.matches("<script").count(), 2, "only the page's own two scripts");
@@ -677,7 +678,7 @@ mod tests {
 
     #[test]
     fn the_drift_is_grouped_by_endpoint_under_the_heat_map() {
-        use crate::report::drift::tests::drifting;
+        use crate::report::sections::drift::tests::drifting;
         let mut run = drifting();
         // A key with markup stays text.
         for p in run.probes.iter_mut().filter(|p| p.endpoint == "image.list") {

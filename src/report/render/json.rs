@@ -6,13 +6,13 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::clients::ClientsSection;
-use super::document::Document;
-use super::drift::DriftMatrix;
-use super::error::ReportError;
-use super::refusals::RefusalSection;
-use super::side_by_side::SideBySide;
 use crate::model::{RUN_SCHEMA_VERSION, RunReport};
+use crate::report::document::Document;
+use crate::report::error::ReportError;
+use crate::report::sections::clients::ClientsSection;
+use crate::report::sections::drift::DriftMatrix;
+use crate::report::sections::refusals::RefusalSection;
+use crate::report::sections::side_by_side::SideBySide;
 
 /// What `--format json` writes for several runs; `dockmatrix report` reads its `runs` back.
 #[derive(Serialize)]
@@ -72,7 +72,7 @@ fn pretty(value: &impl Serialize, out: &mut dyn Write) -> Result<(), ReportError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::{fixture, render};
+    use crate::report::sections::coverage::tests::{fixture, render};
 
     #[test]
     fn snapshot_of_the_fixed_run_and_it_reads_back() {
@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn several_runs_carry_their_drift_beside_the_matrix_and_one_run_is_the_record_alone() {
-        use crate::report::drift::tests::drifting;
+        use crate::report::sections::drift::tests::drifting;
         let parse = |runs: &[RunReport]| serde_json::from_str::<serde_json::Value>(&render(write, runs)).expect("json");
         let value = parse(&[drifting(), fixture()]);
         let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
@@ -124,7 +124,7 @@ mod tests {
         let one = parse(&[drifting()]);
         assert!(one.get("drift").is_none() && one["run_id"].is_string());
         // `report --conformance` writes the drift alone, null rows too.
-        let alone = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
+        let alone = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
         let alone: serde_json::Value = serde_json::from_str(&alone).expect("json");
         assert_eq!(alone["rows"].as_array().map(Vec::len), Some(5));
         assert_eq!(alone["rows"][1]["kind"], "null");

@@ -360,7 +360,7 @@ pub(crate) mod tests {
         let start = table.find("How the daemons refuse").expect("the table's section");
         let section = &table[start..start + table[start..].find("\nClients against").expect("the clients after it")];
         insta::assert_snapshot!("refusals_table_several", section);
-        assert!(section.lines().all(|l| l.chars().count() <= crate::report::table::WIDTH), "{section}");
+        assert!(section.lines().all(|l| l.chars().count() <= crate::report::render::text::WIDTH), "{section}");
         let md = render(ReportFormat::Markdown, &runs);
         let start = md.find("## How the daemons refuse").expect("md");
         let end = start + md[start..].find("\n## Clients against").expect("the clients after it");

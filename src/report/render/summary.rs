@@ -6,10 +6,10 @@ use std::io::{self, Write};
 
 use crate::model::{ApiVersion, ClientVerdict, RequestVersion, Verdict};
 
-use super::clients;
-use super::coverage;
-use super::document::{Document, RunPart};
-use super::table::{WIDTH, wrap_hanging};
+use super::text::{WIDTH, wrap_hanging};
+use crate::report::document::{Document, RunPart};
+use crate::report::sections::clients;
+use crate::report::sections::coverage;
 
 /// The most lines the summary writes: with the few lines `run` writes on stderr (the daemon, the timing, the
 /// teardown, where the results are, at most [`RUN_POLICY_LINES`] policy failures), a run fits a 40-line screen.

@@ -6,16 +6,16 @@ use std::io::{self, Write};
 
 use crate::model::{RequestVersion, RunReport, Verdict};
 
-use super::clients::ClientsSection;
-use super::coverage;
-use super::document::{Document, Placement, RunPart};
-use super::drift::DriftSection;
-use super::error::ReportError;
-use super::grid::Grid;
-use super::refusals::{self, RefusalSection};
-use super::scenario::{self, ScenarioSummary};
-use super::side_by_side::{self, DaemonColumn, SideBySide};
-use super::stream;
+use crate::report::document::{Document, Placement, RunPart};
+use crate::report::error::ReportError;
+use crate::report::grid::Grid;
+use crate::report::sections::clients::ClientsSection;
+use crate::report::sections::coverage;
+use crate::report::sections::drift::DriftSection;
+use crate::report::sections::refusals::{self, RefusalSection};
+use crate::report::sections::scenario::{self, ScenarioSummary};
+use crate::report::sections::side_by_side::{self, DaemonColumn, SideBySide};
+use crate::report::sections::stream;
 
 /// The widest line the table writes.
 pub const WIDTH: usize = 100;
@@ -393,10 +393,10 @@ fn clip(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
 
     fn rendered() -> String {
-        crate::report::coverage::tests::render(write, &[fixture()])
+        crate::report::sections::coverage::tests::render(write, &[fixture()])
     }
 
     #[test]
@@ -406,8 +406,8 @@ mod tests {
 
     #[test]
     fn snapshot_of_a_run_with_scenarios() {
-        let run = crate::report::scenario::tests::fixture_with_scenarios();
-        let text = crate::report::coverage::tests::render(write, &[run]);
+        let run = crate::report::sections::scenario::tests::fixture_with_scenarios();
+        let text = crate::report::sections::coverage::tests::render(write, &[run]);
         let plain = rendered();
         assert!(text.starts_with(plain.lines().next().unwrap_or_default()));
         let scenarios = &text[text.find("\nScenarios:").expect("a scenario section")..];
@@ -425,7 +425,7 @@ mod tests {
             daemon_run("podman-4.3", "4.3.1", (24, 41), (0, 57), (0, 57)),
             daemon_run("docker-29.0", "29.0.0", (44, 52), (44, 52), (43, 53)),
         ];
-        let render = |runs: &[RunReport]| crate::report::coverage::tests::render(write, runs);
+        let render = |runs: &[RunReport]| crate::report::sections::coverage::tests::render(write, runs);
         let text = render(&runs[..4]);
         assert!(text.starts_with("4 daemons side by side: docker-20.10, docker-26.1, docker-28.5, podman-4.3\n"));
         assert!(
@@ -453,7 +453,8 @@ mod tests {
 
     #[test]
     fn the_failures_are_followed_by_their_streams() {
-        let text = crate::report::coverage::tests::render(write, &[crate::report::synthetic::with_failures()]);
+        let text =
+            crate::report::sections::coverage::tests::render(write, &[crate::report::synthetic::with_failures()]);
         let failures = &text[text.find("\nFailures").expect("a failure section")..];
         let failures = &failures[..failures.find("\n\n").map_or(failures.len(), |i| i + 1)];
         insta::assert_snapshot!(failures);
@@ -478,8 +479,10 @@ mod tests {
 
     #[test]
     fn fits_100_columns() {
-        let with_scenarios =
-            crate::report::coverage::tests::render(write, &[crate::report::scenario::tests::fixture_with_scenarios()]);
+        let with_scenarios = crate::report::sections::coverage::tests::render(
+            write,
+            &[crate::report::sections::scenario::tests::fixture_with_scenarios()],
+        );
         for line in rendered().lines().chain(with_scenarios.lines()) {
             assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
         }
@@ -487,15 +490,15 @@ mod tests {
 
     #[test]
     fn the_drift_is_a_line_per_difference_errata_last_null_counted() {
-        use crate::report::drift::tests::drifting;
-        let text = crate::report::coverage::tests::render(write, &[drifting()]);
+        use crate::report::sections::drift::tests::drifting;
+        let text = crate::report::sections::coverage::tests::render(write, &[drifting()]);
         let drift = &text[text.find("\nWhere docker-20.10 and the spec disagree").expect("a drift section")..];
         insta::assert_snapshot!(drift);
         for line in text.lines() {
             assert!(line.chars().count() <= WIDTH, "too wide ({}): {line}", line.chars().count());
         }
         // `report --conformance`: the drift alone, null rows listed and not counted.
-        let all = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
+        let all = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
         assert!(all.starts_with("Where docker-20.10 and the spec disagree: 5 differences on 3 endpoints"), "{all}");
         assert!(all.contains("\n  container.inspect 1.12–1.41: /Mounts null (null, the spec says array)\n"), "{all}");
         assert!(!all.contains("fields are null") && !all.contains("field is null"), "{all}");
@@ -504,7 +507,7 @@ mod tests {
     #[test]
     fn several_runs_end_with_their_drift_side_by_side_within_100_columns() {
         use crate::model::FindingKind;
-        use crate::report::drift::tests::{check, drifting, finding};
+        use crate::report::sections::drift::tests::{check, drifting, finding};
         let mut podman = drifting();
         podman.daemon.name = "podman-4.3".into();
         let ports = finding(FindingKind::WrongType, "/NetworkSettings/Ports", "object, the spec says array", None);
@@ -512,7 +515,7 @@ mod tests {
         let mut old = crate::report::synthetic::daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
         old.probes.iter_mut().for_each(|p| p.conformance = None);
         let runs = [drifting(), podman, old];
-        let text = crate::report::coverage::tests::render(write, &runs);
+        let text = crate::report::sections::coverage::tests::render(write, &runs);
         let drift = &text[text.find("\nWhere the daemons and the spec disagree: ").expect("the drift, last")..];
         insta::assert_snapshot!(drift);
         for line in drift.lines() {

@@ -5,8 +5,8 @@ use crate::matrix::{K8sRelease, Matrices};
 use crate::model::{ApiVersion, Verdict};
 
 use super::coverage::{self, Coverage};
-use super::grid::Grid;
-use super::matrix_tables;
+use crate::report::grid::Grid;
+use crate::report::matrix_tables;
 
 /// The Kubernetes table of one run.
 #[derive(Debug, Clone, PartialEq, Eq)]

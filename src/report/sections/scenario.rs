@@ -116,7 +116,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::model::Method;
     use crate::model::StepOutcome;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
 
     const LIFECYCLE: [(&str, Method, &str); 9] = [
         ("system.version", Method::Get, "/version"),

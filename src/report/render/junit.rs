@@ -8,25 +8,25 @@
 //! summary as its `<system-out>`, whatever its verdict.
 //!
 //! A run whose answers were checked against the spec also gets a suite `TARGET.conformance` right after its own:
-//! one test case per drift row (see [`crate::report::drift`]), a `<failure>` whose type is the kind when a typed
-//! client would trip on it (missing-required, wrong-type, not-json) and no spec erratum explains it, else passing
-//! with the row as its `<system-out>`. The `null` rows are counted in a property, not listed (`report
+//! one test case per drift row (see [`crate::report::sections::drift`]), a `<failure>` whose type is the kind when
+//! a typed client would trip on it (missing-required, wrong-type, not-json) and no spec erratum explains it, else
+//! passing with the row as its `<system-out>`. The `null` rows are counted in a property, not listed (`report
 //! --conformance` lists them, and writes only these suites).
 //!
 //! A run that sent malformed requests ends with a suite `TARGET.refusals`: a test case per endpoint and kind of
 //! malformed input, a `<failure>` when a version got a 5xx, was accepted or got no answer (see
-//! [`crate::report::refusals`]). Every run also gets a suite `TARGET.clients`: a test case per real client, failing
-//! when it breaks against the daemon, skipped when its verdict is unknown (see [`crate::clients`]).
+//! [`crate::report::sections::refusals`]). Every run also gets a suite `TARGET.clients`: a test case per real
+//! client, failing when it breaks against the daemon, skipped when its verdict is unknown (see [`crate::clients`]).
 
 use std::io::{self, Write};
 
 use crate::model::{ClientOutcome, ClientVerdict, ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
 
-use super::document::{Document, RunPart};
-use super::drift::{Drift, DriftRow};
-use super::error::ReportError;
-use super::refusals::{self, RefusalCell, RefusalSection};
-use super::stream;
+use crate::report::document::{Document, RunPart};
+use crate::report::error::ReportError;
+use crate::report::sections::drift::{Drift, DriftRow};
+use crate::report::sections::refusals::{self, RefusalCell, RefusalSection};
+use crate::report::sections::stream;
 
 /// Bodies longer than this are cut in the failure text (CI pages show it whole).
 const BODY_EXCERPT: usize = 4096;
@@ -415,7 +415,7 @@ pub fn attr(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::{fixture, render};
+    use crate::report::sections::coverage::tests::{fixture, render};
 
     fn rendered(runs: &[RunReport]) -> String {
         render(write, runs)
@@ -513,7 +513,7 @@ mod tests {
 
     #[test]
     fn a_checked_run_gets_a_conformance_suite_failing_only_what_breaks_clients() {
-        use crate::report::drift::tests::drifting;
+        use crate::report::sections::drift::tests::drifting;
         let xml = rendered(&[drifting()]);
         let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
         let suite = doc
@@ -557,7 +557,7 @@ mod tests {
         let root = doc.root_element();
         assert_eq!((root.attribute("tests"), root.attribute("failures")), (Some("191"), Some("1")));
         // `report --conformance`: the conformance suites alone, null rows as passing cases.
-        let alone = crate::report::coverage::tests::render_drift(write_drift, &[drifting()]);
+        let alone = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
         let doc = roxmltree::Document::parse(&alone).expect("well-formed XML");
         let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
         assert_eq!(suites.len(), 1);

@@ -2,13 +2,13 @@
 //! and a cell per run, every cell the verdict, the API version the client would use and the first reason.
 //!
 //! Pure: no I/O. The outcomes are computed once per run when a report's document is built
-//! ([`super::document::Document::of`]); every format renders [`ClientsSection`].
+//! ([`crate::report::document::Document::of`]); every format renders [`ClientsSection`].
 
 use serde::Serialize;
 
 use crate::model::{ClientOutcome, ClientVerdict};
 
-use super::grid::Grid;
+use crate::report::grid::Grid;
 
 /// One client, across the daemons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

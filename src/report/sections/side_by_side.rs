@@ -250,7 +250,7 @@ impl SideBySide {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::coverage::tests::fixture;
+    use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::{add_endpoint, answer, daemon_run, v};
 
     fn endpoints() -> Vec<Endpoint> {

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use crate::model::FindingKind;
 
-use super::drift::{DriftMatrixRow, DriftSection, LIST_ALL, NOT_CHECKED};
-use super::html::escape;
+use super::escape;
+use crate::report::sections::drift::{DriftMatrixRow, DriftSection, LIST_ALL, NOT_CHECKED};
 
 /// The section: its title, the summary, the table and the notes.
 pub fn section(s: &DriftSection) -> String {

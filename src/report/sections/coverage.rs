@@ -317,7 +317,7 @@ pub(crate) mod tests {
 
     /// The fixed run every format's snapshot is made from.
     pub(crate) fn fixture() -> RunReport {
-        serde_json::from_str(include_str!("../../tests/fixtures/run-docker-20.10.json")).expect("fixture parses")
+        serde_json::from_str(include_str!("../../../tests/fixtures/run-docker-20.10.json")).expect("fixture parses")
     }
 
     /// A format's writer of a document.
