@@ -112,26 +112,4 @@ fn row(r: &DriftMatrixRow, out: &mut String) {
 }
 
 /// The section's rules, added to the page's style only when it has one.
-pub const STYLE: &str = r#"section.drift { margin: 8px 0 16px; }
-section.drift.several { border-top: 1px solid #ddd; margin-top: 20px; padding-top: 4px; }
-main.drift-only { padding: 0 20px 20px; }
-table.drift { border-collapse: collapse; font-size: 12.5px; }
-.drift th, .drift td { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
-.drift thead th { font-size: 12px; color: #333; }
-.drift tr.endpoint th { background: #f1f3f5; padding: 5px 6px 2px; font: 600 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; border-top: 6px solid #fff; }
-.drift tr.endpoint small { font: 400 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #555; margin-left: 8px; }
-.drift tr.part th { padding: 14px 6px 4px; font-size: 13px; border-bottom: 2px solid #ccc; }
-.drift td.where { padding-left: 6px; min-width: 14em; max-width: 420px; }
-.drift td.where code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-.drift td.where .whole { color: #666; font-style: italic; }
-.drift .kind { display: inline-block; padding: 0 6px; border-radius: 3px; background: #e8eaed; color: #333; white-space: nowrap; }
-.drift .kind.breaks { background: #D55E00; color: #fff; }
-.drift .errata ~ tbody .kind { background: #eef3f8; color: #4a5a6a; }
-.drift .erratum { display: inline-block; padding: 0 6px; border-radius: 3px; background: #0072B2; color: #fff; white-space: nowrap; }
-.drift td.detail { color: #333; }
-.drift td.versions { white-space: nowrap; }
-.drift td.versions span { display: inline-block; margin: 1px 4px 1px 0; padding: 0 5px; border-radius: 3px; background: #f3e3c3; white-space: nowrap; }
-.drift td.versions span.none { background: none; color: #888; }
-section.drift p.note { color: #444; margin: 8px 0 4px; font-size: 13px; }
-section.drift p.note code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: nowrap; }
-"#;
+pub const STYLE: &str = include_str!("assets/drift.css");

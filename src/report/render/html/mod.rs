@@ -1,8 +1,12 @@
 //! The HTML report: one self-contained page (inline style and script, no fetches) with a heat map per run:
 //! endpoints as rows grouped by tag, API versions as columns, a colour and a letter per verdict, the enforced range
 //! marked, filters by tag and verdict, the evidence of a cell on click (with a hijacked stream's summary, field by
-//! field), the scenarios under the map, and where the daemon and the spec disagree (several runs: side by side,
-//! after the heat maps).
+//! field), the scenarios under the map, and where the daemon and the spec disagree, how it refused malformed
+//! requests and what clients make of it (several runs: side by side, after the heat maps, which the overview of
+//! [`overview`] leads).
+//!
+//! Each section has its module ([`drift`], [`refusals`], [`clients`]); the page's rules and scripts are the files of
+//! `assets/`, inlined with `include_str!` (a section's rules only on pages that have it).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -18,6 +22,7 @@ use crate::report::sections::coverage;
 use crate::report::sections::scenario::{self, ScenarioSummary};
 use crate::report::sections::stream;
 
+pub mod clients;
 pub mod drift;
 pub mod overview;
 pub mod refusals;
@@ -223,7 +228,7 @@ fn shared_sections(doc: &Document<'_>, out: &mut String) {
         out.push_str(&refusals::section(r));
     }
     if let Some(c) = &doc.clients {
-        out.push_str(&refusals::clients_section(c));
+        out.push_str(&clients::section(c));
     }
 }
 
@@ -406,153 +411,14 @@ fn steps(o: &crate::model::ScenarioOutcome, out: &mut String) {
     out.push_str("</ol></details>");
 }
 
-const STYLE: &str = r#"
-:root { --ok:#009E73; --rej:#D9D9D9; --abs:#56B4E9; --na:#F0E442; --inc:#D55E00; --err:#CC79A7; --enf:#0072B2; }
-* { box-sizing: border-box; }
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1a1a1a; background: #fff; }
-header { padding: 12px 20px 4px; }
-h1 { font-size: 20px; margin: 0; }
-h2 { font-size: 17px; margin: 12px 0 4px; }
-.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; padding: 4px 20px 8px; border-bottom: 1px solid #ddd; }
-.filters fieldset { border: 1px solid #ddd; border-radius: 6px; padding: 4px 10px; margin: 0; }
-.filters legend { font-weight: 600; padding: 0 4px; }
-.filters label { display: inline-flex; align-items: center; gap: 4px; margin-right: 10px; white-space: nowrap; cursor: pointer; }
-.filters .cell { display: inline-block; width: 20px; height: 20px; line-height: 20px; }
-.layout { display: grid; grid-template-columns: minmax(0, max-content) minmax(360px, 1fr); gap: 16px; padding: 0 20px 20px; align-items: start; }
-.meta { color: #444; margin: 0 0 4px; font-size: 13px; }
-.coverage { font-weight: 600; margin: 4px 0 8px; }
-.scroll { overflow-x: auto; }
-table.heat { border-collapse: separate; border-spacing: 0; }
-.heat th, .heat td { padding: 0; }
-.heat th.ep { text-align: left; font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: 1px 10px 1px 6px; white-space: nowrap; font-weight: 500; }
-.heat td.route { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #555; padding: 1px 12px 1px 0; white-space: nowrap; }
-.heat thead th { font-size: 12px; color: #333; vertical-align: bottom; text-align: left; }
-.heat thead th.ver { text-align: center; }
-.heat thead th.ver { width: 30px; height: 44px; }
-.heat thead th.ver span { display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg); padding: 2px 0; }
-.heat tr.band th { height: 20px; }
-.heat th.enforced { background: var(--enf); color: #fff; font-weight: 600; border-radius: 4px 4px 0 0; font-size: 11.5px; white-space: nowrap; }
-.heat tr.tag th { text-align: left; background: #f1f3f5; padding: 6px 6px 3px; font-size: 13px; border-top: 8px solid #fff; }
-.heat tr.tag small { font-weight: 400; color: #555; margin-left: 8px; }
-.cell { width: 30px; min-width: 30px; height: 24px; text-align: center; font: 700 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; border: 1px solid #fff; cursor: pointer; }
-.cell.none { background: #f7f7f7; cursor: default; }
-.v-ok { background: var(--ok); color: #fff; }
-.v-version-rejected { background: var(--rej); color: #333; }
-.v-absent { background: var(--abs); color: #00334d; }
-.v-not-applicable { background: var(--na); color: #4d4500; }
-.v-incompatible { background: var(--inc); color: #fff; }
-.v-unsupported { background: repeating-linear-gradient(45deg, #b3261e, #b3261e 4px, #d9736b 4px, #d9736b 8px); color: #fff; }
-.v-nonconforming { background: repeating-linear-gradient(45deg, #e8a33c, #e8a33c 4px, #f4d19b 4px, #f4d19b 8px); color: #4a2c00; }
-.v-error { background: var(--err); color: #3d0026; }
-.v-unenforced { background: repeating-linear-gradient(45deg, #9fd9c6, #9fd9c6 4px, #c9ece0 4px, #c9ece0 8px); color: #0b4d3a; }
-.v-skipped { background: repeating-linear-gradient(45deg, #fff, #fff 3px, #e4e4e4 3px, #e4e4e4 6px); color: #666; }
-td.in, th.ver.in { }
-.heat .lo { border-left: 3px solid var(--enf); }
-.heat .hi { border-right: 3px solid var(--enf); }
-.heat thead th.ver.in { color: var(--enf); font-weight: 700; }
-.cell.dim { opacity: .12; }
-.cell.selected { outline: 3px solid #000; outline-offset: -3px; }
-.cell:focus-visible { outline: 3px solid #000; outline-offset: -3px; }
-tr.hidden, tbody.hidden { display: none; }
-aside { position: sticky; top: 8px; border: 1px solid #ddd; border-radius: 8px; padding: 10px 14px; max-height: calc(100vh - 16px); overflow: auto; background: #fcfcfc; }
-aside h2 { margin-top: 0; }
-aside .hint { color: #666; }
-aside dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0 0 8px; }
-aside dt { color: #555; }
-aside dd { margin: 0; word-break: break-all; }
-aside pre { background: #f3f3f3; padding: 8px; white-space: pre-wrap; word-break: break-all; font-size: 12px; max-height: 360px; overflow: auto; }
-aside table { border-collapse: collapse; font-size: 12px; }
-aside table td { border-bottom: 1px solid #eee; padding: 1px 6px 1px 0; vertical-align: top; word-break: break-all; }
-aside table.stream td:first-child { white-space: nowrap; word-break: normal; }
-"#;
+/// The page's rules: the heat map, the filters, the evidence panel (assets/page.css).
+const STYLE: &str = include_str!("assets/page.css");
 
-const SCENARIO_STYLE: &str = r#"table.scenarios { border-collapse: collapse; font-size: 13px; margin-bottom: 12px; }
-table.scenarios th, table.scenarios td { padding: 2px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
-table.scenarios .cleanup { color: #8a4b00; }
-table.scenarios ol { margin: 4px 0; padding-left: 22px; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-"#;
+/// The scenarios' rules, added only to pages whose runs have scenarios (assets/scenarios.css).
+const SCENARIO_STYLE: &str = include_str!("assets/scenarios.css");
 
-const SCRIPT: &str = r#"
-(function () {
-  var data = JSON.parse(document.getElementById('probes').textContent);
-  var form = document.getElementById('filters');
-  function checked(name) {
-    var set = {};
-    form.querySelectorAll('input[name="' + name + '"]').forEach(function (i) { if (i.checked) set[i.value] = true; });
-    return set;
-  }
-  function apply() {
-    var verdicts = checked('verdict'), tags = checked('tag');
-    document.querySelectorAll('tbody[data-tag]').forEach(function (body) {
-      body.classList.toggle('hidden', !tags[body.getAttribute('data-tag')]);
-      body.querySelectorAll('tr:not(.tag)').forEach(function (row) {
-        var shown = 0;
-        row.querySelectorAll('td[data-verdict]').forEach(function (cell) {
-          var on = !!verdicts[cell.getAttribute('data-verdict')];
-          cell.classList.toggle('dim', !on);
-          if (on) shown++;
-        });
-        row.classList.toggle('hidden', shown === 0);
-      });
-    });
-  }
-  form.addEventListener('change', apply);
-  function add(parent, tag, text, cls) {
-    var el = document.createElement(tag);
-    if (text !== undefined && text !== null) el.textContent = String(text);
-    if (cls) el.className = cls;
-    parent.appendChild(el);
-    return el;
-  }
-  function show(cell) {
-    var p = data[+cell.getAttribute('data-i')];
-    if (!p) return;
-    document.querySelectorAll('.cell.selected').forEach(function (c) { c.classList.remove('selected'); });
-    cell.classList.add('selected');
-    var aside = document.getElementById('evidence');
-    aside.textContent = '';
-    add(aside, 'h2', p.endpoint + ' @ ' + p.api);
-    var dl = add(aside, 'dl');
-    function row(k, v) { if (v === null || v === undefined || v === '') return; add(dl, 'dt', k); add(dl, 'dd', v); }
-    row('target', p.target);
-    row('request', p.method + ' ' + p.request);
-    row('status', p.status === null ? 'no answer' : p.status);
-    row('verdict', p.verdict);
-    row('reason', p.reason);
-    row('first try', p.retried);
-    row('time', p.ms + ' ms');
-    if (!p.summary) row('stream', p.stream);
-    if (p.summary) {
-      // A hijacked stream's summary, field by field (runs without one keep the one-line `stream` above).
-      add(aside, 'h3', 'Stream');
-      var st = add(aside, 'table', undefined, 'stream');
-      p.summary.forEach(function (f) { var r = add(st, 'tr'); add(r, 'td', f[0]); add(r, 'td', f[1]); });
-    }
-    if (p.headers.length) {
-      add(aside, 'h3', 'Headers');
-      var t = add(aside, 'table');
-      p.headers.forEach(function (h) { var r = add(t, 'tr'); add(r, 'td', h[0]); add(r, 'td', h[1]); });
-    }
-    if (p.body !== null) {
-      add(aside, 'h3', 'Body (' + p.body_len + ' bytes' + (p.body_cut ? ', excerpt' : '') + ')');
-      add(aside, 'pre', p.body);
-    }
-  }
-  function open(cell) {
-    show(cell);
-    if (history.replaceState) history.replaceState(null, '', '#probe-' + cell.getAttribute('data-i'));
-  }
-  document.querySelectorAll('td[data-i]').forEach(function (cell) {
-    cell.addEventListener('click', function () { open(cell); });
-    cell.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(cell); } });
-  });
-  apply();
-  // A link ending in #probe-N opens that cell's evidence, so a report can point at one answer.
-  var m = /^#probe-(\d+)$/.exec(location.hash);
-  var linked = m && document.querySelector('td[data-i="' + m[1] + '"]');
-  if (linked) show(linked);
-})();
-"#;
+/// The page's script: the filters and the evidence of a cell (assets/page.js).
+const SCRIPT: &str = include_str!("assets/page.js");
 
 #[cfg(test)]
 mod tests {

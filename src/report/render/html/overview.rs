@@ -67,56 +67,7 @@ pub fn picker(m: &SideBySide) -> String {
 }
 
 /// The overview's rules, added to the page's style.
-pub const STYLE: &str = r#".overview { padding: 4px 20px 12px; border-bottom: 1px solid #ddd; }
-table.sbs { border-collapse: collapse; font-size: 12.5px; }
-.sbs th, .sbs td { padding: 2px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
-.sbs th.ep, .sbs td.route { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: nowrap; }
-.sbs td.route { color: #555; }
-.sbs thead th[data-run] { cursor: pointer; }
-.sbs tr.daemons td { color: #444; font-size: 12px; }
-.sbs tr.tag th { background: #f1f3f5; padding-top: 6px; }
-.sbs td.ranges { cursor: pointer; }
-.sbs td.ranges span { display: inline-block; margin: 1px 4px 1px 0; padding: 0 5px; border-radius: 3px; white-space: nowrap; }
-.sbs td.ranges span.none { color: #888; }
-.sbs td.picked, .sbs th.picked { box-shadow: inset 0 -3px 0 var(--enf); }
-.overview .note { color: #555; font-size: 12px; }
-.picker { margin: 10px 0 0; font-weight: 600; }
-section.run[hidden] { display: none; }
-"#;
+pub const STYLE: &str = include_str!("assets/overview.css");
 
 /// The selector's script, added after the page's own script.
-pub const SCRIPT: &str = r#"
-(function () {
-  var select = document.getElementById('daemon');
-  var runs = document.querySelectorAll('main > section.run');
-  if (!select || !runs.length) return;
-  function pick(i) {
-    runs.forEach(function (s, j) { s.hidden = j !== i; });
-    select.value = String(i);
-    document.querySelectorAll('.sbs [data-run]').forEach(function (c) {
-      c.classList.toggle('picked', +c.getAttribute('data-run') === i);
-    });
-  }
-  select.addEventListener('change', function () { pick(+select.value); });
-  document.querySelectorAll('.sbs [data-run]').forEach(function (c) {
-    function go() { pick(+c.getAttribute('data-run')); runs[+c.getAttribute('data-run')].scrollIntoView(); }
-    c.addEventListener('click', go);
-    c.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); } });
-  });
-  var form = document.getElementById('filters');
-  function tags() {
-    var on = {};
-    form.querySelectorAll('input[name="tag"]').forEach(function (i) { if (i.checked) on[i.value] = true; });
-    document.querySelectorAll('tbody[data-overview-tag]').forEach(function (b) {
-      b.classList.toggle('hidden', !on[b.getAttribute('data-overview-tag')]);
-    });
-  }
-  form.addEventListener('change', tags);
-  // A link to one answer (#probe-N) shows the heat map that holds it.
-  var m = /^#probe-(\d+)$/.exec(location.hash);
-  var linked = m && document.querySelector('td[data-i="' + m[1] + '"]');
-  var start = 0;
-  runs.forEach(function (s, j) { if (linked && s.contains(linked)) start = j; });
-  pick(start);
-})();
-"#;
+pub const SCRIPT: &str = include_str!("assets/overview.js");
