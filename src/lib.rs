@@ -15,7 +15,7 @@
 //! | 3 | [`probe`] | discovery, the plan, the sweep and the verdicts |
 //! | 4 | [`scenario`], [`refusal`] | request sequences replayed at each version; malformed requests sent on purpose |
 //! | 5 | [`snapshot`] | normalised answers in insta's format |
-//! | 6 | [`report`] | every report format, the CI policy, diffs of runs |
+//! | 6 | [`report`] | the report as a document of sections computed once, its renderers (every format), the CI policy, diffs of runs |
 //! | 7–11 | [`progress`], [`error`], [`run`], [`config`], [`dispatch`], [`cli`] | one command from end to end |
 #![warn(missing_docs)]
 

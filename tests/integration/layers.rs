@@ -45,7 +45,7 @@ fn module_of(path: &str) -> &str {
 }
 
 /// The source without `//` comments (doc comments included) and string literals' contents.
-fn code_of(text: &str) -> String {
+pub(crate) fn code_of(text: &str) -> String {
     text.lines()
         .map(|l| {
             let mut out = String::new();
@@ -132,7 +132,8 @@ fn violations(files: &[(String, String)]) -> Vec<String> {
     out
 }
 
-fn sources(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+/// Every `.rs` file under `dir`, as (path from `root`, text).
+pub(crate) fn sources(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.expect("dir entry").path();
         if path.is_dir() {

@@ -26,6 +26,7 @@ mod live_run_fixture;
 mod live_scenario;
 mod matrix_cli;
 mod report;
+mod report_layers;
 mod run_cli;
 mod run_report;
 mod saved_runs;
