@@ -535,6 +535,7 @@ impl Cli {
                 step_summary: a.step_summary,
                 all_failures: a.all_failures,
                 conformance: a.conformance,
+                each_run: a.each_run,
                 dir: a.dir.resolve(),
             }),
         }

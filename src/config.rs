@@ -121,6 +121,8 @@ pub enum Config {
         all_failures: bool,
         /// Print only the drift from the spec (`--conformance`).
         conformance: bool,
+        /// `--each-run DIR`: each run's own Markdown report in DIR, linked from the report.
+        each_run: Option<PathBuf>,
         /// Matrices (the Kubernetes policy and table need them).
         dir: MatrixDir,
     },

@@ -70,8 +70,8 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
         Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
         Config::Clients { runs, daemons, globs, format, dir } => clients(&runs, &daemons, &globs, format, &dir, out),
-        Config::Report { runs, format, output, fail_on, step_summary, all_failures, conformance, dir } => {
-            let options = ReportOptions { format, output, step_summary, all_failures, conformance };
+        Config::Report { runs, format, output, fail_on, step_summary, all_failures, conformance, each_run, dir } => {
+            let options = ReportOptions { format, output, step_summary, all_failures, conformance, each_run };
             report(&runs, options, &fail_on, &dir, out, err)
         }
     }
@@ -110,6 +110,8 @@ struct ReportOptions {
     all_failures: bool,
     /// Only the drift from the spec (`--conformance`).
     conformance: bool,
+    /// Each run's own Markdown report in this folder, linked from the report (`--each-run`).
+    each_run: Option<std::path::PathBuf>,
 }
 
 fn report(
@@ -123,7 +125,13 @@ fn report(
     use crate::report::render::markdown;
     use crate::report::sections::drift::Drift;
     use crate::report::{Document, ReportError, ReportTarget};
-    let ReportOptions { format, output, step_summary, all_failures, conformance } = options;
+    let ReportOptions { format, output, step_summary, all_failures, conformance, each_run } = options;
+    if each_run.is_some() && (format != crate::report::ReportFormat::Markdown || conformance) {
+        return Err(Error::usage(
+            "--each-run writes Markdown pages",
+            Some("use it with --format md, without --conformance"),
+        ));
+    }
     let m = load_matrices(dir)?;
     for policy in fail_on {
         policy.check(&m)?;
@@ -143,7 +151,10 @@ fn report(
         let warning = target.write(&Document::conformance(&runs), out)?;
         (warning, step_summary.then(|| Document::of(&runs, &m)))
     } else {
-        let whole = Document::of(&runs, &m);
+        let mut whole = Document::of(&runs, &m);
+        if let (Some(folder), Some(page)) = (&each_run, &target.file) {
+            whole.apart = Some(each_run_pages(&runs, &m, folder, page)?);
+        }
         (target.write(&whole, out)?, Some(whole))
     };
     if let Some(warning) = warning {
@@ -164,6 +175,27 @@ fn report(
         let _ = writeln!(err, "{line}");
     }
     Ok(if failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
+}
+
+/// Writes each run's own Markdown report to `folder/NAME.md` (the folder made if need be) and returns, per run, its
+/// name and the link to it from `page`'s folder.
+fn each_run_pages(
+    runs: &[crate::model::RunReport],
+    m: &crate::matrix::Matrices,
+    folder: &Path,
+    page: &Path,
+) -> Result<Vec<(String, String)>, Error> {
+    use crate::report::{ReportFormat, write_report_file};
+    let base = page.parent().unwrap_or(Path::new(""));
+    let mut links = Vec::new();
+    for run in runs {
+        let name = &run.daemon.name;
+        let file = folder.join(format!("{name}.md"));
+        write_report_file(ReportFormat::Markdown, std::slice::from_ref(run), m, &file)?;
+        let link = file.strip_prefix(base).unwrap_or(&file);
+        links.push((name.clone(), link.display().to_string()));
+    }
+    Ok(links)
 }
 
 fn diff(

@@ -33,6 +33,10 @@ pub struct ReportArgs {
     /// a line per difference with the API versions it occurs at, several runs side by side.
     #[arg(long)]
     pub conformance: bool,
+    /// With several runs in Markdown: write each run's own report to DIR/NAME.md and link it from the report (-o
+    /// FILE; the links are relative to FILE's folder) instead of including it.
+    #[arg(long, value_name = "DIR", requires = "output")]
+    pub each_run: Option<PathBuf>,
     /// Matrix folder.
     #[command(flatten)]
     pub dir: MatrixDirArgs,

@@ -18,6 +18,7 @@ use super::sections::clients::ClientsSection;
 use super::sections::coverage::Coverage;
 use super::sections::drift::{Drift, DriftSection};
 use super::sections::kubernetes::Kubernetes;
+use super::sections::overview::Overview;
 use super::sections::refusals::RefusalSection;
 use super::sections::scenario::{self, ScenarioSummary};
 use super::sections::side_by_side::{OkNowhere, SideBySide};
@@ -65,6 +66,8 @@ impl RunPart<'_> {
 pub struct SideBySidePart {
     /// The runs side by side.
     pub matrix: SideBySide,
+    /// The same at a glance: a mark per endpoint and daemon, and what differs between the daemons.
+    pub overview: Overview,
     /// The endpoints ok on no daemon, each with the reason the matrices give (probes.yaml's `limit`, else its
     /// `skip`; empty when they give none).
     pub ok_nowhere: Vec<(OkNowhere, String)>,
@@ -88,6 +91,9 @@ pub struct Document<'a> {
     pub refusals: Option<RefusalSection>,
     /// What each real client would make of each run's daemon; `None` when there are no outcomes.
     pub clients: Option<ClientsSection>,
+    /// Each run's own report is a page apart (`report --each-run`): per run its name and the link to it, which the
+    /// Markdown report lists instead of the runs' reports. `None`: the runs' reports are part of this one.
+    pub apart: Option<Vec<(String, String)>>,
 }
 
 impl<'a> Document<'a> {
@@ -125,7 +131,7 @@ impl<'a> Document<'a> {
                     (n, why)
                 })
                 .collect();
-            SideBySidePart { matrix, ok_nowhere }
+            SideBySidePart { overview: Overview::of(&matrix), matrix, ok_nowhere }
         });
         let drift = shared_drift(&parts, false);
         let refusals = match parts.as_slice() {
@@ -135,7 +141,7 @@ impl<'a> Document<'a> {
         let columns: Vec<(&str, &[ClientOutcome])> =
             parts.iter().map(|p| (p.run.daemon.name.as_str(), p.clients.as_slice())).collect();
         let clients = ClientsSection::of_columns(&columns, false);
-        Document { runs, conformance: false, parts, side_by_side, drift, refusals, clients }
+        Document { runs, conformance: false, parts, side_by_side, drift, refusals, clients, apart: None }
     }
 
     /// Only where `runs` and the spec disagree, every kind of finding listed, `null` too (`report --conformance`):
@@ -154,7 +160,16 @@ impl<'a> Document<'a> {
             })
             .collect();
         let drift = shared_drift(&parts, true);
-        Document { runs, conformance: true, parts, side_by_side: None, drift, refusals: None, clients: None }
+        Document {
+            runs,
+            conformance: true,
+            parts,
+            side_by_side: None,
+            drift,
+            refusals: None,
+            clients: None,
+            apart: None,
+        }
     }
 
     /// The runs, as given.

@@ -11,6 +11,7 @@ use crate::report::document::Document;
 use crate::report::error::ReportError;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::drift::DriftMatrix;
+use crate::report::sections::overview::Overview;
 use crate::report::sections::refusals::RefusalSection;
 use crate::report::sections::side_by_side::SideBySide;
 
@@ -21,6 +22,8 @@ struct Several<'a> {
     schema_version: u32,
     /// The matrix every format leads with.
     matrix: &'a SideBySide,
+    /// The same at a glance: a mark per endpoint and daemon, and what differs between the daemons.
+    overview: &'a Overview,
     /// Where the daemons and the spec disagree, side by side (`null` rows counted per column, not listed); absent
     /// when no answer was checked, so runs from before the check write what they wrote.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,7 +40,9 @@ struct Several<'a> {
 
 /// Writes one run as an object (the run itself, as run.json holds it), none as an empty array, and several as one
 /// object: `schema_version`, `matrix` (`columns`, `rows` with one cell per column, each with its `unversioned`
-/// verdict and its `ranges` of `first`, `last` and `verdict`), `drift` (see [`write_drift`]; only when an answer
+/// verdict and its `ranges` of `first`, `last` and `verdict`), `overview` (`columns`, `ranges`, `rows` of `endpoint`,
+/// `tag` and one `marks` entry per column: `{"mark": "works"}`, `{"mark": "partly", "detail": "1.24–1.40"}`,
+/// `{"mark": "lacks", "detail": "unsupported"}`..., and `differences` of `marks` and `endpoints`), `drift` (see [`write_drift`]; only when an answer
 /// was checked against the spec), `refusals` (`columns`, `counts`, `rows` of `endpoint`, `kind`, `route` and one
 /// cell per column with `spans` of `first`, `last`, `verdict`, `status`, `listed`, `reason`; only when a run sent
 /// malformed requests), `clients` (`columns`, `rows` of `client`, `covers` and one outcome per column:
@@ -47,8 +52,11 @@ pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError>
         (Some(s), runs) => {
             let drift = doc.drift.as_ref().map(|s| &s.matrix);
             let (refusals, clients) = (doc.refusals.as_ref(), doc.clients.as_ref());
-            let matrix = &s.matrix;
-            pretty(&Several { schema_version: RUN_SCHEMA_VERSION, matrix, drift, refusals, clients, runs }, out)
+            let (matrix, overview) = (&s.matrix, &s.overview);
+            pretty(
+                &Several { schema_version: RUN_SCHEMA_VERSION, matrix, overview, drift, refusals, clients, runs },
+                out,
+            )
         }
         (None, [run]) => pretty(run, out),
         (None, runs) => pretty(&runs, out),
@@ -110,7 +118,7 @@ mod tests {
         let parse = |runs: &[RunReport]| serde_json::from_str::<serde_json::Value>(&render(write, runs)).expect("json");
         let value = parse(&[drifting(), fixture()]);
         let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
-        assert_eq!(keys, ["schema_version", "matrix", "drift", "runs"]);
+        assert_eq!(keys, ["schema_version", "matrix", "overview", "drift", "runs"]);
         let drift = &value["drift"];
         assert_eq!(drift["columns"][0]["null_fields"], 1);
         let kinds: Vec<&str> =

@@ -15,6 +15,7 @@ use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::coverage::{self, Coverage};
 use crate::report::sections::drift::DriftSection;
 use crate::report::sections::kubernetes::Kubernetes;
+use crate::report::sections::overview::{self as o, Mark, Overview};
 use crate::report::sections::refusals::{self, RefusalSection};
 use crate::report::sections::scenario::{self, ScenarioSummary};
 use crate::report::sections::side_by_side::{self, DaemonColumn, SideBySide};
@@ -75,8 +76,10 @@ pub fn write_drift(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), Report
 /// Several runs lead with their side-by-side matrix; each run's own report follows, then (when any answer was
 /// checked against the spec) their drift side by side. One run ends with its own drift.
 fn render(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
-    if let Some(SideBySidePart { matrix, ok_nowhere: nowhere }) = &doc.side_by_side {
+    if let Some(SideBySidePart { matrix, overview, ok_nowhere: nowhere }) = &doc.side_by_side {
         writeln!(out, "## dockmatrix: {}\n", matrix.headline())?;
+        render_overview(overview, out)?;
+        writeln!(out, "### Every API version, daemon by daemon\n")?;
         side_by_side(matrix).write_markdown(out)?;
         writeln!(out)?;
         if !nowhere.is_empty() {
@@ -93,11 +96,20 @@ fn render(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out)?;
         }
     }
-    for (i, part) in doc.parts.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
+    if let Some(links) = &doc.apart {
+        let links: Vec<String> = links.iter().map(|(name, link)| format!("[{name}]({link})")).collect();
+        writeln!(
+            out,
+            "Each daemon's own report (its failures, scenarios and every API version): {}.",
+            links.join(" · ")
+        )?;
+    } else {
+        for (i, part) in doc.parts.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            render_run(part, out)?;
         }
-        render_run(part, out)?;
     }
     // One run's sections end its report (a run's report ends the document); several runs' follow all of them.
     let level = match doc.placement() {
@@ -258,6 +270,52 @@ fn render_run(part: &RunPart<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<details><summary>{}</summary>\n", grid.title)?;
         Grid { title: String::new(), ..grid }.write_markdown(out)?;
         writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
+
+/// The overview: the legend, a row per endpoint the daemons differ on (by tag), the endpoints alike on every daemon
+/// a line per mark, and what differs, a line per way the daemons differ.
+fn render_overview(o: &Overview, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "### At a glance\n")?;
+    writeln!(out, "{}\n", o::LEGEND)?;
+    let (differ, alike) = o.split();
+    let mut headers: Vec<String> = vec!["Endpoint".into()];
+    headers.extend(o.columns.iter().cloned());
+    let mut range = vec!["*advertised*".to_string()];
+    range.extend(o.ranges.iter().cloned());
+    let mut rows = vec![range];
+    for tagged in differ.chunk_by(|a, b| a.tag == b.tag) {
+        let mut row = vec![format!("**{}**", tagged[0].tag)];
+        row.extend(o.columns.iter().map(|_| String::new()));
+        rows.push(row);
+        for r in tagged {
+            let mut row = vec![format!("`{}`", r.endpoint)];
+            row.extend(r.marks.iter().map(Mark::text));
+            rows.push(row);
+        }
+    }
+    Grid { title: String::new(), headers, rows, notes: Vec::new() }.write_markdown(out)?;
+    writeln!(out)?;
+    let mut same: Vec<(&Mark, Vec<&str>)> = Vec::new();
+    for r in &alike {
+        match same.iter_mut().find(|(m, _)| **m == r.marks[0]) {
+            Some((_, ids)) => ids.push(&r.endpoint),
+            None => same.push((&r.marks[0], vec![&r.endpoint])),
+        }
+    }
+    for (mark, ids) in same {
+        let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+        writeln!(out, "Alike on every daemon, {} ({}): {}.\n", mark.words(), ids.len(), ids.join(", "))?;
+    }
+    if !o.differences.is_empty() {
+        writeln!(out, "#### What differs between the daemons\n")?;
+        for d in &o.differences {
+            let ids: Vec<String> = d.endpoints.iter().map(|id| format!("`{id}`")).collect();
+            let n = if ids.len() == 1 { "1 endpoint".to_string() } else { format!("{} endpoints", ids.len()) };
+            writeln!(out, "- {}. {n}: {}.", d.marks, ids.join(", "))?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
@@ -468,6 +526,13 @@ mod tests {
         let text = render(write, &[fixture(), d26]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "## dockmatrix: 2 daemons side by side: docker-20.10, docker-26.1");
+        // At a glance first: a mark per daemon over its advertised range, then every API version.
+        assert_eq!(lines[2], "### At a glance");
+        assert_eq!(lines[6], "| Endpoint | docker-20.10 | docker-26.1 |");
+        assert_eq!(lines[8], "| *advertised* | 1.12–1.41 | 1.24–1.45 |");
+        assert!(text.contains("\nAlike on every daemon, works ("), "{text}");
+        let full = lines.iter().position(|l| *l == "### Every API version, daemon by daemon").expect("the full matrix");
+        let lines = &lines[full..];
         assert_eq!(lines[2], "| Endpoint | Route | docker-20.10 | docker-26.1 |");
         assert_eq!(
             lines[4],

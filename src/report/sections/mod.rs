@@ -5,6 +5,7 @@ pub mod clients;
 pub mod coverage;
 pub mod drift;
 pub mod kubernetes;
+pub mod overview;
 pub mod refusals;
 pub mod scenario;
 pub mod side_by_side;

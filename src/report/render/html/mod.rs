@@ -187,8 +187,9 @@ fn render(doc: &Document<'_>) -> String {
         },
         escape(&title)
     );
-    if let Some(m) = matrix {
-        page.push_str(&overview::overview(m));
+    if let Some(part) = &doc.side_by_side {
+        page.push_str(&overview::glance(&part.overview));
+        page.push_str(&overview::overview(&part.matrix));
     }
     page.push_str("<form id=\"filters\" class=\"filters\">\n<fieldset><legend>Verdicts</legend>");
     for v in Verdict::ALL {

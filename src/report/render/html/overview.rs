@@ -1,10 +1,89 @@
-//! What the HTML page adds for several runs: the side-by-side matrix at the top, and a daemon selector that shows
-//! one daemon's heat map at a time (plain script, no fetches; without script every heat map shows).
+//! What the HTML page adds for several runs: the overview at a glance (a mark per endpoint and daemon, what differs
+//! between them) and the side-by-side matrix of every API version at the top (its version-rejected and unenforced
+//! edges in a lighter shade), and a daemon selector that shows one daemon's heat map at a time (plain script, no
+//! fetches; without script every heat map shows).
 
 use std::fmt::Write as _;
 
 use super::escape;
+use crate::report::sections::overview::{self as o, Mark, Overview};
 use crate::report::sections::side_by_side::{self, SideBySide};
+
+/// The class of a mark's cell.
+fn class(m: &Mark) -> &'static str {
+    match m {
+        Mark::Works => "m-works",
+        Mark::Partly(_) => "m-partly",
+        Mark::Drifts => "m-drifts",
+        Mark::Lacks(_) => "m-lacks",
+        Mark::NotApplicable | Mark::Skipped | Mark::OutOfRange => "m-other",
+    }
+}
+
+/// The overview at a glance: a row per endpoint the daemons differ on (by tag), the endpoints alike on every daemon
+/// a line per mark, and what differs between the daemons, a line per way they differ.
+pub fn glance(ov: &Overview) -> String {
+    let mut out = String::from("<section class=\"overview glance\">\n<h2>At a glance</h2>\n");
+    let _ =
+        write!(out, "<p class=\"note\">{}</p>\n<div class=\"scroll\"><table class=\"sbs marks\">\n", escape(o::LEGEND));
+    out.push_str("<thead>\n<tr><th class=\"ep\">Endpoint</th>");
+    for (i, c) in ov.columns.iter().enumerate() {
+        let _ = write!(out, "<th data-run=\"{i}\" tabindex=\"0\" title=\"show its heat map\">{}</th>", escape(c));
+    }
+    out.push_str("</tr>\n<tr class=\"daemons\"><th>advertised</th>");
+    for r in &ov.ranges {
+        let _ = write!(out, "<td>{}</td>", escape(r));
+    }
+    out.push_str("</tr>\n</thead>\n<tbody>\n");
+    let (differ, alike) = ov.split();
+    for tagged in differ.chunk_by(|a, b| a.tag == b.tag) {
+        let _ = writeln!(
+            out,
+            "<tr class=\"tag\"><th colspan=\"{}\">{}</th></tr>",
+            ov.columns.len() + 1,
+            escape(&tagged[0].tag)
+        );
+        for r in tagged {
+            let _ = write!(out, "<tr><th class=\"ep\">{}</th>", escape(&r.endpoint));
+            for m in &r.marks {
+                let _ = write!(
+                    out,
+                    "<td class=\"{}\" title=\"{}\">{}</td>",
+                    class(m),
+                    escape(&m.words()),
+                    escape(&m.text())
+                );
+            }
+            out.push_str("</tr>\n");
+        }
+    }
+    out.push_str("</tbody>\n</table></div>\n");
+    let mut same: Vec<(&Mark, Vec<&str>)> = Vec::new();
+    for r in &alike {
+        match same.iter_mut().find(|(m, _)| **m == r.marks[0]) {
+            Some((_, ids)) => ids.push(&r.endpoint),
+            None => same.push((&r.marks[0], vec![&r.endpoint])),
+        }
+    }
+    for (mark, ids) in same {
+        let _ = writeln!(
+            out,
+            "<p class=\"alike\">Alike on every daemon, {} ({}): <code>{}</code></p>",
+            escape(&mark.words()),
+            ids.len(),
+            escape(&ids.join(", "))
+        );
+    }
+    if !ov.differences.is_empty() {
+        out.push_str("<h3>What differs between the daemons</h3>\n<ul class=\"differ\">\n");
+        for d in &ov.differences {
+            let _ = writeln!(out, "<li>{}: <code>{}</code></li>", escape(&d.marks), escape(&d.endpoints.join(", ")));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
 
 /// The overview section: one row per endpoint, one column per daemon, a coloured range per verdict. Clicking a
 /// daemon's cell or header shows that daemon's heat map.
