@@ -8,7 +8,7 @@ use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::matrix::load::MatrixSources;
 use crate::matrix::schemas::SchemaFile;
 use crate::matrix::{self, K8sRelease, Matrices};
-use crate::model::RunReport;
+use crate::model::RunRecord;
 use crate::report::{Grid, matrix_tables};
 use crate::snapshot;
 
@@ -180,7 +180,7 @@ fn report(
 /// Writes each run's own Markdown report to `folder/NAME.md` (the folder made if need be) and returns, per run, its
 /// name and the link to it from `page`'s folder.
 fn each_run_pages(
-    runs: &[crate::model::RunReport],
+    runs: &[crate::model::RunRecord],
     m: &crate::matrix::Matrices,
     folder: &Path,
     page: &Path,
@@ -206,7 +206,7 @@ fn diff(
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
     use crate::report::diff::{RunDiff, write};
-    let read_one = |path: &Path| -> Result<RunReport, Error> {
+    let read_one = |path: &Path| -> Result<RunRecord, Error> {
         let mut runs = crate::report::read_runs(path)?;
         match runs.len() {
             1 => Ok(runs.remove(0)),
@@ -228,12 +228,12 @@ fn clients(
     dir: &MatrixDir,
     out: &mut dyn Write,
 ) -> Result<u8, Error> {
-    use crate::clients::{DaemonView, evaluate};
+    use crate::client_compat::{DaemonView, evaluate};
     use crate::report::sections::clients::ClientsSection;
     let m = load_matrices(dir)?;
-    let specs = crate::clients::clients(&m, globs);
+    let specs = crate::client_compat::clients(&m, globs);
     if specs.is_empty() {
-        let names: Vec<String> = crate::clients::clients(&m, &[]).into_iter().map(|c| c.name).collect();
+        let names: Vec<String> = crate::client_compat::clients(&m, &[]).into_iter().map(|c| c.name).collect();
         return Err(Error::usage(
             format!("--client {} matches no client", globs.join(", ")),
             Some(&format!("clients: {}", names.join(", "))),

@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | 0 | [`model`], [`glob`] | the vocabulary and the run record, the `$name` grammar, exit codes; `*` globs |
 //! | 1 | [`client`], [`matrix`] | talking to a daemon; the YAML matrices and their language (peers) |
-//! | 2 | [`fixture`], [`conformance`], [`clients`] | the objects a run makes, and removing them; answers judged against the spec; what real clients make of a daemon |
+//! | 2 | [`fixture`], [`conformance`], [`client_compat`] | the objects a run makes, and removing them; answers judged against the spec; what real clients (not our [`client`]) make of a daemon |
 //! | 3 | [`probe`] | discovery, the plan, the sweep and the verdicts |
 //! | 4 | [`scenario`], [`refusal`] | request sequences replayed at each version; malformed requests sent on purpose |
 //! | 5 | [`snapshot`] | normalised answers in insta's format |
@@ -21,7 +21,7 @@
 
 pub mod cli;
 pub mod client;
-pub mod clients;
+pub mod client_compat;
 pub mod config;
 pub mod conformance;
 pub mod dispatch;

@@ -1,4 +1,4 @@
-//! The `run` command: its configuration, the stages of a run ([`stages`]: connect, discover, plan, fixtures, sweep,
+//! The `run` command: its configuration, the stages of a run (`run::stages`: connect, discover, plan, fixtures, sweep,
 //! refusals, swarm state, teardown, record), and what it prints and writes when they are over.
 
 use std::collections::BTreeSet;
@@ -12,7 +12,7 @@ use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
 use crate::fixture::{self, Scope};
 use crate::matrix::Matrices;
 use crate::matrix::schemas::SchemaFile;
-use crate::model::RunReport;
+use crate::model::RunRecord;
 use crate::probe::ProbeError;
 use crate::probe::case::ApiSelection;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
@@ -240,7 +240,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 /// Writes `report` to `path` as it is serialized (a run.json of 20-40 MiB is never a second copy in memory).
-fn write_json(path: &Path, report: &RunReport) -> Result<(), ProbeError> {
+fn write_json(path: &Path, report: &RunRecord) -> Result<(), ProbeError> {
     let fail = |source: std::io::Error| ProbeError::Output { path: path.to_path_buf(), source };
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
     serde_json::to_writer_pretty(&mut out, report).map_err(|e| fail(e.into()))?;

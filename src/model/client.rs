@@ -1,5 +1,5 @@
 //! What a real client would make of a daemon: the verdict of one client (a release line of matrices/clients.yaml, or
-//! a kubelet) against one daemon, and why. Computed by `crate::clients` from a run or from the matrices.
+//! a kubelet) against one daemon, and why. Computed by `crate::client_compat` from a run or from the matrices.
 
 use serde::Serialize;
 

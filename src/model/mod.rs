@@ -26,7 +26,7 @@ pub use daemon::{DaemonInfo, EngineKind};
 pub use method::Method;
 pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome};
 pub use refusal::{RefusalKind, RefusalOutcome, RefusalVerdict};
-pub use run::{RUN_SCHEMA_VERSION, RunReport};
+pub use run::{RUN_SCHEMA_VERSION, RunRecord};
 pub use scenario::{ScenarioOutcome, StepOutcome};
 pub use shell::shell_word;
 pub use stream::{EndedBy, SUMMARY_TEXT_CAP, StreamFormat, StreamSummary, excerpt};

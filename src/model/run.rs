@@ -1,4 +1,4 @@
-//! `RunReport`: the complete, timed result of a run; the single source of every report format and of run.json.
+//! `RunRecord`: the complete, timed result of a run; the single source of every report format and of run.json.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ pub const RUN_SCHEMA_VERSION: u32 = 1;
 
 /// Everything a run produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunReport {
+pub struct RunRecord {
     /// Always [`RUN_SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `dockmatrix <version>`.
@@ -40,7 +40,7 @@ pub struct RunReport {
     pub refusals: Vec<RefusalOutcome>,
 }
 
-impl RunReport {
+impl RunRecord {
     /// How many probes got each verdict, in [`Verdict::ALL`] order.
     pub fn verdict_counts(&self) -> Vec<(Verdict, usize)> {
         Verdict::ALL.iter().map(|v| (*v, self.probes.iter().filter(|p| p.verdict == *v).count())).collect()

@@ -2,7 +2,7 @@
 //! turns it into bytes.
 //!
 //! [`Document::of`] reads the runs against the matrices: per run its coverage, scenarios, drift, refusals, what
-//! every real client would make of its daemon ([`crate::clients`], never saved in run.json) and the Kubernetes
+//! every real client would make of its daemon ([`crate::client_compat`], never saved in run.json) and the Kubernetes
 //! table the Markdown report puts under it; for several runs their side-by-side matrix and the endpoints ok on no
 //! daemon; and the sections shared by the runs (drift, refusals, clients). [`Document::placement`] says where
 //! those go: one run has them under it, several have the side-by-side matrix first and the shared sections once
@@ -10,9 +10,9 @@
 //!
 //! The renderers (table, Markdown, JSON, JUnit, HTML, summary) read a document and build no section themselves.
 
-use crate::clients::{DaemonView, evaluate};
+use crate::client_compat::{DaemonView, evaluate};
 use crate::matrix::Matrices;
-use crate::model::{ClientOutcome, RunReport};
+use crate::model::{ClientOutcome, RunRecord};
 
 use super::sections::clients::ClientsSection;
 use super::sections::coverage::Coverage;
@@ -36,7 +36,7 @@ pub enum Placement {
 #[derive(Debug)]
 pub struct RunPart<'a> {
     /// The run.
-    pub run: &'a RunReport,
+    pub run: &'a RunRecord,
     /// Its verdict ranges and counts.
     pub coverage: Coverage<'a>,
     /// Its scenarios, by name; empty when it ran none.
@@ -77,7 +77,7 @@ pub struct SideBySidePart {
 #[derive(Debug)]
 pub struct Document<'a> {
     /// The runs, as given.
-    runs: &'a [RunReport],
+    runs: &'a [RunRecord],
     /// Whether this is the drift alone with its `null` findings listed (`report --conformance`).
     conformance: bool,
     /// Each run's part, in the order given.
@@ -98,8 +98,8 @@ pub struct Document<'a> {
 
 impl<'a> Document<'a> {
     /// The whole report of `runs`, read against the matrices `m`.
-    pub fn of(runs: &'a [RunReport], m: &Matrices) -> Self {
-        let specs = crate::clients::clients(m, &[]);
+    pub fn of(runs: &'a [RunRecord], m: &Matrices) -> Self {
+        let specs = crate::client_compat::clients(m, &[]);
         let parts: Vec<RunPart<'a>> = runs
             .iter()
             .map(|run| {
@@ -146,7 +146,7 @@ impl<'a> Document<'a> {
 
     /// Only where `runs` and the spec disagree, every kind of finding listed, `null` too (`report --conformance`):
     /// the parts hold their coverage, scenarios and drift; no refusals, clients or side-by-side matrix.
-    pub fn conformance(runs: &'a [RunReport]) -> Self {
+    pub fn conformance(runs: &'a [RunRecord]) -> Self {
         let parts: Vec<RunPart<'a>> = runs
             .iter()
             .map(|run| RunPart {
@@ -173,7 +173,7 @@ impl<'a> Document<'a> {
     }
 
     /// The runs, as given.
-    pub fn runs(&self) -> &'a [RunReport] {
+    pub fn runs(&self) -> &'a [RunRecord] {
         self.runs
     }
 

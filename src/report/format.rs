@@ -11,7 +11,7 @@ use crate::matrix::Matrices;
 use super::document::Document;
 use super::error::ReportError;
 use super::render::{html, json, junit, markdown, summary, text};
-use crate::model::RunReport;
+use crate::model::RunRecord;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,7 +148,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Writes the report of `runs` (one or several targets) in `format` to `out`, read against the matrices.
 pub fn write_report(
     format: ReportFormat,
-    runs: &[RunReport],
+    runs: &[RunRecord],
     matrices: &Matrices,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
@@ -183,7 +183,7 @@ pub fn write_document(format: ReportFormat, doc: &Document<'_>, out: &mut dyn Wr
 /// Writes the report of `runs` in `format` to the file `path` (created or truncated; its folder is created).
 pub fn write_report_file(
     format: ReportFormat,
-    runs: &[RunReport],
+    runs: &[RunRecord],
     matrices: &Matrices,
     path: &Path,
 ) -> Result<(), ReportError> {

@@ -1,7 +1,7 @@
 //! The compatibility tables this field keeps by hand, regenerated from the matrices.
 
 use crate::matrix::{K8sRelease, Matrices, PathMode};
-use crate::model::{ApiVersion, RequestVersion, RunReport, Verdict};
+use crate::model::{ApiVersion, RequestVersion, RunRecord, Verdict};
 
 use super::grid::Grid;
 
@@ -93,7 +93,7 @@ pub fn kubernetes(m: &Matrices, api: ApiVersion, releases: &[&K8sRelease]) -> Gr
 /// release's kubelet would use against the run's daemon (`refused` where the release refuses the daemon's version,
 /// `not probed` where the run has no answer), and a note per release saying which version that is and how many of
 /// its calls are `ok`.
-pub fn kubernetes_live(m: &Matrices, api: ApiVersion, releases: &[&K8sRelease], run: &RunReport) -> Grid {
+pub fn kubernetes_live(m: &Matrices, api: ApiVersion, releases: &[&K8sRelease], run: &RunRecord) -> Grid {
     let mut grid = kubernetes(m, api, releases);
     let daemon = &run.daemon;
     let Some(max) = daemon.api_version else {

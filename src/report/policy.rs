@@ -5,7 +5,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::matrix::Matrices;
-use crate::model::{FindingKind, ProbeOutcome, RequestVersion, RunReport, Verdict, shell_word};
+use crate::model::{FindingKind, ProbeOutcome, RequestVersion, RunRecord, Verdict, shell_word};
 
 use super::error::ReportError;
 use super::sections::coverage::{daemon_max, worst};
@@ -36,7 +36,7 @@ pub enum FailOn {
     /// `refusal`: a malformed request (probes.yaml `refusals`) got a 5xx, was accepted, or got no answer (opt-in).
     Refusal,
     /// `client:GLOB`: a client of clients.yaml (or a kubelet, `kubelet-1.23`) whose name matches breaks against the
-    /// daemon (see `crate::clients`).
+    /// daemon (see `crate::client_compat`).
     Client(String),
     /// `endpoint:GLOB`: a probe of a matching endpoint id (`*` any run of characters, `?` one) is `incompatible`
     /// or `error`.
@@ -52,8 +52,9 @@ impl FailOn {
     /// Checks what the matrices can tell before a run: a `kubernetes:` release must exist.
     pub fn check(&self, matrices: &Matrices) -> Result<(), ReportError> {
         match self {
-            FailOn::Client(glob) if crate::clients::clients(matrices, std::slice::from_ref(glob)).is_empty() => {
-                let known: Vec<String> = crate::clients::clients(matrices, &[]).into_iter().map(|c| c.name).collect();
+            FailOn::Client(glob) if crate::client_compat::clients(matrices, std::slice::from_ref(glob)).is_empty() => {
+                let known: Vec<String> =
+                    crate::client_compat::clients(matrices, &[]).into_iter().map(|c| c.name).collect();
                 Err(ReportError::Policy {
                     input: self.to_string(),
                     message: format!("no client matches `{glob}`; clients: {}", known.join(", ")),
@@ -144,7 +145,7 @@ impl fmt::Display for PolicyFailure {
 /// snapshots the run changed (0 when re-rendering a saved run).
 pub fn evaluate(
     policies: &[FailOn],
-    run: &RunReport,
+    run: &RunRecord,
     matrices: &Matrices,
     changed_snapshots: usize,
 ) -> Vec<PolicyFailure> {
@@ -199,9 +200,9 @@ pub fn evaluate(
                 .for_each(|p| fail(describe(p))),
             FailOn::Kubernetes(name) => kubernetes(name, run, matrices).into_iter().for_each(&mut fail),
             FailOn::Client(glob) => {
-                let view = crate::clients::DaemonView::of_run(run);
-                for spec in crate::clients::clients(matrices, std::slice::from_ref(glob)) {
-                    let o = crate::clients::evaluate(&spec, &view, matrices);
+                let view = crate::client_compat::DaemonView::of_run(run);
+                for spec in crate::client_compat::clients(matrices, std::slice::from_ref(glob)) {
+                    let o = crate::client_compat::evaluate(&spec, &view, matrices);
                     if o.verdict == crate::model::ClientVerdict::Breaks {
                         fail(format!("{} ({}) breaks: {}", o.client, o.covers, o.reason));
                     }
@@ -251,7 +252,7 @@ fn describe(p: &ProbeOutcome) -> String {
     format!("{} at {at} is {} ({status}){reason}", p.endpoint, p.verdict)
 }
 
-fn kubernetes(name: &str, run: &RunReport, m: &Matrices) -> Vec<String> {
+fn kubernetes(name: &str, run: &RunRecord, m: &Matrices) -> Vec<String> {
     let Some(release) = m.k8s_release(name) else {
         return vec![format!("unknown Kubernetes release `{name}`")];
     };
@@ -313,7 +314,7 @@ mod tests {
         let m = matrices();
         assert_eq!(policy("refusals"), FailOn::Refusal);
         assert_eq!(FailOn::Refusal.to_string(), "refusal");
-        let lines = |run: &RunReport| -> Vec<String> {
+        let lines = |run: &RunRecord| -> Vec<String> {
             evaluate(&[FailOn::Refusal], run, &m, 0).iter().map(ToString::to_string).collect()
         };
         assert_eq!(
@@ -382,7 +383,7 @@ mod tests {
 
     /// The fixture with every endpoint Kubernetes 1.23 calls and the fixture does not probe answering as
     /// `system.ping` does: ok from 1.12 to 1.41.
-    fn serving_kubernetes_1_23() -> RunReport {
+    fn serving_kubernetes_1_23() -> RunRecord {
         let mut run = fixture();
         let m = matrices();
         let release = m.k8s_release("1.23").expect("1.23 in the matrices");

@@ -6,12 +6,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ReportError;
-use crate::model::{RUN_SCHEMA_VERSION, RunReport};
+use crate::model::{RUN_SCHEMA_VERSION, RunRecord};
 
 /// Reads one RUN.json: a single run (what `dockmatrix run` writes), several runs with their side-by-side matrix
 /// (what `--format json` writes for several runs; the matrix is derived, so only the runs are read), or an array of
 /// runs (what it wrote before). A name ending in `.gz` is read through gzip.
-pub fn read_runs(path: &Path) -> Result<Vec<RunReport>, ReportError> {
+pub fn read_runs(path: &Path) -> Result<Vec<RunRecord>, ReportError> {
     let read = || -> std::io::Result<String> {
         if path.extension().is_some_and(|e| e == "gz") {
             let mut text = String::new();
@@ -26,7 +26,7 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunReport>, ReportError> {
 }
 
 /// Parses the text of a RUN.json; `path` only names the file in errors.
-pub fn parse_runs(path: &Path, text: &str) -> Result<Vec<RunReport>, ReportError> {
+pub fn parse_runs(path: &Path, text: &str) -> Result<Vec<RunRecord>, ReportError> {
     #[derive(Deserialize)]
     struct SchemaOnly {
         schema_version: u32,
@@ -36,7 +36,7 @@ pub fn parse_runs(path: &Path, text: &str) -> Result<Vec<RunReport>, ReportError
     }
     #[derive(Deserialize)]
     struct Several {
-        runs: Vec<RunReport>,
+        runs: Vec<RunRecord>,
     }
     let is_array = text.trim_start().starts_with('[');
     // A newer schema may not parse at all, so the version is checked first; a file that does not parse even

@@ -3,7 +3,7 @@
 
 use crate::model::ApiVersion;
 use crate::model::{
-    EndedBy, EngineKind, Evidence, Method, ProbeOutcome, RunReport, StreamFormat, StreamSummary, Verdict,
+    EndedBy, EngineKind, Evidence, Method, ProbeOutcome, RunRecord, StreamFormat, StreamSummary, Verdict,
 };
 
 use super::sections::coverage::tests::fixture;
@@ -24,7 +24,7 @@ pub(crate) fn daemon_run(
     advertised: (u16, u16),
     enforced: (u16, u16),
     probed: (u16, u16),
-) -> RunReport {
+) -> RunRecord {
     let base = fixture();
     let mut run = base.clone();
     run.run_id = format!("run-{name}");
@@ -86,7 +86,7 @@ pub(crate) fn reject(p: &mut ProbeOutcome, enforced: (u16, u16)) {
 /// The fixture with the two failures a real docker 20.10 does not give, as the runner writes them:
 /// `container.attach` at 1.40 `incompatible`, its multiplexed stream holding only the shell's complaint on stderr
 /// when the window ended, and `exec.start` at 1.24 an `error`, timed out with no answer.
-pub(crate) fn with_failures() -> RunReport {
+pub(crate) fn with_failures() -> RunRecord {
     let mut run = fixture();
     let expect = format!("dockmatrix-{}-container-attach-v1-40", run.run_id);
     for p in &mut run.probes {
@@ -120,7 +120,7 @@ pub(crate) fn with_failures() -> RunReport {
 
 /// Adds endpoint `id` (`method` `path`, its tag from the id) to `run`, answering as `like` does at each version,
 /// for tests about endpoints the fixture's subset does not probe (`image.list` bodies, `system.info` fields).
-pub(crate) fn add_endpoint(run: &mut RunReport, like: &str, id: &str, method: Method, path: &str) {
+pub(crate) fn add_endpoint(run: &mut RunRecord, like: &str, id: &str, method: Method, path: &str) {
     let prefix = id.split('.').next().unwrap_or(id);
     let tag = prefix[..1].to_uppercase() + &prefix[1..];
     let copies: Vec<ProbeOutcome> = run
@@ -143,7 +143,7 @@ pub(crate) fn add_endpoint(run: &mut RunReport, like: &str, id: &str, method: Me
 
 /// Sets the verdict, status and body of `endpoint` at the minor versions `minors` of `run`.
 pub(crate) fn answer(
-    run: &mut RunReport,
+    run: &mut RunRecord,
     endpoint: &str,
     minors: std::ops::RangeInclusive<u16>,
     verdict: Verdict,

@@ -1,5 +1,5 @@
 //! One run's way through the daemon, as named stages that read top to bottom: connect, discover, plan, fixtures,
-//! sweep (with its second tries), refusals, swarm state, teardown, record. [`stages`] calls them in that order; each
+//! sweep (with its second tries), refusals, swarm state, teardown, record. `stages` calls them in that order; each
 //! says on stderr what the user needs to know of it, and the record keeps whatever the stages before it gathered.
 
 use std::fs::File;
@@ -17,7 +17,7 @@ use crate::fixture::{Fixtures, Needs, Scope};
 use crate::matrix::Matrices;
 use crate::matrix::schemas::SchemaFile;
 use crate::model::{
-    ApiVersion, DaemonInfo, Method, ProbeOutcome, RUN_SCHEMA_VERSION, RefusalOutcome, RunReport, ScenarioOutcome,
+    ApiVersion, DaemonInfo, Method, ProbeOutcome, RUN_SCHEMA_VERSION, RefusalOutcome, RunRecord, ScenarioOutcome,
     Verdict,
 };
 use crate::probe::ProbeError;
@@ -34,7 +34,7 @@ use super::{DEFAULT_JOBS, RunConfig, SETUP_GRACE, SSH_LOGINS, connect, connect_t
 /// What the stages gave: the run, and why it stopped early when the daemon went away or broke.
 pub(super) struct Swept {
     /// The run as recorded in run.json.
-    pub report: RunReport,
+    pub report: RunRecord,
     /// Why the sweep stopped early (the daemon gone, hanging or broken); `None` when it did not.
     pub stopped: Option<String>,
 }
@@ -98,7 +98,7 @@ pub(super) async fn stages(
         mib(budget)
     );
 
-    let report = RunReport {
+    let report = RunRecord {
         schema_version: RUN_SCHEMA_VERSION,
         tool: format!("dockmatrix {}", env!("CARGO_PKG_VERSION")),
         run_id: ctx.run_id.clone(),
@@ -418,7 +418,7 @@ async fn teardown_stage(client: &Client, ctx: &RunContext, signals: &mut Signals
 /// Record: the run sorted into run.json; an interrupted run says how much it kept.
 fn record_stage(
     config: &RunConfig,
-    mut report: RunReport,
+    mut report: RunRecord,
     total: usize,
     stopped: Option<String>,
     err: &mut dyn Write,

@@ -172,7 +172,7 @@ pub fn daemon_versions(matrices: &Matrices, daemon: &DaemonInfo) -> Vec<ApiVersi
 }
 
 /// What the `run` command calls: every scenario at every API version `daemon` accepts ([`daemon_versions`]), on
-/// `workers` workers holding permits of `limit` ([`run_within`]); the result goes into `RunReport::scenarios`.
+/// `workers` workers holding permits of `limit` ([`run_within`]); the result goes into `RunRecord::scenarios`.
 /// Beside the sweep, sharing its permits, with the run's image:
 ///
 /// ```text

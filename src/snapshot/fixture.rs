@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::{ApiVersion, Evidence, Method, ProbeOutcome, RunReport, Verdict};
+use crate::model::{ApiVersion, Evidence, Method, ProbeOutcome, RunRecord, Verdict};
 
 /// One recorded answer.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,9 +101,9 @@ pub fn probes(dir: &str) -> Vec<ProbeOutcome> {
 }
 
 /// A run report of `probes` against dockerd 20.10.24 with run id `run_id`.
-pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
+pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunRecord {
     use crate::model::{DaemonInfo, EngineKind};
-    RunReport {
+    RunRecord {
         schema_version: crate::model::RUN_SCHEMA_VERSION,
         tool: "dockmatrix 0.1.0".into(),
         run_id: run_id.into(),
@@ -135,7 +135,7 @@ pub fn report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
 }
 
 /// A run report of `probes` against Podman 4.3.1 (`scripts/daemons.sh start podman-4.3`) with run id `run_id`.
-pub fn podman_report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunReport {
+pub fn podman_report(run_id: &str, probes: Vec<ProbeOutcome>) -> RunRecord {
     use crate::model::{DaemonInfo, EngineKind};
     let mut report = report(run_id, probes);
     report.host = "unix:///tmp/dmh-podman/podman.sock".into();

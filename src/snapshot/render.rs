@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::model::{ApiVersion, ProbeOutcome, RequestVersion, RunReport};
+use crate::model::{ApiVersion, ProbeOutcome, RequestVersion, RunRecord};
 use crate::snapshot::normalize::{Answer, normalize};
 use crate::snapshot::redact::Redactions;
 use crate::snapshot::store::SnapshotFile;
@@ -22,7 +22,7 @@ pub struct RenderedSnapshot {
 
 /// What to redact in `report`: its run id, the daemon's version, and the data-root and host name that
 /// `/info` reported (found in any answer carrying `DockerRootDir`), plus the fixture names the runner used.
-pub fn redactions_for(report: &RunReport, fixture_names: &[String]) -> Redactions {
+pub fn redactions_for(report: &RunRecord, fixture_names: &[String]) -> Redactions {
     let mut r = Redactions {
         run_id: report.run_id.clone(),
         fixture_names: fixture_names.to_vec(),
@@ -46,7 +46,7 @@ pub fn redactions_for(report: &RunReport, fixture_names: &[String]) -> Redaction
 }
 
 /// One snapshot per endpoint in `report`, sorted by endpoint id. Nothing in it depends on probe order.
-pub fn render(report: &RunReport, target: &str, r: &Redactions) -> Vec<RenderedSnapshot> {
+pub fn render(report: &RunRecord, target: &str, r: &Redactions) -> Vec<RenderedSnapshot> {
     let mut by_endpoint: BTreeMap<&str, Vec<&ProbeOutcome>> = BTreeMap::new();
     for p in &report.probes {
         by_endpoint.entry(p.endpoint.as_str()).or_default().push(p);

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::model::{RunReport, shell_word};
+use crate::model::{RunRecord, shell_word};
 use crate::snapshot::diff::unified;
 use crate::snapshot::error::SnapshotError;
 use crate::snapshot::render::{redactions_for, render};
@@ -256,7 +256,7 @@ impl SnapshotSummary {
 
 /// Compares `report` with the snapshots in `dir/<target>/` and writes what the policy says (module docs).
 pub fn compare(
-    report: &RunReport,
+    report: &RunRecord,
     dir: &Path,
     target: &str,
     options: &CompareOptions,
@@ -411,7 +411,7 @@ mod tests {
 
     use crate::snapshot::fixture;
 
-    fn run() -> RunReport {
+    fn run() -> RunRecord {
         fixture::report("run-7f3a9c", fixture::probes("docker-20.10"))
     }
 
@@ -466,7 +466,7 @@ mod tests {
     }
 
     /// A run whose container list lost the `State` field at v1.41.
-    fn run_without_state() -> RunReport {
+    fn run_without_state() -> RunRecord {
         let mut report = run();
         for p in &mut report.probes {
             if p.endpoint == "container.list" && p.api_version == Some(ApiVersion::new(1, 41)) {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dockmatrix::client::{Client, Request};
-use dockmatrix::model::{Method, RunReport};
+use dockmatrix::model::{Method, RunRecord};
 
 use super::live::client_for;
 use super::{dockmatrix, stderr, stdout};
@@ -34,7 +34,7 @@ pub(crate) type Verdicts = BTreeMap<(String, Option<String>), String>;
 
 /// Endpoint and API version → verdict of every probe, and of every malformed request (as `refusal ENDPOINT KIND`,
 /// its verdict with the status: `server-error 500`).
-pub(crate) fn verdicts(run: &RunReport) -> Verdicts {
+pub(crate) fn verdicts(run: &RunRecord) -> Verdicts {
     let probes =
         run.probes.iter().map(|p| ((p.endpoint.clone(), p.api_version.map(|v| v.to_string())), p.verdict.to_string()));
     let refusals = run.refusals.iter().map(|r| {
@@ -47,7 +47,7 @@ pub(crate) fn verdicts(run: &RunReport) -> Verdicts {
     probes.chain(refusals).collect()
 }
 
-pub(crate) fn read_run(path: &std::path::Path) -> RunReport {
+pub(crate) fn read_run(path: &std::path::Path) -> RunRecord {
     let mut runs = dockmatrix::report::read_runs(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(runs.len(), 1, "{}", path.display());
     runs.remove(0)
@@ -111,7 +111,7 @@ fn inventory(client: &Client) -> BTreeMap<&'static str, BTreeSet<String>> {
 struct Sweep {
     code: Option<i32>,
     output: String,
-    run: RunReport,
+    run: RunRecord,
     /// The run's output folder (its run.json), kept while the test looks at it.
     out: tempfile::TempDir,
     /// Whether the daemon is the version of the committed run (always, but on a moving suite).
@@ -132,7 +132,7 @@ impl Sweep {
 const PEER_AND_RESTART: [&str; 3] = ["swarm.join", "node.delete", "swarm.unlock"];
 
 /// Whether `endpoint` was `ok` at some version of `run`.
-fn ok_in(run: &RunReport, endpoint: &str) -> bool {
+fn ok_in(run: &RunRecord, endpoint: &str) -> bool {
     run.probes.iter().any(|p| p.endpoint == endpoint && p.verdict.to_string() == "ok")
 }
 
@@ -406,7 +406,7 @@ fn docker_28_5_joins_deletes_a_node_and_unlocks_with_its_peer_and_a_restart() {
     let output = format!("{}{}", stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(0), "{output}");
     let run = read_run(&out.path().join("run.json"));
-    let at = |r: &RunReport| -> Vec<String> {
+    let at = |r: &RunRecord| -> Vec<String> {
         PEER_AND_RESTART.iter().map(|e| format!("{e} {}", probed(r, e, Some(&version)))).collect()
     };
     assert_eq!(at(&run), PEER_AND_RESTART.map(|e| format!("{e} ok 200")), "{output}");
@@ -486,7 +486,7 @@ pub(crate) fn clients_of(run: &std::path::Path, names: &[&str]) -> Vec<String> {
 }
 
 /// The verdict and status of `endpoint`'s probe at `version` (`None`: unversioned) in `run`: `ok 200`, or `not probed`.
-fn probed(run: &RunReport, endpoint: &str, version: Option<&str>) -> String {
+fn probed(run: &RunRecord, endpoint: &str, version: Option<&str>) -> String {
     run.probes
         .iter()
         .find(|p| p.endpoint == endpoint && p.api_version.map(|v| v.to_string()).as_deref() == version)
@@ -561,7 +561,7 @@ fn podman_6_1_advertises_1_44_and_its_pod_limits_cannot_run_here() {
 }
 
 /// The verdict and status of the malformed request `kind` of `endpoint` at `version` in `run`, or `not sent`.
-fn refusal(run: &RunReport, endpoint: &str, kind: &str, version: &str) -> String {
+fn refusal(run: &RunRecord, endpoint: &str, kind: &str, version: &str) -> String {
     run.refusals
         .iter()
         .find(|r| r.endpoint == endpoint && r.kind.as_str() == kind && r.version_label() == version)

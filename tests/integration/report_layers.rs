@@ -5,7 +5,7 @@
 //! at the end of a file left out: tests build the documents they render) and fails on a call that builds a section
 //! or a document: a section's constructor (`DriftSection::of`, `RefusalSection::of`, `ClientsSection::of_columns`,
 //! `SideBySide::of_coverages`, `Coverage::of`, ...), `ok_nowhere(`, the clients' evaluation
-//! (`crate::clients::evaluate`, `DaemonView::of_run`), the scenarios' summaries, the Kubernetes table.
+//! (`crate::client_compat::evaluate`, `DaemonView::of_run`), the scenarios' summaries, the Kubernetes table.
 
 use std::path::Path;
 
@@ -89,7 +89,7 @@ fn a_renderer_building_a_section_is_caught() {
         "let c = Coverage::of(run);",
         "let matrix = SideBySide::of(runs, &matrices.endpoints.endpoints);",
         "let nowhere = matrix.ok_nowhere(&runs);",
-        "let o = crate::clients::evaluate(&spec, &view, m);",
+        "let o = crate::client_compat::evaluate(&spec, &view, m);",
         "let view = DaemonView::of_run(run);",
         "let summaries = scenario::summaries(run);",
         "let doc = Document::of(runs, m);",

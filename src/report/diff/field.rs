@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::ApiVersion;
-use crate::model::{Method, RunReport, Verdict};
+use crate::model::{Method, RunRecord, Verdict};
 use crate::snapshot::redact::{Redactions, Scope, redact_text};
 use crate::snapshot::redactions_for;
 
@@ -116,7 +116,7 @@ struct Served {
     fields: BTreeMap<String, BTreeSet<ApiVersion>>,
 }
 
-fn served(run: &RunReport) -> BTreeMap<&str, Served> {
+fn served(run: &RunRecord) -> BTreeMap<&str, Served> {
     let r: Redactions = redactions_for(run, &[]);
     let mut out: BTreeMap<&str, Served> = BTreeMap::new();
     for p in run.probes.iter().filter(|p| p.verdict == Verdict::Ok && !p.evidence.body_truncated) {
@@ -173,7 +173,7 @@ fn varies(p: &Presence) -> bool {
 
 /// Every field change from run A to run B, endpoint by endpoint (by id), fields in path order. Endpoints one of
 /// the runs never served are left to the verdict changes.
-pub fn field_changes(a: &RunReport, b: &RunReport) -> Vec<FieldChange> {
+pub fn field_changes(a: &RunRecord, b: &RunRecord) -> Vec<FieldChange> {
     let (served_a, served_b) = (served(a), served(b));
     let mut routes: BTreeMap<&str, (Method, &str)> = BTreeMap::new();
     for p in a.probes.iter().chain(&b.probes) {
@@ -260,7 +260,7 @@ mod tests {
 
     /// A run of the fixture's endpoints moved to API `served` (probed one version beyond each end), with
     /// `image.list` and `system.info` answering as `system.ping` does until the test sets their bodies.
-    fn run(name: &str, served: (u16, u16)) -> RunReport {
+    fn run(name: &str, served: (u16, u16)) -> RunRecord {
         let mut run = daemon_run(name, "1", served, served, (served.0 - 1, served.1 + 1));
         add_endpoint(&mut run, "system.ping", "image.list", Method::Get, "/images/json");
         add_endpoint(&mut run, "system.ping", "system.info", Method::Get, "/info");

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{ApiVersion, RefusalKind, RefusalOutcome, RequestVersion, RunReport};
+use crate::model::{ApiVersion, RefusalKind, RefusalOutcome, RequestVersion, RunRecord};
 use crate::report::sections::refusals::AnswerSpan;
 
 /// One malformed request answered otherwise over a range of versions.
@@ -59,12 +59,12 @@ fn answer(o: Option<&RefusalOutcome>) -> String {
 }
 
 /// A run's refusals by endpoint, kind and version.
-fn index(run: &RunReport) -> BTreeMap<(&str, RefusalKind, Option<ApiVersion>), &RefusalOutcome> {
+fn index(run: &RunRecord) -> BTreeMap<(&str, RefusalKind, Option<ApiVersion>), &RefusalOutcome> {
     run.refusals.iter().map(|o| ((o.endpoint.as_str(), o.kind, o.api_version), o)).collect()
 }
 
 /// Every change from `a` to `b`, sorted by endpoint, kind and version; nothing when neither sent any.
-pub fn refusal_changes(a: &RunReport, b: &RunReport) -> Vec<RefusalChange> {
+pub fn refusal_changes(a: &RunRecord, b: &RunRecord) -> Vec<RefusalChange> {
     let (ia, ib) = (index(a), index(b));
     let mut keys: Vec<_> = ia.keys().chain(ib.keys()).copied().collect();
     keys.sort();

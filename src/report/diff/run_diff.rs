@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::model::RunReport;
+use crate::model::RunRecord;
 
 use super::daemon::{DaemonChange, daemon_changes};
 use super::field::{FieldChange, field_changes};
@@ -43,7 +43,7 @@ pub struct RunSide {
 }
 
 impl RunSide {
-    fn of(run: &RunReport, file: &Path) -> Self {
+    fn of(run: &RunRecord, file: &Path) -> Self {
         RunSide { file: file.display().to_string(), name: run.daemon.name.clone(), run_id: run.run_id.clone() }
     }
 
@@ -73,7 +73,7 @@ pub struct RunDiff {
 
 impl RunDiff {
     /// Compares run `a` (read from `a_file`) with run `b` (read from `b_file`).
-    pub fn of(a: &RunReport, a_file: &Path, b: &RunReport, b_file: &Path) -> Self {
+    pub fn of(a: &RunRecord, a_file: &Path, b: &RunRecord, b_file: &Path) -> Self {
         RunDiff {
             a: RunSide::of(a, a_file),
             b: RunSide::of(b, b_file),

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::ApiVersion;
-use crate::model::{Method, ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{Method, ProbeOutcome, RequestVersion, RunRecord, Verdict};
 use crate::report::sections::coverage::worst;
 
 /// What one run got from an endpoint at one API version: the verdict, and the status of the probe behind it.
@@ -76,7 +76,7 @@ pub const NOT_PROBED: &str = "not probed";
 /// Each endpoint's answer at each version it was probed at (`None`: unversioned).
 type Answers<'a> = BTreeMap<&'a str, BTreeMap<Option<ApiVersion>, Answer>>;
 
-fn answers(run: &RunReport) -> Answers<'_> {
+fn answers(run: &RunRecord) -> Answers<'_> {
     let mut probes: BTreeMap<(&str, Option<ApiVersion>), Vec<&ProbeOutcome>> = BTreeMap::new();
     for p in &run.probes {
         probes.entry((p.endpoint.as_str(), p.api_version)).or_default().push(p);
@@ -92,7 +92,7 @@ fn answers(run: &RunReport) -> Answers<'_> {
 
 /// Every change from run A to run B, endpoint by endpoint (by tag, then id), versions oldest first with the
 /// unversioned request before them. Versions where both runs answered the same end a range.
-pub fn verdict_changes(a: &RunReport, b: &RunReport) -> Vec<VerdictChange> {
+pub fn verdict_changes(a: &RunRecord, b: &RunRecord) -> Vec<VerdictChange> {
     let (before, after) = (answers(a), answers(b));
     let mut routes: BTreeMap<&str, (&str, Method, &str)> = BTreeMap::new();
     for p in a.probes.iter().chain(&b.probes) {
@@ -142,7 +142,7 @@ mod tests {
     use crate::report::sections::coverage::tests::fixture;
     use crate::report::synthetic::{answer, daemon_run};
 
-    fn lines(a: &RunReport, b: &RunReport, endpoint: &str) -> Vec<String> {
+    fn lines(a: &RunRecord, b: &RunRecord, endpoint: &str) -> Vec<String> {
         verdict_changes(a, b).iter().filter(|c| c.endpoint == endpoint).map(VerdictChange::line).collect()
     }
 
@@ -159,7 +159,7 @@ mod tests {
             p.status = Some(500);
             p.verdict = Verdict::Incompatible;
         }
-        let cases: Vec<(&RunReport, &RunReport, &str, Vec<&str>)> = vec![
+        let cases: Vec<(&RunRecord, &RunRecord, &str, Vec<&str>)> = vec![
             (&d26, &d26, "system.ping.head", vec![]),
             (&d26, &d26b, "system.ping.head", vec!["system.ping.head HEAD /_ping: 1.42–1.45: ok (200) → absent (404)"]),
             (

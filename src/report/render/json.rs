@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::model::{RUN_SCHEMA_VERSION, RunReport};
+use crate::model::{RUN_SCHEMA_VERSION, RunRecord};
 use crate::report::document::Document;
 use crate::report::error::ReportError;
 use crate::report::sections::clients::ClientsSection;
@@ -31,11 +31,11 @@ struct Several<'a> {
     /// How the daemons refused malformed requests, side by side; absent when no run sent any.
     #[serde(skip_serializing_if = "Option::is_none")]
     refusals: Option<&'a RefusalSection>,
-    /// What each real client would make of each daemon (see `crate::clients`).
+    /// What each real client would make of each daemon (see `crate::client_compat`).
     #[serde(skip_serializing_if = "Option::is_none")]
     clients: Option<&'a ClientsSection>,
     /// The runs, in the order they were given.
-    runs: &'a [RunReport],
+    runs: &'a [RunRecord],
 }
 
 /// Writes one run as an object (the run itself, as run.json holds it), none as an empty array, and several as one
@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn several_runs_carry_their_drift_beside_the_matrix_and_one_run_is_the_record_alone() {
         use crate::report::sections::drift::tests::drifting;
-        let parse = |runs: &[RunReport]| serde_json::from_str::<serde_json::Value>(&render(write, runs)).expect("json");
+        let parse = |runs: &[RunRecord]| serde_json::from_str::<serde_json::Value>(&render(write, runs)).expect("json");
         let value = parse(&[drifting(), fixture()]);
         let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
         assert_eq!(keys, ["schema_version", "matrix", "overview", "drift", "runs"]);

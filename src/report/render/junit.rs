@@ -16,11 +16,11 @@
 //! A run that sent malformed requests ends with a suite `TARGET.refusals`: a test case per endpoint and kind of
 //! malformed input, a `<failure>` when a version got a 5xx, was accepted or got no answer (see
 //! [`crate::report::sections::refusals`]). Every run also gets a suite `TARGET.clients`: a test case per real
-//! client, failing when it breaks against the daemon, skipped when its verdict is unknown (see [`crate::clients`]).
+//! client, failing when it breaks against the daemon, skipped when its verdict is unknown (see [`crate::client_compat`]).
 
 use std::io::{self, Write};
 
-use crate::model::{ClientOutcome, ClientVerdict, ProbeOutcome, RefusalVerdict, RequestVersion, RunReport, Verdict};
+use crate::model::{ClientOutcome, ClientVerdict, ProbeOutcome, RefusalVerdict, RequestVersion, RunRecord, Verdict};
 
 use crate::report::document::{Document, RunPart};
 use crate::report::error::ReportError;
@@ -45,7 +45,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn of(run: &RunReport) -> Self {
+    fn of(run: &RunRecord) -> Self {
         let count = |v: Verdict| run.probes.iter().filter(|p| p.verdict == v).count();
         Tally {
             tests: run.probes.len(),
@@ -150,7 +150,7 @@ fn render_suites(doc: &Document<'_>, probes: bool, out: &mut dyn Write) -> io::R
 
 /// The suite `TARGET.clients`: a test case per client, a `<failure type="breaks">` when it breaks, `<skipped>` when
 /// its verdict is unknown, else passing with how it picks its version (and its warnings) as `<system-out>`.
-fn clients_suite(run: &RunReport, clients: &[ClientOutcome], out: &mut dyn Write) -> io::Result<()> {
+fn clients_suite(run: &RunRecord, clients: &[ClientOutcome], out: &mut dyn Write) -> io::Result<()> {
     let target = format!("{}.clients", run.daemon.name);
     open_suite(run, &target, Tally::of_clients(clients), out)?;
     for o in clients {
@@ -177,7 +177,7 @@ fn clients_suite(run: &RunReport, clients: &[ClientOutcome], out: &mut dyn Write
 
 /// The suite `TARGET.refusals`: a test case per endpoint and kind of malformed input, a `<failure>` (of the first
 /// misleading answer's verdict) when any version got a 5xx, was accepted or got no answer.
-fn refusal_suite(run: &RunReport, section: &RefusalSection, out: &mut dyn Write) -> io::Result<()> {
+fn refusal_suite(run: &RunRecord, section: &RefusalSection, out: &mut dyn Write) -> io::Result<()> {
     let target = format!("{}.refusals", run.daemon.name);
     open_suite(run, &target, Tally::of_refusals(section), out)?;
     writeln!(out, "    <properties>")?;
@@ -217,7 +217,7 @@ fn fails(row: &DriftRow) -> bool {
 
 /// The suite `TARGET.conformance`: a property per line the other formats put around the rows, then a test case per
 /// drift row, errata last.
-fn conformance_suite(run: &RunReport, drift: &Drift, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
+fn conformance_suite(run: &RunRecord, drift: &Drift, with_null: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = drift.listed(with_null);
     let target = format!("{}.conformance", run.daemon.name);
     open_suite(run, &target, Tally::of_drift(&rows), out)?;
@@ -276,7 +276,7 @@ fn drift_text(row: &DriftRow) -> String {
 }
 
 /// Opens the `<testsuite>` of `run` named `name`, with the counts of `tally`.
-fn open_suite(run: &RunReport, name: &str, tally: Tally, out: &mut dyn Write) -> io::Result<()> {
+fn open_suite(run: &RunRecord, name: &str, tally: Tally, out: &mut dyn Write) -> io::Result<()> {
     // The JUnit schema's timestamp has no zone or fraction: `2024-06-11T10:15:00`.
     let timestamp: String = run.started_at.chars().take(19).collect();
     writeln!(
@@ -289,7 +289,7 @@ fn open_suite(run: &RunReport, name: &str, tally: Tally, out: &mut dyn Write) ->
     )
 }
 
-fn suite(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+fn suite(run: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
     let d = &run.daemon;
     open_suite(run, &d.name, Tally::of(run), out)?;
     writeln!(out, "    <properties>")?;
@@ -417,7 +417,7 @@ mod tests {
     use super::*;
     use crate::report::sections::coverage::tests::{fixture, render};
 
-    fn rendered(runs: &[RunReport]) -> String {
+    fn rendered(runs: &[RunRecord]) -> String {
         render(write, runs)
     }
 

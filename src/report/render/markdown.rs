@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::model::ApiVersion;
-use crate::model::{ProbeOutcome, RequestVersion, RunReport, Verdict};
+use crate::model::{ProbeOutcome, RequestVersion, RunRecord, Verdict};
 
 use crate::report::document::{Document, Placement, RunPart, SideBySidePart};
 use crate::report::error::ReportError;
@@ -341,7 +341,7 @@ fn side_by_side(m: &SideBySide) -> Grid {
 }
 
 /// The failed probes; a `Stream` column when one of them has a stream summary.
-fn failures(run: &RunReport) -> Grid {
+fn failures(run: &RunRecord) -> Grid {
     let failed: Vec<&ProbeOutcome> = run.probes.iter().filter(|p| p.verdict.is_failure()).collect();
     let streams = failed.iter().any(|p| p.evidence.stream_summary.is_some());
     let rows: Vec<Vec<String>> = failed

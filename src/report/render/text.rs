@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::model::{RequestVersion, RunReport, Verdict};
+use crate::model::{RequestVersion, RunRecord, Verdict};
 
 use crate::report::document::{Document, Placement, RunPart};
 use crate::report::error::ReportError;
@@ -319,7 +319,7 @@ fn render_run(part: &RunPart<'_>, out: &mut dyn Write) -> io::Result<()> {
 
 /// Under the failures, the stream of each failure that read one: its summary's fields, wrapped at [`WIDTH`];
 /// nothing when no failure did.
-fn render_failed_streams(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+fn render_failed_streams(run: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
     let streams: Vec<_> = run
         .probes
         .iter()
@@ -425,7 +425,7 @@ mod tests {
             daemon_run("podman-4.3", "4.3.1", (24, 41), (0, 57), (0, 57)),
             daemon_run("docker-29.0", "29.0.0", (44, 52), (44, 52), (43, 53)),
         ];
-        let render = |runs: &[RunReport]| crate::report::sections::coverage::tests::render(write, runs);
+        let render = |runs: &[RunRecord]| crate::report::sections::coverage::tests::render(write, runs);
         let text = render(&runs[..4]);
         assert!(text.starts_with("4 daemons side by side: docker-20.10, docker-26.1, docker-28.5, podman-4.3\n"));
         assert!(

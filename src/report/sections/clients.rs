@@ -1,4 +1,4 @@
-//! The Clients section: what each real client would make of each daemon (see [`crate::clients`]), a row per client
+//! The Clients section: what each real client would make of each daemon (see [`crate::client_compat`]), a row per client
 //! and a cell per run, every cell the verdict, the API version the client would use and the first reason.
 //!
 //! Pure: no I/O. The outcomes are computed once per run when a report's document is built

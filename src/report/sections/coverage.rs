@@ -14,7 +14,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::ApiVersion;
-use crate::model::{DaemonInfo, Method, ProbeOutcome, RunReport, Verdict};
+use crate::model::{DaemonInfo, Method, ProbeOutcome, RunRecord, Verdict};
 
 /// Consecutive probed API versions of one endpoint that share a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -146,7 +146,7 @@ impl TagCoverage<'_> {
 #[derive(Debug, Clone)]
 pub struct Coverage<'a> {
     /// The run.
-    pub run: &'a RunReport,
+    pub run: &'a RunRecord,
     /// The range the daemon enforces (or, failing that or when it enforces none, advertises), when known.
     pub enforced: Option<(ApiVersion, ApiVersion)>,
     /// Whether `enforced` is what the daemon enforces (`false`: what it advertises).
@@ -157,7 +157,7 @@ pub struct Coverage<'a> {
 
 impl<'a> Coverage<'a> {
     /// Groups the probes of `run`.
-    pub fn of(run: &'a RunReport) -> Self {
+    pub fn of(run: &'a RunRecord) -> Self {
         let enforced = enforced_range(&run.daemon);
         let enforces = run.daemon.enforced_min.is_some() && run.daemon.unenforced_note().is_none();
         let mut probes: Vec<&ProbeOutcome> = run.probes.iter().collect();
@@ -199,13 +199,13 @@ impl<'a> Coverage<'a> {
 }
 
 /// `docker-20.10: docker 20.10.24+dfsg1 (linux/amd64) at unix:///var/run/docker.sock`.
-pub fn daemon_line(run: &RunReport) -> String {
+pub fn daemon_line(run: &RunRecord) -> String {
     let d = &run.daemon;
     format!("{}: {} {} ({}/{}) at {}", d.name, d.kind.as_str(), d.version, d.os, d.arch, run.host)
 }
 
 /// `API enforced 1.12–1.41 (advertised 1.12–1.41)`.
-pub fn api_line(run: &RunReport) -> String {
+pub fn api_line(run: &RunRecord) -> String {
     let d = &run.daemon;
     let opt = |v: Option<ApiVersion>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
     let enforced = Span { min: d.enforced_min, max: d.enforced_max }.text();
@@ -213,7 +213,7 @@ pub fn api_line(run: &RunReport) -> String {
 }
 
 /// `run 20240611T101500Z-7f3a: 192 probes at 7 API versions in 48.2 s`, flagged when the run did not finish.
-pub fn run_line(run: &RunReport) -> String {
+pub fn run_line(run: &RunRecord) -> String {
     let incomplete = if run.complete { "" } else { " (INCOMPLETE: interrupted, or the daemon went away)" };
     format!(
         "run {}: {} probes at {} API versions in {}{incomplete}",
@@ -225,7 +225,7 @@ pub fn run_line(run: &RunReport) -> String {
 }
 
 /// `123 ok, 56 version-rejected, 1 incompatible` (verdicts that occur, in report order).
-pub fn verdict_line(run: &RunReport) -> String {
+pub fn verdict_line(run: &RunRecord) -> String {
     let parts: Vec<String> =
         run.verdict_counts().into_iter().filter(|(_, n)| *n > 0).map(|(v, n)| format!("{n} {v}")).collect();
     if parts.is_empty() { "no probes".into() } else { parts.join(", ") }
@@ -316,7 +316,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// The fixed run every format's snapshot is made from.
-    pub(crate) fn fixture() -> RunReport {
+    pub(crate) fn fixture() -> RunRecord {
         serde_json::from_str(include_str!("../../../tests/fixtures/run-docker-20.10.json")).expect("fixture parses")
     }
 
@@ -331,7 +331,7 @@ pub(crate) mod tests {
 
     /// What a format's `write` makes of the document of `runs` (without client outcomes, as the snapshots were
     /// made), as text.
-    pub(crate) fn render(write: Writer, runs: &[RunReport]) -> String {
+    pub(crate) fn render(write: Writer, runs: &[RunRecord]) -> String {
         let doc = crate::report::document::Document::of(runs, &matrices()).without_clients();
         let mut out = Vec::new();
         write(&doc, &mut out).expect("write to vec");
@@ -339,7 +339,7 @@ pub(crate) mod tests {
     }
 
     /// What a format's `write_drift` makes of the conformance document of `runs` (`report --conformance`), as text.
-    pub(crate) fn render_drift(write: Writer, runs: &[RunReport]) -> String {
+    pub(crate) fn render_drift(write: Writer, runs: &[RunRecord]) -> String {
         let mut out = Vec::new();
         write(&crate::report::document::Document::conformance(runs), &mut out).expect("write to vec");
         String::from_utf8(out).expect("utf8")

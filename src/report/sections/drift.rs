@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{ApiVersion, FindingKind, MAX_FINDINGS, RequestVersion, RunReport, fold_pointer};
+use crate::model::{ApiVersion, FindingKind, MAX_FINDINGS, RequestVersion, RunRecord, fold_pointer};
 
 /// Consecutive checked API versions at which a finding occurs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -185,12 +185,12 @@ struct Checked {
 impl Drift {
     /// Whether any probe of `run` was checked against the spec (runs made before the check, or with it off, were
     /// not, and their reports carry no drift).
-    pub fn has_conformance(run: &RunReport) -> bool {
+    pub fn has_conformance(run: &RunRecord) -> bool {
         run.probes.iter().any(|p| p.conformance.is_some())
     }
 
     /// The drift of `run`.
-    pub fn of(run: &RunReport) -> Self {
+    pub fn of(run: &RunRecord) -> Self {
         // (endpoint, version) → checked; row → (detail, versions it occurs at).
         let mut checked: BTreeMap<(&str, Option<ApiVersion>), Checked> = BTreeMap::new();
         let mut found: BTreeMap<RowKey, (FindingKind, String, BTreeSet<Option<ApiVersion>>)> = BTreeMap::new();
@@ -480,7 +480,7 @@ endpoint was checked.";
 
 impl DriftMatrix {
     /// The side-by-side drift of `runs`; `null` rows only when `with_null`.
-    pub fn of(runs: &[RunReport], with_null: bool) -> Self {
+    pub fn of(runs: &[RunRecord], with_null: bool) -> Self {
         let drifts: Vec<Drift> = runs.iter().map(Drift::of).collect();
         Self::of_drifts(&drifts.iter().collect::<Vec<_>>(), with_null)
     }
@@ -570,7 +570,7 @@ pub struct DriftSection {
 impl DriftSection {
     /// The drift section of `runs`; `None` when no probe of theirs was checked against the spec (runs from before
     /// the check render as they did). `null` rows are listed only when `with_null`, and counted otherwise.
-    pub fn of(runs: &[RunReport], with_null: bool) -> Option<Self> {
+    pub fn of(runs: &[RunRecord], with_null: bool) -> Option<Self> {
         if !runs.iter().any(Drift::has_conformance) {
             return None;
         }
@@ -628,7 +628,7 @@ pub(crate) mod tests {
 
     /// Sets the conformance of `endpoint`'s answers at the minor versions `minors` (`None`: the unversioned one)
     /// to `findings`, checked against their own version's spec.
-    pub(crate) fn check(run: &mut RunReport, endpoint: &str, minors: &[Option<u16>], findings: &[Finding]) {
+    pub(crate) fn check(run: &mut RunRecord, endpoint: &str, minors: &[Option<u16>], findings: &[Finding]) {
         for p in run.probes.iter_mut().filter(|p| p.endpoint == endpoint) {
             if minors.contains(&p.api_version.map(|a| a.minor)) {
                 let spec = p.api_version.unwrap_or(v(41));
@@ -648,7 +648,7 @@ pub(crate) mod tests {
 
     /// The fixture (one real row: swarm.inspect's 503 at 1.24–1.26) with `container.inspect` and `image.list`
     /// answering as `system.ping` does, and findings of each kind on them.
-    pub(crate) fn drifting() -> RunReport {
+    pub(crate) fn drifting() -> RunRecord {
         let mut run = fixture();
         add_endpoint(&mut run, "system.ping", "container.inspect", crate::model::Method::Get, "/containers/{id}/json");
         add_endpoint(&mut run, "system.ping", "image.list", crate::model::Method::Get, "/images/json");
@@ -739,7 +739,7 @@ pub(crate) mod tests {
             p.conformance = None;
         }
         check(&mut run, "system.ping", &minors(33..=35), &[f]);
-        let row = |run: &RunReport| {
+        let row = |run: &RunRecord| {
             Drift::of(run).rows.into_iter().find(|r| r.endpoint == "system.ping").expect("a row").versions.text(", ")
         };
         assert_eq!(row(&run), "1.12–1.20, 1.22–1.35");

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::model::{ApiVersion, RefusalKind, RefusalOutcome, RefusalVerdict, RequestVersion, RunReport};
+use crate::model::{ApiVersion, RefusalKind, RefusalOutcome, RefusalVerdict, RequestVersion, RunRecord};
 
 /// The mark after a status the spec of that version does not list for the operation.
 pub const UNLISTED_MARK: &str = "†";
@@ -159,7 +159,7 @@ spec of that version does not list for the operation.";
 
 impl RefusalSection {
     /// The section of `runs`; `None` when no run sent a malformed request (runs made before refusals existed).
-    pub fn of(runs: &[RunReport]) -> Option<Self> {
+    pub fn of(runs: &[RunRecord]) -> Option<Self> {
         if runs.iter().all(|r| r.refusals.is_empty()) {
             return None;
         }
@@ -209,7 +209,7 @@ impl RefusalSection {
 }
 
 /// One run's answers to one row, oldest version first, like answers joined.
-fn cell(run: &RunReport, endpoint: &str, kind: RefusalKind) -> RefusalCell {
+fn cell(run: &RunRecord, endpoint: &str, kind: RefusalKind) -> RefusalCell {
     let mut outcomes: Vec<&RefusalOutcome> =
         run.refusals.iter().filter(|o| o.endpoint == endpoint && o.kind == kind).collect();
     outcomes.sort_by_key(|o| o.api_version);
@@ -276,7 +276,7 @@ pub(crate) mod tests {
     }
 
     /// docker-28.5 refusing everything with 400 (unlisted from 1.41), podman-4.3 answering 500 and accepting one.
-    pub(crate) fn two_runs() -> [RunReport; 2] {
+    pub(crate) fn two_runs() -> [RunRecord; 2] {
         use RefusalKind::*;
         let mut docker = crate::report::synthetic::daemon_run("docker-28.5", "28.5.1", (24, 51), (24, 51), (23, 52));
         docker.refusals = vec![
@@ -345,7 +345,7 @@ pub(crate) mod tests {
     }
 
     /// Every format, one run and two side by side.
-    fn render(format: crate::report::ReportFormat, runs: &[RunReport]) -> String {
+    fn render(format: crate::report::ReportFormat, runs: &[RunRecord]) -> String {
         let m = crate::matrix::load::MatrixSources::built_in().load().expect("matrices");
         let mut out = Vec::new();
         crate::report::write_report(format, runs, &m, &mut out).expect("write to vec");

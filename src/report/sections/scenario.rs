@@ -2,7 +2,7 @@
 //! the same step.
 
 use crate::model::ApiVersion;
-use crate::model::{RequestVersion, RunReport, ScenarioOutcome};
+use crate::model::{RequestVersion, RunRecord, ScenarioOutcome};
 
 /// Consecutive API versions at which a scenario ended the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl ScenarioSummary<'_> {
 }
 
 /// The scenarios of `run`, by name; empty when it ran none.
-pub fn summaries(run: &RunReport) -> Vec<ScenarioSummary<'_>> {
+pub fn summaries(run: &RunRecord) -> Vec<ScenarioSummary<'_>> {
     let mut outcomes: Vec<&ScenarioOutcome> = run.scenarios.iter().collect();
     outcomes.sort_by(|a, b| (&a.scenario, a.api_version).cmp(&(&b.scenario, b.api_version)));
     // Two outcomes share a range when both passed, or both failed at the same step.
@@ -182,7 +182,7 @@ pub(crate) mod tests {
 
     /// The fixed run with scenario outcomes: `lifecycle` passes at 1.12–1.24 and 1.26–1.39, fails at stats at
     /// 1.25 (and its cleanup fails there), and at stop at 1.40–1.41; `ping` passes unversioned and at 1.41.
-    pub(crate) fn fixture_with_scenarios() -> RunReport {
+    pub(crate) fn fixture_with_scenarios() -> RunRecord {
         let mut run = fixture();
         let v = |m: u16| Some(ApiVersion::new(1, m));
         for m in 12..=41 {
@@ -244,7 +244,7 @@ pub(crate) mod tests {
         let text = serde_json::to_string(&run).expect("serialise");
         assert!(!text.contains("\"scenarios\""));
         let with = fixture_with_scenarios();
-        let back: RunReport = serde_json::from_str(&serde_json::to_string(&with).expect("serialise")).expect("read");
+        let back: RunRecord = serde_json::from_str(&serde_json::to_string(&with).expect("serialise")).expect("read");
         assert_eq!(back, with);
     }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::matrix::Endpoint;
-use crate::model::{DaemonInfo, EngineKind, Method, RunReport, Verdict};
+use crate::model::{DaemonInfo, EngineKind, Method, RunRecord, Verdict};
 
 use super::coverage::{Coverage, EndpointCoverage, Span, VerdictRange};
 
@@ -136,7 +136,7 @@ pub struct OkNowhere {
 
 /// What `run` last said of `endpoint`: the verdict and reason of its newest probe inside the range the daemon
 /// advertises (the unversioned one counts as inside), else of its newest probe.
-fn newest_word(run: &RunReport, endpoint: &str) -> Option<String> {
+fn newest_word(run: &RunRecord, endpoint: &str) -> Option<String> {
     let d = &run.daemon;
     let inside = |v: Option<crate::model::ApiVersion>| {
         v.is_none_or(|v| d.min_api_version.is_none_or(|lo| lo <= v) && d.api_version.is_none_or(|hi| v <= hi))
@@ -161,7 +161,7 @@ only the request without a version was sent.";
 
 impl SideBySide {
     /// The matrix of `runs`, rows in the order of `endpoints` (the matrices' endpoints.yaml).
-    pub fn of(runs: &[RunReport], endpoints: &[Endpoint]) -> Self {
+    pub fn of(runs: &[RunRecord], endpoints: &[Endpoint]) -> Self {
         let coverages: Vec<Coverage<'_>> = runs.iter().map(Coverage::of).collect();
         Self::of_coverages(&coverages.iter().collect::<Vec<_>>(), endpoints)
     }
@@ -217,7 +217,7 @@ impl SideBySide {
     /// The endpoints `ok` on no daemon, each with why: what each daemon answered, in the words of its run (the
     /// reason of its newest probe inside its advertised range, else of its newest probe), daemons that said the same
     /// grouped (`docker-20.10, docker-26.1: absent: page not found`), the run ids in their reasons written `[run-id]`.
-    pub fn ok_nowhere(&self, runs: &[&RunReport]) -> Vec<OkNowhere> {
+    pub fn ok_nowhere(&self, runs: &[&RunRecord]) -> Vec<OkNowhere> {
         let ok = |c: &Cell| c.unversioned == Some(Verdict::Ok) || c.ranges.iter().any(|r| r.verdict == Verdict::Ok);
         self.rows
             .iter()
@@ -257,7 +257,7 @@ mod tests {
         crate::matrix::load::MatrixSources::built_in().load().expect("built-in matrices").endpoints.endpoints
     }
 
-    fn four() -> Vec<RunReport> {
+    fn four() -> Vec<RunRecord> {
         let mut d26 = daemon_run("docker-26.1", "26.1.4", (24, 45), (24, 45), (23, 46));
         answer(&mut d26, "system.ping.head", 40..=41, Verdict::Absent, Some(404), None);
         let d28 = daemon_run("docker-28.5", "28.5.1", (24, 51), (24, 51), (23, 52));

@@ -424,10 +424,10 @@ const SCRIPT: &str = include_str!("assets/page.js");
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RunReport;
+    use crate::model::RunRecord;
     use crate::report::sections::coverage::tests::{fixture, render};
 
-    fn rendered(runs: &[RunReport]) -> String {
+    fn rendered(runs: &[RunRecord]) -> String {
         render(write, runs)
     }
 

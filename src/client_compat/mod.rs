@@ -6,7 +6,7 @@
 
 use crate::matrix::clients::{BelowFloor, ClientSpec, VersionRule};
 use crate::matrix::{DockerRelease, Matrices};
-use crate::model::{ApiVersion, RequestVersion, RunReport, Verdict};
+use crate::model::{ApiVersion, RequestVersion, RunRecord, Verdict};
 pub use crate::model::{ClientOutcome, ClientVerdict};
 
 /// A daemon as a client sees it: what it advertises and enforces, and how each request is answered.
@@ -22,7 +22,7 @@ pub struct DaemonView<'a> {
 #[derive(Debug, Clone, Copy)]
 enum Answers<'a> {
     /// A live run's probes.
-    Run(&'a RunReport),
+    Run(&'a RunRecord),
     /// The matrices: an endpoint works at a version that defines it, inside the release's range.
     Predicted,
 }
@@ -30,7 +30,7 @@ enum Answers<'a> {
 impl<'a> DaemonView<'a> {
     /// The daemon of a live run: its advertised range (`/_ping`'s `Api-Version`, `/version`), the range the sweep
     /// found it enforcing, and its probes.
-    pub fn of_run(run: &'a RunReport) -> Self {
+    pub fn of_run(run: &'a RunRecord) -> Self {
         let d = &run.daemon;
         DaemonView {
             name: &d.name,

@@ -77,7 +77,7 @@ fn the_known_answers_of_docker_29_are_predicted() {
 
 /// A run of a dockerd that advertises and enforces 1.12–1.41, where every endpoint of `ids` answers `ok` at every
 /// version of 1.12–1.41 and unversioned.
-fn run_of(ids: &[&str]) -> RunReport {
+fn run_of(ids: &[&str]) -> RunRecord {
     let (lo, hi) = (ApiVersion::new(1, 12), ApiVersion::new(1, 41));
     let mut probes = Vec::new();
     for id in ids {
@@ -99,7 +99,7 @@ fn run_of(ids: &[&str]) -> RunReport {
             });
         }
     }
-    RunReport {
+    RunRecord {
         schema_version: RUN_SCHEMA_VERSION,
         tool: "dockmatrix test".into(),
         run_id: "r".into(),
