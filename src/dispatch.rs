@@ -66,7 +66,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             Ok(EXIT_OK)
         }
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
-        Config::Clean { host, scope } => crate::run::clean_command(host.as_deref(), &scope, out),
+        Config::Clean { host, scope } => clean(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
         Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
         Config::Clients { runs, daemons, globs, format, dir } => clients(&runs, &daemons, &globs, format, &dir, out),
@@ -75,6 +75,22 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             report(&runs, options, &fail_on, &dir, out, err)
         }
     }
+}
+
+/// `dockmatrix clean`: removes the objects of one run or of all runs, found by label only.
+fn clean(host: Option<&str>, scope: &crate::fixture::Scope, out: &mut dyn Write) -> Result<u8, Error> {
+    let rt = crate::run::runtime()?;
+    let client = crate::run::connect_to(host, Default::default(), crate::client::DEFAULT_TIMEOUT)?;
+    let report = rt.block_on(crate::fixture::clean(&client, scope)).map_err(crate::probe::ProbeError::from)?;
+    let what = match scope {
+        crate::fixture::Scope::Run(id) => format!("run {id}"),
+        crate::fixture::Scope::All => "every dockmatrix run".into(),
+    };
+    let _ = writeln!(out, "{}: removed {} of {what}", client.target().display, report.summary());
+    for f in &report.failures {
+        let _ = writeln!(out, "not removed: {f}");
+    }
+    Ok(if report.failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
 }
 
 fn snapshot_command(

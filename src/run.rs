@@ -9,7 +9,6 @@ use std::time::Duration;
 use crate::client::host::{self, HostInputs, TlsOptions};
 use crate::client::{Client, DEFAULT_BODY_CAP};
 use crate::error::{EXIT_OK, EXIT_POLICY_FAILURE, Error};
-use crate::fixture::{self, Scope};
 use crate::matrix::Matrices;
 use crate::matrix::schemas::SchemaFile;
 use crate::model::RunRecord;
@@ -215,23 +214,8 @@ pub fn connect_to(flag: Option<&str>, tls: TlsOptions, timeout: Duration) -> Res
     Ok(Client::new(target, timeout, DEFAULT_BODY_CAP)?)
 }
 
-/// `dockmatrix clean`: removes the objects of one run or of all runs, found by label only.
-pub fn clean_command(host: Option<&str>, scope: &Scope, out: &mut dyn Write) -> Result<u8, Error> {
-    let rt = runtime()?;
-    let client = connect_to(host, TlsOptions::default(), crate::client::DEFAULT_TIMEOUT)?;
-    let report = rt.block_on(fixture::clean(&client, scope)).map_err(ProbeError::from)?;
-    let what = match scope {
-        Scope::Run(id) => format!("run {id}"),
-        Scope::All => "every dockmatrix run".into(),
-    };
-    let _ = writeln!(out, "{}: removed {} of {what}", client.target().display, report.summary());
-    for f in &report.failures {
-        let _ = writeln!(out, "not removed: {f}");
-    }
-    Ok(if report.failures.is_empty() { EXIT_OK } else { EXIT_POLICY_FAILURE })
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+/// The runtime a command's requests run on (two workers: the daemon, not dockmatrix, is the limit).
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
