@@ -279,7 +279,7 @@ fn render_run(part: &RunPart<'_>, out: &mut dyn Write) -> io::Result<()> {
 fn render_overview(o: &Overview, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### At a glance\n")?;
     writeln!(out, "{}\n", o::LEGEND)?;
-    let (differ, alike) = o.split();
+    let differ = o.differ();
     let mut headers: Vec<String> = vec!["Endpoint".into()];
     headers.extend(o.columns.iter().cloned());
     let mut range = vec!["*advertised*".to_string()];
@@ -297,14 +297,7 @@ fn render_overview(o: &Overview, out: &mut dyn Write) -> io::Result<()> {
     }
     Grid { title: String::new(), headers, rows, notes: Vec::new() }.write_markdown(out)?;
     writeln!(out)?;
-    let mut same: Vec<(&Mark, Vec<&str>)> = Vec::new();
-    for r in &alike {
-        match same.iter_mut().find(|(m, _)| **m == r.marks[0]) {
-            Some((_, ids)) => ids.push(&r.endpoint),
-            None => same.push((&r.marks[0], vec![&r.endpoint])),
-        }
-    }
-    for (mark, ids) in same {
+    for (mark, ids) in o.alike() {
         let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
         writeln!(out, "Alike on every daemon, {} ({}): {}.\n", mark.words(), ids.len(), ids.join(", "))?;
     }

@@ -193,9 +193,22 @@ impl Overview {
         Overview { ranges: matrix.columns.iter().map(|c| c.advertised.text()).collect(), columns, rows, differences }
     }
 
-    /// The rows whose daemons differ, and those alike on every daemon.
-    pub fn split(&self) -> (Vec<&OverviewRow>, Vec<&OverviewRow>) {
-        self.rows.iter().partition(|r| !r.alike())
+    /// The rows whose daemons differ.
+    pub fn differ(&self) -> Vec<&OverviewRow> {
+        self.rows.iter().filter(|r| !r.alike()).collect()
+    }
+
+    /// The endpoints alike on every daemon, by their one mark (marks in the order they first appear).
+    pub fn alike(&self) -> Vec<(&Mark, Vec<&str>)> {
+        let mut same: Vec<(&Mark, Vec<&str>)> = Vec::new();
+        for r in self.rows.iter().filter(|r| r.alike()) {
+            let Some(mark) = r.marks.first() else { continue };
+            match same.iter_mut().find(|(m, _)| *m == mark) {
+                Some((_, ids)) => ids.push(&r.endpoint),
+                None => same.push((mark, vec![&r.endpoint])),
+            }
+        }
+        same
     }
 }
 
@@ -290,12 +303,9 @@ mod tests {
         };
         let o = Overview::of(&matrix);
         assert_eq!(o.ranges, ["1.24–1.45", "1.24–1.44"]);
-        let (differ, alike) = o.split();
-        assert_eq!(
-            differ.iter().map(|r| r.endpoint.as_str()).collect::<Vec<_>>(),
-            ["config.list", "secret.update", "system.ping"]
-        );
-        assert_eq!(alike.iter().map(|r| r.endpoint.as_str()).collect::<Vec<_>>(), ["container.list"]);
+        let differ: Vec<&str> = o.differ().iter().map(|r| r.endpoint.as_str()).collect();
+        assert_eq!(differ, ["config.list", "secret.update", "system.ping"]);
+        assert_eq!(o.alike(), [(&Mark::Works, vec!["container.list"])]);
         assert_eq!(
             o.differences,
             [

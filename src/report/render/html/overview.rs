@@ -35,7 +35,7 @@ pub fn glance(ov: &Overview) -> String {
         let _ = write!(out, "<td>{}</td>", escape(r));
     }
     out.push_str("</tr>\n</thead>\n<tbody>\n");
-    let (differ, alike) = ov.split();
+    let differ = ov.differ();
     for tagged in differ.chunk_by(|a, b| a.tag == b.tag) {
         let _ = writeln!(
             out,
@@ -58,14 +58,7 @@ pub fn glance(ov: &Overview) -> String {
         }
     }
     out.push_str("</tbody>\n</table></div>\n");
-    let mut same: Vec<(&Mark, Vec<&str>)> = Vec::new();
-    for r in &alike {
-        match same.iter_mut().find(|(m, _)| **m == r.marks[0]) {
-            Some((_, ids)) => ids.push(&r.endpoint),
-            None => same.push((&r.marks[0], vec![&r.endpoint])),
-        }
-    }
-    for (mark, ids) in same {
+    for (mark, ids) in ov.alike() {
         let _ = writeln!(
             out,
             "<p class=\"alike\">Alike on every daemon, {} ({}): <code>{}</code></p>",
