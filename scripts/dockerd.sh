@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Private, network-safe Docker daemon for dockmatrix tests and CI (Debian 12, root).
-#   bash scripts/dockerd.sh start|stop|env|image [DIR]    DIR: ${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-dockerd}
+#   bash scripts/dockerd.sh start|stop|purge|env|image [DIR]    DIR: ${DOCKMATRIX_DAEMON_DIR:-/tmp/dockmatrix-dockerd}
+# `purge` stops the daemon, removes the bridges of its networks from this namespace (dockerd leaves them) and DIR.
 # `start` prints one line on stdout, `export DOCKER_HOST=unix://DIR/docker.sock`; everything else goes
 # to stderr. The daemon listens on a unix socket only, with no bridge, no iptables and no IP forwarding:
 # containers must say HostConfig.NetworkMode "none" (the default "bridge" network does not exist).
@@ -16,7 +17,7 @@ set -euo pipefail
 IMAGE_REPO=dockmatrix/busybox IMAGE_TAG=local
 DOCKERD=${DOCKMATRIX_DOCKERD:-/usr/sbin/dockerd}
 
-usage() { echo "usage: bash scripts/dockerd.sh start|stop|env|image [DIR]" >&2; exit 2; }
+usage() { echo "usage: bash scripts/dockerd.sh start|stop|purge|env|image [DIR]" >&2; exit 2; }
 log() { echo "dockerd.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
@@ -132,6 +133,7 @@ start_daemon() {
       # store is rebuilt at start: set it aside once, saying so, and start again (containers, images, volumes stay).
       local kv=$DIR/data/network/files/local-kv.db
       if [ "${1:-}" != again ] && [ -f "$kv" ] && grep -Eq 'initNetworkController|Error initializing network controller' "$LOG"; then
+        drop_bridges "$kv"   # the daemon forgets those networks: their bridges would stay on the host
         mv -f "$kv" "$kv.broken-$(date +%s)"
         log "dockerd could not restore its network store; set it aside ($kv.broken-*) and starting again"
         start_daemon again; return
@@ -143,6 +145,20 @@ start_daemon() {
   log "dockerd did not answer /_ping within 60 s; last log lines:"; tail -n 20 "$LOG" >&2 || true
   [ -s "$PIDFILE" ] || echo "$spid" >"$PIDFILE"   # so stop_daemon ends it even before it wrote one
   stop_daemon; exit 1
+}
+
+# Removes from this namespace the bridge of each user network in the network store $1 (br-<first 12 hex of its id>):
+# dockerd keeps them when it stops, so a store set aside, or a DIR removed, would leave them on the host for good.
+# Only bridges named after a network of DIR's own store are touched.
+drop_bridges() {
+  local id
+  [ -f "$1" ] || return 0
+  for id in $(grep -ao 'bridge/[0-9a-f]\{64\}' "$1" 2>/dev/null | sed 's#^bridge/##' | sort -u); do
+    if ip link show "br-${id:0:12}" >/dev/null 2>&1; then
+      log "removing br-${id:0:12}, the bridge of a network of $DIR"
+      ip link delete "br-${id:0:12}" || true
+    fi
+  done
 }
 
 image_exists() { [ "$(api -o /dev/null -w '%{http_code}' "http://localhost/images/$IMAGE_REPO:$IMAGE_TAG/json" || true)" = 200 ]; }
@@ -236,6 +252,8 @@ case $VERB in
     ensure_image
     echo "export DOCKER_HOST=unix://$SOCK" ;;
   stop) if [ -d "$DIR" ]; then lock; fi; stop_daemon ;;
+  purge) if [ -d "$DIR" ]; then lock; fi; stop_daemon; drop_bridges "$DIR/data/network/files/local-kv.db"
+    rm -rf "$DIR" ;;
   image) ping_ok || die "nothing answers on $SOCK"; mkdir -p "$DIR"; ensure_image ;;
   env) ping_ok || die "no dockerd answers on $SOCK (run: bash scripts/dockerd.sh start $DIR)"
     echo "export DOCKER_HOST=unix://$SOCK" ;;

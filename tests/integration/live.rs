@@ -220,8 +220,8 @@ impl PrivateDaemon {
 
 impl Drop for PrivateDaemon {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "stop", &self.dir]).output();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // The daemon, the bridges of its networks (a dockerd leaves them on the host) and its folder.
+        let _ = std::process::Command::new("bash").args(["scripts/dockerd.sh", "purge", &self.dir]).output();
     }
 }
 

@@ -583,7 +583,8 @@ impl Drop for Guard {
     }
 }
 
-/// A daemon of the test's own, started with `scripts/dockerd.sh` and stopped (its directory removed) when dropped.
+/// A daemon of the test's own, started with `scripts/dockerd.sh` and purged (stopped, the bridges of its networks
+/// and its directory removed) when dropped.
 struct SecondDaemon {
     dir: PathBuf,
 }
@@ -626,8 +627,8 @@ impl SecondDaemon {
 
 impl Drop for SecondDaemon {
     fn drop(&mut self) {
-        let _ = self.script("stop");
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // The daemon, the bridges of its networks (a dockerd leaves them on the host) and its folder.
+        let _ = self.script("purge");
     }
 }
 
