@@ -17,6 +17,7 @@ use crate::probe::case::ApiSelection;
 use crate::report::{FailOn, ReportFormat, ReportTarget};
 use crate::snapshot::{self, CompareOptions};
 
+mod cpu;
 mod retry;
 mod stages;
 mod stop;

@@ -29,7 +29,7 @@ use crate::refusal;
 use crate::scenario::{self, ScenarioVars};
 
 use super::stop::StopRules;
-use super::{DEFAULT_JOBS, RunConfig, SETUP_GRACE, SSH_LOGINS, connect, connect_to, retry, timing};
+use super::{DEFAULT_JOBS, RunConfig, SETUP_GRACE, SSH_LOGINS, connect, connect_to, cpu, retry, timing};
 
 /// What the stages gave: the run, and why it stopped early when the daemon went away or broke.
 pub(super) struct Swept {
@@ -56,6 +56,9 @@ pub(super) async fn stages(
     ctx.checker = schemas.map(|s| Arc::new(Checker::new(s).with_errata(m.errata.clone())));
     let mut record = Jsonl::create(config.out.clone())?;
     let mut signals = Signals::install();
+    // The daemon side's CPU from outside the run, fixtures to teardown (see `run::cpu`).
+    let cpu = locate_cpu(&client);
+    let cpu_start = cpu::sample(&cpu);
     let mut timing = timing::Phases::default();
 
     let (cases, mut global) =
@@ -87,7 +90,9 @@ pub(super) async fn stages(
     teardown_stage(&client, &ctx, &mut signals, err).await;
     timing.teardown = timing.lap();
     signals.abort();
+    let cpu_end = cpu::sample(&cpu);
     let _ = writeln!(err, "{}", timing.line());
+    let _ = writeln!(err, "{}", cpu::line(&cpu, cpu_start.as_ref(), cpu_end.as_ref(), cpu::cores()));
     let (peak, budget) = client.body_peak();
     let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
     let _ = writeln!(
@@ -113,6 +118,19 @@ pub(super) async fn stages(
         refusals: refusals.unwrap_or_default(),
     };
     record_stage(config, report, total, stopped, err)
+}
+
+/// The daemon side whose CPU time the run measures: the process listening on a unix socket; a daemon reached over
+/// tcp or ssh is not measured.
+fn locate_cpu(client: &Client) -> cpu::Daemon {
+    match &client.target().address {
+        crate::client::Address::Unix(path) => cpu::Daemon::locate(Some(path), ""),
+        crate::client::Address::Tcp { base, .. } => cpu::Daemon::locate(
+            None,
+            &format!("the daemon is reached over tcp ({base}): only a unix socket's is located"),
+        ),
+        crate::client::Address::Ssh { .. } => cpu::Daemon::locate(None, "the daemon is on another machine (ssh)"),
+    }
 }
 
 /// The client of the daemon, the swarm peer's when there is one, and the requests in flight.

@@ -57,7 +57,7 @@ impl Phases {
     }
 }
 
-/// The daemon's own time in a sweep, and the shortest the sweep could be with it: what shares the permits (the
+/// The sum of the sweep's own latencies, and the shortest the sweep would be if they were the daemon's service time: what shares the permits (the
 /// probes, their chains' fixtures, the scenarios) over `--jobs`, plus what runs alone (`serial` and `after_sweep`
 /// probes), in full. Also the slowest endpoint with a fixture of its own (its probes run one after another, in
 /// [`runner::CHAIN_LANES`] lanes).
@@ -77,8 +77,8 @@ pub(super) fn sweep_bound(
     let scenario_ms: u64 = scenarios.iter().map(|s| s.duration_ms).sum();
     let bound = seconds(shared_ms + fixture_ms + scenario_ms) / jobs.max(1) as f64 + seconds(alone_ms);
     let mut line = format!(
-        "timing: bound {bound:.1} s: probes {:.1} s, their fixtures {:.1} s and scenarios {:.1} s over --jobs {jobs}, \
-         and {:.1} s of probes alone",
+        "timing: latency sum {bound:.1} s: probes {:.1} s, their fixtures {:.1} s and scenarios {:.1} s over --jobs \
+         {jobs}, and {:.1} s of probes alone (it grows with the wait behind other requests: the floor is the measure)",
         seconds(shared_ms),
         seconds(fixture_ms),
         seconds(scenario_ms),
@@ -141,13 +141,14 @@ mod tests {
         };
         assert_eq!(
             sweep_bound(&m, &all, 2000, &[scenario], 8),
-            "timing: bound 5.8 s: probes 32.0 s, their fixtures 2.0 s and scenarios 8.0 s over --jobs 8, and 0.5 s \
-             of probes alone; the longest chain: container.restart, 12.0 s of probes in 4 lanes (about 3.0 s each)"
+            "timing: latency sum 5.8 s: probes 32.0 s, their fixtures 2.0 s and scenarios 8.0 s over --jobs 8, and \
+             0.5 s of probes alone (it grows with the wait behind other requests: the floor is the measure); the \
+             longest chain: container.restart, 12.0 s of probes in 4 lanes (about 3.0 s each)"
         );
         assert_eq!(
             sweep_bound(&m, &[], 0, &[], 8),
-            "timing: bound 0.0 s: probes 0.0 s, their fixtures 0.0 s and scenarios 0.0 s over --jobs 8, and 0.0 s of \
-             probes alone"
+            "timing: latency sum 0.0 s: probes 0.0 s, their fixtures 0.0 s and scenarios 0.0 s over --jobs 8, and \
+             0.0 s of probes alone (it grows with the wait behind other requests: the floor is the measure)"
         );
     }
 }
