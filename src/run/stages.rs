@@ -61,7 +61,7 @@ pub(super) async fn stages(
     let cpu_start = cpu::sample(&cpu);
     let mut timing = timing::Phases::default();
 
-    let (cases, mut global) =
+    let (cases, global) =
         fixtures_stage(&client, peer, config, m, &daemon, &opts, cases, &mut ctx, &mut signals, err).await?;
     timing.fixtures = timing.lap();
 
@@ -79,8 +79,7 @@ pub(super) async fn stages(
     timing.refusals = timing.lap();
 
     if complete && !global.is_empty() {
-        let cases = std::mem::take(&mut global);
-        match swarm_state_stage(&client, &daemon, &ctx, cases, &mut record, &signals).await? {
+        match swarm_state_stage(&client, &daemon, &ctx, global, &mut record, &signals).await? {
             Some(outcomes) => probes.extend(outcomes),
             None => complete = false,
         }
