@@ -129,6 +129,38 @@ fn an_unknown_kubernetes_release_is_a_usage_error() {
 }
 
 #[test]
+fn each_run_writes_markdown_pages_only_and_needs_a_file() {
+    let (run, dir) = (fixture(), tempfile::tempdir().expect("tempdir"));
+    let (run, page) = (run.to_str().expect("utf-8"), dir.path().join("page.json"));
+    let pages = dir.path().join("daemons");
+    let args = |format: &'static str| {
+        vec![
+            "report",
+            run,
+            "--format",
+            format,
+            "-o",
+            page.to_str().expect("utf-8"),
+            "--each-run",
+            pages.to_str().expect("utf-8"),
+        ]
+    };
+    let out = dockmatrix(&args("json"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(unwrapped(&out.stderr).contains("--each-run writes Markdown pages"), "{}", text(&out.stderr));
+    assert!(!pages.exists() && !page.exists(), "nothing written");
+    let out = dockmatrix(&["report", run, "--format", "md", "--each-run", "x"]);
+    assert_eq!(out.status.code(), Some(2), "needs -o FILE: {}", text(&out.stderr));
+    // One run: its page apart, linked relative to the report's folder.
+    let out = dockmatrix(&args("md"));
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", text(&out.stderr));
+    let md = std::fs::read_to_string(&page).expect("the report");
+    assert!(md.contains("[docker-20.10](daemons/docker-20.10.md)"), "{md}");
+    let own = std::fs::read_to_string(pages.join("docker-20.10.md")).expect("the run's page");
+    assert!(own.starts_with("## dockmatrix: docker-20.10"), "{}", &own[..own.len().min(200)]);
+}
+
+#[test]
 fn appends_markdown_to_the_step_summary_when_asked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let summary = dir.path().join("summary.md");
