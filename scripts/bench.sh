@@ -143,7 +143,7 @@ def timing(name):
                      r"refusals ([0-9.]+) s, swarm state [0-9.]+ s, teardown ([0-9.]+) s$", text, re.M)
     bound = re.search(r"^timing: latency sum ([0-9.]+) s: (.*)$", text, re.M)
     floor = re.search(r"^timing: daemon side ([0-9.]+) CPU-s .* = floor ([0-9.]+) s; fixtures to teardown ([0-9.]+) s "
-                      r"= ([0-9.]+)× its floor; machine ([0-9]+)% busy, dockmatrix itself ([0-9.]+) CPU-s$", text, re.M)
+                      r"= ([0-9.]+)× its floor; machine ([0-9]+)% busy, dockmatrix's own ([0-9.]+) CPU-s$", text, re.M)
     if not line or not bound or not floor:
         sys.exit(f"bench: no timing lines in {out}/{name}.err:\n{text[-2000:]}")
     return [float(x) for x in line.groups()], float(bound.group(1)), bound.group(2), [float(x) for x in floor.groups()]

@@ -92,7 +92,7 @@ pub(super) fn line(daemon: &Daemon, start: Option<&Sample>, end: Option<&Sample>
     let ratio = if floor > 0.0 { format!("{:.2}×", wall / floor) } else { "n/a".into() };
     format!(
         "timing: daemon side {:.1} CPU-s ({daemon_text}) over {cores} cores = floor {floor:.1} s; fixtures to \
-         teardown {wall:.1} s = {ratio} its floor; machine {share:.0}% busy, dockmatrix itself {own:.1} CPU-s",
+         teardown {wall:.1} s = {ratio} its floor; machine {share:.0}% busy, dockmatrix's own {own:.1} CPU-s",
         busy - own
     )
 }
@@ -230,7 +230,7 @@ mod tests {
         assert_eq!(
             line,
             "timing: daemon side 78.5 CPU-s (its processes 70.0 CPU-s) over 2 cores = floor 39.2 s; fixtures to \
-             teardown 44.0 s = 1.12× its floor; machine 91% busy, dockmatrix itself 1.5 CPU-s"
+             teardown 44.0 s = 1.12× its floor; machine 91% busy, dockmatrix's own 1.5 CPU-s"
         );
         let remote = Daemon::locate(None, "the daemon is on another machine (ssh://build-host)");
         assert_eq!(
