@@ -177,13 +177,8 @@ impl Overview {
             })
             .collect();
         let columns: Vec<String> = matrix.columns.iter().map(|c| c.name.clone()).collect();
-        let mut differences: Vec<(Vec<Mark>, Vec<String>)> = Vec::new();
-        for r in rows.iter().filter(|r| !r.alike()) {
-            match differences.iter_mut().find(|(m, _)| *m == r.marks) {
-                Some((_, endpoints)) => endpoints.push(r.endpoint.clone()),
-                None => differences.push((r.marks.clone(), vec![r.endpoint.clone()])),
-            }
-        }
+        let mut differences =
+            first_seen(rows.iter().filter(|r| !r.alike()).map(|r| (r.marks.clone(), r.endpoint.clone())));
         // Most endpoints first; ties in the order they first appear (a stable sort).
         differences.sort_by_key(|(_, e)| std::cmp::Reverse(e.len()));
         let differences = differences
@@ -200,28 +195,26 @@ impl Overview {
 
     /// The endpoints alike on every daemon, by their one mark (marks in the order they first appear).
     pub fn alike(&self) -> Vec<(&Mark, Vec<&str>)> {
-        let mut same: Vec<(&Mark, Vec<&str>)> = Vec::new();
-        for r in self.rows.iter().filter(|r| r.alike()) {
-            let Some(mark) = r.marks.first() else { continue };
-            match same.iter_mut().find(|(m, _)| *m == mark) {
-                Some((_, ids)) => ids.push(&r.endpoint),
-                None => same.push((mark, vec![&r.endpoint])),
-            }
-        }
-        same
+        first_seen(self.rows.iter().filter(|r| r.alike()).filter_map(|r| Some((r.marks.first()?, r.endpoint.as_str()))))
     }
+}
+
+/// The values of `pairs` grouped by key, keys in the order they first appear.
+fn first_seen<K: PartialEq, V>(pairs: impl Iterator<Item = (K, V)>) -> Vec<(K, Vec<V>)> {
+    let mut groups: Vec<(K, Vec<V>)> = Vec::new();
+    for (k, v) in pairs {
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, values)) => values.push(v),
+            None => groups.push((k, vec![v])),
+        }
+    }
+    groups
 }
 
 /// `docker-26.1, docker-28.5: works; docker-20.10: not applicable`: daemons with one mark grouped, groups in the order
 /// of their first daemon.
 fn grouped(columns: &[String], marks: &[Mark]) -> String {
-    let mut groups: Vec<(&Mark, Vec<&str>)> = Vec::new();
-    for (name, mark) in columns.iter().zip(marks) {
-        match groups.iter_mut().find(|(m, _)| *m == mark) {
-            Some((_, names)) => names.push(name),
-            None => groups.push((mark, vec![name])),
-        }
-    }
+    let mut groups = first_seen(marks.iter().zip(columns.iter().map(String::as_str)));
     // What works first, what lacks it last: a line reads as "these work; those do not".
     groups.sort_by_key(|(m, _)| m.rank());
     groups.iter().map(|(m, names)| format!("{}: {}", names.join(", "), m.words())).collect::<Vec<_>>().join("; ")
