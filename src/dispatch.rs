@@ -41,11 +41,12 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             };
             writeln!(
                 out,
-                "{where_}: ok ({} endpoints over API {}..={}, {} Docker releases, {} Kubernetes releases, {} scenario{}, \
-                 {} clients)",
-                m.endpoints.endpoints.len(),
+                "{where_}: ok ({} endpoints over API {}..={} with {} request variants, {} Docker releases, {} Kubernetes \
+                 releases, {} scenario{}, {} clients)",
+                m.endpoints.endpoints.iter().filter(|e| e.base_id() == e.id).count(),
                 m.endpoints.api_versions.first,
                 m.endpoints.api_versions.last,
+                m.endpoints.endpoints.iter().filter(|e| e.base_id() != e.id).count(),
                 m.docker.releases.len(),
                 m.kubernetes.releases.len(),
                 m.scenarios.scenarios.len(),

@@ -102,6 +102,7 @@ mod tests {
             evidence: Evidence::default(),
             conformance: None,
             retried: None,
+            observed: Default::default(),
         }
     }
 

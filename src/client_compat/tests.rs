@@ -96,6 +96,7 @@ fn run_of(ids: &[&str]) -> RunRecord {
                 evidence: Evidence::default(),
                 conformance: None,
                 retried: None,
+                observed: Default::default(),
             });
         }
     }

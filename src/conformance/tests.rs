@@ -232,7 +232,8 @@ fn a_finding_the_errata_know_is_marked_and_breaks_no_client() {
 }
 
 /// Every JSON body the committed recipes (probes and refusals) and scenario steps send, at every spec version that defines the endpoint,
-/// with each `$token` filled by a placeholder string.
+/// with each `$token` filled by a placeholder string. A request variant sends fields newer than some versions on
+/// purpose (to see what those versions make of them): its body must validate at one version at least.
 #[test]
 fn every_request_body_of_the_committed_matrices_validates() {
     let m = crate::matrix::load::MatrixSources::built_in().load().expect("the built-in matrices load");
@@ -266,11 +267,20 @@ fn every_request_body_of_the_committed_matrices_validates() {
     assert!(bodies.len() >= 10, "{} bodies", bodies.len());
     let mut bad = Vec::new();
     for (what, e, body) in &bodies {
-        let versions = ApiVersion::range_inclusive(e.first.max(oldest), e.last.unwrap_or(newest).min(newest));
-        for v in versions {
-            for f in c.check_request(&e.id, v, e.method, &e.path, body).into_iter().filter(|f| f.erratum.is_none()) {
-                bad.push(format!("{what} at {v}: {f}"));
-            }
+        let mut found = Vec::new();
+        let mut valid_somewhere = false;
+        for v in ApiVersion::range_inclusive(e.first.max(oldest), e.last.unwrap_or(newest).min(newest)) {
+            let at: Vec<String> = c
+                .check_request(&e.id, v, e.method, &e.path, body)
+                .into_iter()
+                .filter(|f| f.erratum.is_none())
+                .map(|f| format!("{what} at {v}: {f}"))
+                .collect();
+            valid_somewhere |= at.is_empty();
+            found.extend(at);
+        }
+        if e.base_id() == e.id || !valid_somewhere {
+            bad.extend(found);
         }
     }
     assert!(bad.is_empty(), "request bodies the spec of their version refuses:\n{}", bad.join("\n"));

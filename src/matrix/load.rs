@@ -134,6 +134,7 @@ impl MatrixSources {
         };
         matrices.scenarios.name_scenarios();
         validate::validate(&matrices, self)?;
+        matrices.expand_variants();
         Ok(matrices)
     }
 }

@@ -62,11 +62,29 @@ impl Endpoint {
         format!("{} {}", self.method, self.path)
     }
 
+    /// The endpoint this one is a request variant of (`image.list` for `image.list[shared-size]`), or its own id.
+    pub fn base_id(&self) -> &str {
+        base_id(&self.id)
+    }
+
     /// Copies the hand-written fields of `old` (the same endpoint in the file before a re-sync).
     pub fn keep_hand_written(&mut self, old: &Endpoint) {
         let Endpoint { notes, .. } = old;
         self.notes = notes.clone();
     }
+}
+
+/// The endpoint id a probe id names: `image.list` for the variant `image.list[shared-size]`, the id itself
+/// otherwise.
+pub fn base_id(id: &str) -> &str {
+    split_variant(id).map_or(id, |(base, _)| base)
+}
+
+/// A variant's probe id split into its endpoint id and variant name (`image.list[shared-size]` →
+/// `("image.list", "shared-size")`); `None` for an id without brackets.
+pub fn split_variant(id: &str) -> Option<(&str, &str)> {
+    let (base, rest) = id.split_once('[')?;
+    Some((base, rest.strip_suffix(']').unwrap_or(rest)))
 }
 
 /// `matrices/docker.yaml`: Docker Engine release lines and their API versions.
@@ -290,6 +308,38 @@ pub struct Recipe {
     /// `/Version/Index` fills `$version`, so the update changes nothing and is never out of sequence.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub current: bool,
+    /// What of the answer to keep as an observation, by version (JSON pointer with `*` for every array item or
+    /// object member, `header:NAME`, or `status` → `kind` or `value`): the values a version gate changes, which
+    /// reports show as version ranges.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub observe: BTreeMap<String, Observe>,
+    /// A path (with tokens; `$created` is the answer's `Id`) read with `GET` at the case's API version right after
+    /// a 2xx answer, before anything is removed: the observations are taken from its answer (what a create made,
+    /// as the same version reads it back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<String>,
+}
+
+/// How an observed value is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Observe {
+    /// Its kind: `absent`, `null`, `true`, `false`, a negative number as it is, `0`, `>0`, `""`, `string`, `[]`,
+    /// `[…]`, `{}`, `{…}` (sizes and ids vary from run to run; their kind does not).
+    Kind,
+    /// Its value as it is (a content type, a mode, a status).
+    Value,
+}
+
+impl Observe {
+    /// Whether `key` is one `observe:` accepts: `status`, `header:NAME`, or a JSON pointer (`/`-led, or empty for
+    /// the whole body).
+    pub fn is_key(key: &str) -> bool {
+        key == "status"
+            || key.strip_prefix("header:").is_some_and(|n| !n.is_empty())
+            || key.is_empty()
+            || key.starts_with('/')
+    }
 }
 
 impl FixtureKind {
@@ -300,6 +350,52 @@ impl FixtureKind {
 }
 
 impl Recipe {
+    /// The recipe of a request variant: this (its endpoint's) recipe with the variant's fields over it. Maps
+    /// (parameters, query, headers, observations) take the variant's entries over the base's; a JSON body is
+    /// merged object by object (a `null` removes the field); every other field the variant sets replaces the
+    /// base's.
+    pub fn with_variant(&self, v: &Recipe) -> Recipe {
+        fn or<T: Clone>(v: &Option<T>, base: &Option<T>) -> Option<T> {
+            v.clone().or_else(|| base.clone())
+        }
+        fn merged<K: Ord + Clone, V: Clone>(base: &BTreeMap<K, V>, v: &BTreeMap<K, V>) -> BTreeMap<K, V> {
+            base.iter().chain(v).map(|(k, x)| (k.clone(), x.clone())).collect()
+        }
+        let body = match (&self.body, &v.body) {
+            (Some(base), Some(over)) => Some(merge_json(base.clone(), over)),
+            (base, over) => or(over, base),
+        };
+        Recipe {
+            class: or(&v.class, &self.class),
+            skip: or(&v.skip, &self.skip),
+            limit: or(&v.limit, &self.limit),
+            params: merged(&self.params, &v.params),
+            query: merged(&self.query, &v.query),
+            body,
+            raw_body: or(&v.raw_body, &self.raw_body),
+            headers: merged(&self.headers, &v.headers),
+            expect: if v.expect.is_empty() { self.expect.clone() } else { v.expect.clone() },
+            serial: self.serial || v.serial,
+            absent_ok: or(&v.absent_ok, &self.absent_ok),
+            stream_ms: v.stream_ms.or(self.stream_ms),
+            fixture: v.fixture.or(self.fixture),
+            pool: or(&v.pool, &self.pool),
+            upload: or(&v.upload, &self.upload),
+            hijack: or(&v.hijack, &self.hijack),
+            after_sweep: self.after_sweep || v.after_sweep,
+            remove_created: self.remove_created || v.remove_created,
+            remove_after: or(&v.remove_after, &self.remove_after),
+            not_applicable: if v.not_applicable.is_empty() {
+                self.not_applicable.clone()
+            } else {
+                v.not_applicable.clone()
+            },
+            current: self.current || v.current,
+            observe: merged(&self.observe, &v.observe),
+            follow: or(&v.follow, &self.follow),
+        }
+    }
+
     /// What the recipe sends, before substitution.
     pub fn request(&self) -> RequestParts<'_> {
         RequestParts { params: &self.params, query: &self.query, body: self.body.as_ref() }
@@ -312,6 +408,7 @@ impl Recipe {
         out.extend(self.raw_body.as_deref());
         out.extend(self.headers.values().map(String::as_str));
         out.extend(self.remove_after.as_deref());
+        out.extend(self.follow.as_deref());
         if let Some(u) = &self.upload {
             out.extend(u.archive.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
         }
@@ -320,6 +417,24 @@ impl Recipe {
             out.push(&h.expect);
         }
         out
+    }
+}
+
+/// `over` merged into `base` object by object; a `null` in `over` removes the field, any other value replaces it.
+fn merge_json(mut base: serde_json::Value, over: &serde_json::Value) -> serde_json::Value {
+    match (base.as_object_mut(), over.as_object()) {
+        (Some(b), Some(o)) => {
+            for (k, v) in o {
+                if v.is_null() {
+                    b.remove(k);
+                } else {
+                    let merged = merge_json(b.remove(k).unwrap_or(serde_json::Value::Null), v);
+                    b.insert(k.clone(), merged);
+                }
+            }
+            base
+        }
+        _ => over.clone(),
     }
 }
 
@@ -625,14 +740,40 @@ pub struct Erratum {
 }
 
 impl Matrices {
+    /// Adds an endpoint for each request variant of probes.yaml (`image.list[shared-size]`), right after its
+    /// endpoint and its earlier variants, with the variant's id and the endpoint's method, path and versions, and
+    /// gives the variant its whole recipe (the endpoint's with the variant's fields over it). Keys whose endpoint
+    /// does not exist are left for validation to report.
+    pub fn expand_variants(&mut self) {
+        let variants: Vec<(String, String)> = self
+            .probes
+            .probes
+            .keys()
+            .filter_map(|id| split_variant(id).map(|(base, _)| (id.clone(), base.to_string())))
+            .collect();
+        for (id, base) in variants {
+            let Some(at) = self.endpoints.endpoints.iter().rposition(|e| e.base_id() == base) else { continue };
+            if self.endpoints.endpoints.iter().any(|e| e.id == id) {
+                continue;
+            }
+            let base_at = self.endpoints.endpoints.iter().position(|e| e.id == base).unwrap_or(at);
+            let e = Endpoint { id: id.clone(), notes: Vec::new(), ..self.endpoints.endpoints[base_at].clone() };
+            self.endpoints.endpoints.insert(at + 1, e);
+            let base_recipe = self.probes.probes.get(&base).cloned().unwrap_or_default();
+            if let Some(v) = self.probes.probes.get_mut(&id) {
+                *v = base_recipe.with_variant(v);
+            }
+        }
+    }
+
     /// The endpoint with this id.
     pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
         self.endpoints.endpoints.iter().find(|e| e.id == id)
     }
 
-    /// The endpoints the API version `v` defines, in file order.
+    /// The endpoints the API version `v` defines, in file order (request variants are not endpoints of their own).
     pub fn defined_at(&self, v: ApiVersion) -> impl Iterator<Item = &Endpoint> {
-        self.endpoints.endpoints.iter().filter(move |e| e.defined_at(v))
+        self.endpoints.endpoints.iter().filter(move |e| e.defined_at(v) && split_variant(&e.id).is_none())
     }
 
     /// The scenario named `name` (`lifecycle`).

@@ -51,6 +51,7 @@ pub const TOKENS: &[(&str, &str)] = &[
         "unlock.key",
         "with --restart-cmd, the unlock key of a swarm of the run's with autolock, locked by a restart of the daemon with `fixture: swarm-locked`",
     ),
+    ("created", "in a `follow:` read, the `Id` of what the probe's answer says it created"),
     ("version", "the `Version.Index` of the object a `current: true` update reads first"),
     ("setup.start", "Unix time (with nanoseconds) when the shared fixtures began to be made"),
     ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::error::MatrixError;
 use super::load::{MatrixSources, Source, locate, locate_item};
-use super::model::{FixtureKind, Matrices, PathMode, SCHEMA_VERSION, Step};
+use super::model::{FixtureKind, Matrices, Observe, PathMode, SCHEMA_VERSION, Step, base_id, split_variant};
 use super::tokens;
 use crate::model::{ApiVersion, template};
 
@@ -17,7 +17,10 @@ pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
     validate_docker(m, &src.docker)?;
     validate_kubernetes(m, &src.kubernetes)?;
     check_schema(&src.probes, m.probes.schema_version)?;
-    validate_probes(m, &src.probes)?;
+    // Variants are checked whole: their endpoint's recipe with theirs over it, as the run sends them.
+    let mut expanded = m.clone();
+    expanded.expand_variants();
+    validate_probes(&expanded, &src.probes)?;
     if let Some(scenarios) = &src.scenarios {
         check_schema(scenarios, m.scenarios.schema_version)?;
         validate_scenarios(m, scenarios)?;
@@ -351,6 +354,24 @@ fn locate_in_step(text: &str, scenario: &str, section: &str, index: usize, needl
 
 fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
     for (id, recipe) in &m.probes.probes {
+        if let Some((base, name)) = split_variant(id) {
+            let well_formed = id.ends_with(']')
+                && !name.is_empty()
+                && name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+            if !well_formed || m.endpoint(base).is_none() {
+                let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
+                let message = if well_formed {
+                    format!("`{id}` is a variant of `{base}`, which is not an endpoint")
+                } else {
+                    format!("`{id}` is not a variant id")
+                };
+                let help = match closest_id(m, base) {
+                    Some(s) if well_formed => format!("did you mean `{s}[{name}]`?"),
+                    _ => "write a variant as `endpoint.id[name]`, the name lowercase words joined by `-`".into(),
+                };
+                return Err(src.error_at(off, len, message, Some(help)));
+            }
+        }
         check_recipe(m, src, id, recipe, &|| locate_key(&src.text, id).unwrap_or((0, 1)))?;
     }
     // The refusals' recipes follow the same rules, found in the text after `refusals:`.
@@ -409,7 +430,7 @@ fn check_recipe(
     }
     // Safety: a prune may only ever remove the run's own objects, so it must filter on a label naming the run.
     // One label, not two: Podman 4.3 ORs the clauses of a label filter where dockerd ANDs them.
-    if id.ends_with(".prune")
+    if base_id(id).ends_with(".prune")
         && recipe.class.is_none()
         && recipe.skip.is_none()
         && !recipe.query.get("filters").is_some_and(|f| {
@@ -428,6 +449,24 @@ fn check_recipe(
                 r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class"#
                     .into(),
             ),
+        ));
+    }
+    if let Some(key) = recipe.observe.keys().find(|k| !Observe::is_key(k)) {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` observes `{key}`, which is not a JSON pointer, a header or the status"),
+            Some("write `/Path/To/Field` (`*` for every item), `header:Content-Type` or `status`".into()),
+        ));
+    }
+    if recipe.follow.is_some() && recipe.observe.is_empty() {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` follows its answer with a read but observes nothing in it"),
+            Some("add `observe:` with what to keep of the read, or drop `follow:`".into()),
         ));
     }
     if let Some(h) = &recipe.hijack
@@ -1228,6 +1267,57 @@ probes:
         );
         let one_label = probes(r#"{"label":["dockmatrix.key=$run/volume.prune"]}"#);
         load(&[(PROBES_FILE, &one_label)]).expect("one label naming the run is a safe prune");
+    }
+
+    #[test]
+    fn a_variant_is_its_endpoint_recipe_with_its_own_fields_over_it_checked_whole() {
+        let probes = |variant: &str| {
+            format!(
+                "schema_version: 1\nprobes:\n  volume.prune:\n    query: {{filters: '{{\"label\":[\"dockmatrix.key=$run/v\"]}}'}}\n    serial: true\n{variant}"
+            )
+        };
+        let m = load(&[(
+            PROBES_FILE,
+            &probes("  volume.prune[all]:\n    query: {all: '1'}\n    observe: {status: value}\n"),
+        )])
+        .expect("a variant of a known endpoint");
+        let ids: Vec<&str> = m.endpoints.endpoints.iter().map(|e| e.id.as_str()).collect();
+        let at = ids.iter().position(|id| *id == "volume.prune").expect("the endpoint");
+        assert_eq!(ids[at + 1], "volume.prune[all]", "right after its endpoint");
+        let e = m.endpoint("volume.prune[all]").expect("an endpoint of its own");
+        assert_eq!(
+            (e.method, e.path.as_str(), e.base_id()),
+            (crate::model::Method::Post, "/volumes/prune", "volume.prune")
+        );
+        let r = &m.probes.probes["volume.prune[all]"];
+        assert_eq!(r.query.keys().collect::<Vec<_>>(), ["all", "filters"], "the endpoint's query, the variant's added");
+        assert!(r.serial, "the endpoint's fields it does not set");
+        assert_eq!(m.defined_at(crate::model::ApiVersion::new(1, 41)).filter(|e| e.id.contains('[')).count(), 0);
+
+        // Checked whole: a variant that drops the run's label filter is a prune without it.
+        let unsafe_prune = probes("  volume.prune[any]:\n    query: {filters: '{}'}\n");
+        assert_eq!(
+            invalid(&[(PROBES_FILE, &unsafe_prune)]).message,
+            "`volume.prune[any]` prunes without a single label filter naming the run"
+        );
+        let unknown = invalid(&[(PROBES_FILE, &probes("  volume.prunes[x]: {}\n"))]);
+        assert_eq!(
+            (unknown.marked.as_str(), unknown.message.as_str(), unknown.help.as_deref()),
+            (
+                "volume.prunes[x]",
+                "`volume.prunes[x]` is a variant of `volume.prunes`, which is not an endpoint",
+                Some("did you mean `volume.prune[x]`?")
+            )
+        );
+        let malformed = invalid(&[(PROBES_FILE, &probes("  volume.prune[All]: {}\n"))]);
+        assert_eq!(malformed.message, "`volume.prune[All]` is not a variant id");
+        let bad_key = invalid(&[(PROBES_FILE, &probes("  volume.prune[k]:\n    observe: {SharedSize: kind}\n"))]);
+        assert_eq!(
+            bad_key.message,
+            "`volume.prune[k]` observes `SharedSize`, which is not a JSON pointer, a header or the status"
+        );
+        let blind = invalid(&[(PROBES_FILE, &probes("  volume.prune[f]:\n    follow: /volumes/$created\n"))]);
+        assert_eq!(blind.message, "`volume.prune[f]` follows its answer with a read but observes nothing in it");
     }
 
     #[test]

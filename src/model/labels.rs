@@ -18,6 +18,12 @@ pub fn run_name(run_id: &str, rest: &str) -> String {
     format!("{NAME_PREFIX}{run_id}-{rest}")
 }
 
+/// A probe id as a part of an object name (`image.list[shared-size]` → `image-list-shared-size`): names allow
+/// neither dots in every daemon's rules nor brackets.
+pub fn name_part(id: &str) -> String {
+    id.replace(['.', '['], "-").replace(']', "")
+}
+
 /// The name the run `run_id` makes sure does not exist (`$missing`).
 pub fn missing_name(run_id: &str) -> String {
     format!("{MISSING_PREFIX}{run_id}")

@@ -69,6 +69,10 @@ pub struct ProbeOutcome {
     /// sweep's others in flight, came to (`GET /v1.7/info timed out after 30.0 s with 32 in flight`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retried: Option<String>,
+    /// What the recipe's `observe:` saw in the answer (or in the answer of its `follow:` read): key → value or
+    /// kind, the values a version gate changes.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub observed: std::collections::BTreeMap<String, String>,
 }
 
 impl ProbeOutcome {

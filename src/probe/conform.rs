@@ -30,7 +30,7 @@ pub fn conform(out: &mut ProbeOutcome, checker: &Checker, case: &ProbeCase, daem
 pub fn check(checker: &Checker, case: &ProbeCase, daemon: &DaemonInfo, resp: &Response) -> Option<Conformance> {
     let spec = checker.spec_for(case.api_version, daemon.served().1)?;
     let mut found = checker.check_response(spec, case.endpoint.method, &case.endpoint.path, Answer::of(resp))?;
-    checker.mark_errata(&case.endpoint.id, &mut found);
+    checker.mark_errata(case.endpoint.base_id(), &mut found);
     Some(found)
 }
 

@@ -4,6 +4,7 @@ pub mod case;
 pub mod conform;
 pub mod discover;
 mod error;
+pub mod observe;
 pub mod runner;
 pub mod verdict;
 

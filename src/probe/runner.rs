@@ -9,13 +9,14 @@ use tokio::task::JoinSet;
 
 use super::case::ProbeCase;
 use super::conform::conform;
+use super::observe;
 use super::verdict::judge;
 use crate::client::{Client, Request, Response, path};
 use crate::conformance::Checker;
 use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Private, own_token, tar_of};
 use crate::matrix::model::Hijack;
-use crate::model::labels::{missing_name, run_name};
+use crate::model::labels::{missing_name, name_part, run_name};
 use crate::model::{ApiVersion, BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
@@ -69,9 +70,7 @@ impl RunContext {
             "now" => Some(self.now.to_string()),
             "run" => Some(self.run_id.clone()),
             "ver" => Some(version_tag(case)),
-            "name" => {
-                Some(run_name(&self.run_id, &format!("{}-{}", case.endpoint.id.replace('.', "-"), version_tag(case))))
-            }
+            "name" => Some(run_name(&self.run_id, &format!("{}-{}", name_part(&case.endpoint.id), version_tag(case)))),
             _ => None,
         }
     }
@@ -146,6 +145,7 @@ fn outcome(case: &ProbeCase, verdict: Verdict, reason: &str) -> ProbeOutcome {
         evidence: Evidence::default(),
         conformance: None,
         retried: None,
+        observed: Default::default(),
     }
 }
 
@@ -194,6 +194,7 @@ pub async fn probe(
     let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut out = match result {
         Ok(resp) => {
+            let observed = observed(client, ctx, case, own, &resp).await;
             if case.recipe.remove_created && (200..300).contains(&resp.status) {
                 remove_created(client, case, &resp).await;
             }
@@ -204,6 +205,7 @@ pub async fn probe(
             let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
             out.evidence = evidence(&resp);
+            out.observed = observed;
             if let Some(checker) = &ctx.checker {
                 conform(&mut out, checker, case, daemon, &resp);
             }
@@ -214,6 +216,33 @@ pub async fn probe(
     out.request = request;
     out.duration_ms = duration_ms;
     out
+}
+
+/// What the recipe observes: in the answer, or (with `follow:`, after a 2xx answer) in the answer of the read it
+/// names, sent at the case's version with `$created` the answer's `Id`. A read that fails is observed as its status.
+async fn observed(
+    client: &Client,
+    ctx: &RunContext,
+    case: &ProbeCase,
+    own: Option<&(&'static str, String)>,
+    resp: &Response,
+) -> std::collections::BTreeMap<String, String> {
+    let wanted = &case.recipe.observe;
+    let Some(follow) = case.recipe.follow.as_deref().filter(|_| !wanted.is_empty()) else {
+        return observe::observe(wanted, resp);
+    };
+    if !(200..300).contains(&resp.status) {
+        return std::collections::BTreeMap::new();
+    }
+    let created = resp.json().and_then(|v| v.get("Id").and_then(|i| i.as_str()).map(str::to_string));
+    let path = template::substitute_keeping(&ctx.substitute(follow, case, own), &|t| {
+        (t == "created").then(|| created.clone()).flatten()
+    });
+    let read = Request::to(Method::Get, case.api_version, &path, &[], &[], None);
+    match client.send(read).await {
+        Ok(answer) => observe::observe(wanted, &answer),
+        Err(e) => wanted.keys().map(|k| (k.clone(), format!("read failed: {e}"))).collect(),
+    }
 }
 
 /// An update case made to change nothing: the object the update names, read at the case's version (the path without

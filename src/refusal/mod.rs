@@ -171,6 +171,7 @@ mod tests {
             evidence: Evidence::default(),
             conformance: None,
             retried: None,
+            observed: Default::default(),
         }
     }
 

@@ -4,7 +4,7 @@
 //! [`Document::of`] reads the runs against the matrices: per run its coverage, scenarios, drift, refusals, what
 //! every real client would make of its daemon ([`crate::client_compat`], never saved in run.json) and the Kubernetes
 //! table the Markdown report puts under it; for several runs their side-by-side matrix and the endpoints ok on no
-//! daemon; and the sections shared by the runs (drift, refusals, clients). [`Document::placement`] says where
+//! daemon; and the sections shared by the runs (drift, refusals, version gates, clients). [`Document::placement`] says where
 //! those go: one run has them under it, several have the side-by-side matrix first and the shared sections once
 //! after all runs. [`Document::conformance`] is the drift alone (`report --conformance`), `null` findings listed.
 //!
@@ -17,6 +17,7 @@ use crate::model::{ClientOutcome, RunRecord};
 use super::sections::clients::ClientsSection;
 use super::sections::coverage::Coverage;
 use super::sections::drift::{Drift, DriftSection};
+use super::sections::gates::{Gates, GatesSection};
 use super::sections::kubernetes::Kubernetes;
 use super::sections::overview::Overview;
 use super::sections::refusals::RefusalSection;
@@ -43,6 +44,8 @@ pub struct RunPart<'a> {
     pub scenarios: Vec<ScenarioSummary<'a>>,
     /// Its drift from the spec (see [`RunPart::checked_drift`]).
     pub drift: Drift,
+    /// What its recipes observed, by version (the version gates it saw).
+    pub gates: Gates,
     /// How it refused malformed requests; `None` when it sent none (and in a conformance document).
     pub refusals: Option<RefusalSection>,
     /// What every client of the matrices would make of its daemon, in clients.yaml order (kubelets first); empty in
@@ -89,6 +92,9 @@ pub struct Document<'a> {
     pub drift: Option<DriftSection>,
     /// How the runs refused malformed requests; `None` when none sent any.
     pub refusals: Option<RefusalSection>,
+    /// The version gates the runs observed, side by side; `None` when no run observed anything (and in a
+    /// conformance document).
+    pub gates: Option<GatesSection>,
     /// What each real client would make of each run's daemon; `None` when there are no outcomes.
     pub clients: Option<ClientsSection>,
     /// Each run's own report is a page apart (`report --each-run`): per run its name and the link to it, which the
@@ -111,6 +117,7 @@ impl<'a> Document<'a> {
                     coverage,
                     scenarios: scenario::summaries(run),
                     drift: Drift::of(run),
+                    gates: Gates::of(run),
                     refusals: RefusalSection::of(std::slice::from_ref(run)),
                     clients: specs.iter().map(|c| evaluate(c, &view, m)).collect(),
                     kubernetes,
@@ -141,7 +148,9 @@ impl<'a> Document<'a> {
         let columns: Vec<(&str, &[ClientOutcome])> =
             parts.iter().map(|p| (p.run.daemon.name.as_str(), p.clients.as_slice())).collect();
         let clients = ClientsSection::of_columns(&columns, false);
-        Document { runs, conformance: false, parts, side_by_side, drift, refusals, clients, apart: None }
+        let gated: Vec<(&str, &Gates)> = parts.iter().map(|p| (p.run.daemon.name.as_str(), &p.gates)).collect();
+        let gates = GatesSection::of(&gated);
+        Document { runs, conformance: false, parts, side_by_side, drift, refusals, gates, clients, apart: None }
     }
 
     /// Only where `runs` and the spec disagree, every kind of finding listed, `null` too (`report --conformance`):
@@ -154,6 +163,7 @@ impl<'a> Document<'a> {
                 coverage: Coverage::of(run),
                 scenarios: scenario::summaries(run),
                 drift: Drift::of(run),
+                gates: Gates::default(),
                 refusals: None,
                 clients: Vec::new(),
                 kubernetes: None,
@@ -167,6 +177,7 @@ impl<'a> Document<'a> {
             side_by_side: None,
             drift,
             refusals: None,
+            gates: None,
             clients: None,
             apart: None,
         }

@@ -121,6 +121,7 @@ mod tests {
             evidence: crate::model::Evidence::default(),
             conformance: None,
             retried: None,
+            observed: Default::default(),
         };
         // container.restart and container.start have fixtures of their own (chains); system.ping does not;
         // container.prune runs alone.

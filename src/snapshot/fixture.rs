@@ -78,6 +78,7 @@ impl Fixture {
             },
             conformance: None,
             retried: None,
+            observed: Default::default(),
         }
     }
 }

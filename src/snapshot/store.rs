@@ -81,10 +81,10 @@ fn same_body(a: &str, b: &str) -> bool {
     a.replace("\r\n", "\n").trim_end() == b.replace("\r\n", "\n").trim_end()
 }
 
-/// A name made safe as one path component.
+/// A name made safe as one path component (a variant keeps its brackets: `image.list[shared-size]`).
 fn file_safe(name: &str) -> String {
     let s: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-+".contains(c) { c } else { '_' }).collect();
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-+[]".contains(c) { c } else { '_' }).collect();
     if s.is_empty() || s.chars().all(|c| c == '.') { "_".into() } else { s }
 }
 

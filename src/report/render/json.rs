@@ -11,6 +11,7 @@ use crate::report::document::Document;
 use crate::report::error::ReportError;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::drift::DriftMatrix;
+use crate::report::sections::gates::GatesSection;
 use crate::report::sections::overview::Overview;
 use crate::report::sections::refusals::RefusalSection;
 use crate::report::sections::side_by_side::SideBySide;
@@ -31,6 +32,9 @@ struct Several<'a> {
     /// How the daemons refused malformed requests, side by side; absent when no run sent any.
     #[serde(skip_serializing_if = "Option::is_none")]
     refusals: Option<&'a RefusalSection>,
+    /// The version gates the daemons' runs observed, side by side; absent when no run observed anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gates: Option<&'a GatesSection>,
     /// What each real client would make of each daemon (see `crate::client_compat`).
     #[serde(skip_serializing_if = "Option::is_none")]
     clients: Option<&'a ClientsSection>,
@@ -45,18 +49,18 @@ struct Several<'a> {
 /// `{"mark": "lacks", "detail": "unsupported"}`..., and `differences` of `marks` and `endpoints`), `drift` (see [`write_drift`]; only when an answer
 /// was checked against the spec), `refusals` (`columns`, `counts`, `rows` of `endpoint`, `kind`, `route` and one
 /// cell per column with `spans` of `first`, `last`, `verdict`, `status`, `listed`, `reason`; only when a run sent
-/// malformed requests), `clients` (`columns`, `rows` of `client`, `covers` and one outcome per column:
+/// malformed requests), `gates` (`daemons`, `rows` of `probe`, `key`, `changes` and `lines` of the daemons that saw
+/// alike and what they saw by version; only when a run observed anything), `clients` (`columns`, `rows` of `client`, `covers` and one outcome per column:
 /// `api_version`, `how`, `verdict`, `reason`, `notes`) and `runs`. `dockmatrix report` reads them all back.
 pub fn write(doc: &Document<'_>, out: &mut dyn Write) -> Result<(), ReportError> {
     match (&doc.side_by_side, doc.runs()) {
         (Some(s), runs) => {
             let drift = doc.drift.as_ref().map(|s| &s.matrix);
-            let (refusals, clients) = (doc.refusals.as_ref(), doc.clients.as_ref());
+            let (refusals, gates, clients) = (doc.refusals.as_ref(), doc.gates.as_ref(), doc.clients.as_ref());
             let (matrix, overview) = (&s.matrix, &s.overview);
-            pretty(
-                &Several { schema_version: RUN_SCHEMA_VERSION, matrix, overview, drift, refusals, clients, runs },
-                out,
-            )
+            let several =
+                Several { schema_version: RUN_SCHEMA_VERSION, matrix, overview, drift, refusals, gates, clients, runs };
+            pretty(&several, out)
         }
         (None, [run]) => pretty(run, out),
         (None, runs) => pretty(&runs, out),

@@ -14,6 +14,7 @@ use crate::report::grid::Grid;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::coverage::{self, Coverage};
 use crate::report::sections::drift::DriftSection;
+use crate::report::sections::gates::GatesSection;
 use crate::report::sections::kubernetes::Kubernetes;
 use crate::report::sections::overview::{self as o, Mark, Overview};
 use crate::report::sections::refusals::{self, RefusalSection};
@@ -124,9 +125,55 @@ fn render(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         render_refusals(section, level, out)?;
     }
+    if let Some(section) = &doc.gates {
+        writeln!(out)?;
+        render_gates(section, level, out)?;
+    }
     if let Some(section) = &doc.clients {
         writeln!(out)?;
         render_clients(section, level, out)?;
+    }
+    Ok(())
+}
+
+/// The version gates observed: a title at heading `level`, the summary, a table with a row per value that changes
+/// with the version (the daemons that saw alike in one line of its cell), and the values that never change in
+/// `<details>`.
+fn render_gates(section: &GatesSection, level: &str, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{level} Version gates observed\n")?;
+    writeln!(
+        out,
+        "{}: the values the recipes observe (`observe:` in probes.yaml), by API version.\n",
+        capitalized(&section.summary())
+    )?;
+    let several = section.daemons.len() > 1;
+    let grid = |changes: bool| {
+        let rows = section
+            .rows
+            .iter()
+            .filter(|r| r.changes == changes)
+            .map(|r| {
+                let seen: Vec<String> = r
+                    .lines
+                    .iter()
+                    .map(|(d, t)| if several { format!("{}: {t}", d.join(", ")) } else { t.clone() })
+                    .collect();
+                vec![format!("`{}`", r.probe), format!("`{}`", r.key), seen.join("<br>")]
+            })
+            .collect::<Vec<_>>();
+        let headers = ["Probe", "Observed", "What each version gave"].map(String::from).to_vec();
+        Grid { title: String::new(), headers, rows, notes: vec![] }
+    };
+    let changing = grid(true);
+    if !changing.rows.is_empty() {
+        changing.write_markdown(out)?;
+        writeln!(out)?;
+    }
+    let steady = grid(false);
+    if !steady.rows.is_empty() {
+        writeln!(out, "<details><summary>The same at every version: {} values</summary>\n", steady.rows.len())?;
+        steady.write_markdown(out)?;
+        writeln!(out, "\n</details>")?;
     }
     Ok(())
 }

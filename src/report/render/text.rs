@@ -12,6 +12,7 @@ use crate::report::grid::Grid;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::coverage;
 use crate::report::sections::drift::DriftSection;
+use crate::report::sections::gates::GatesSection;
 use crate::report::sections::refusals::{self, RefusalSection};
 use crate::report::sections::scenario::{self, ScenarioSummary};
 use crate::report::sections::side_by_side::{self, DaemonColumn, SideBySide};
@@ -54,9 +55,35 @@ fn render_sections(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         render_refusals(section, out)?;
     }
+    if let Some(section) = &doc.gates {
+        writeln!(out)?;
+        render_gates(section, out)?;
+    }
     if let Some(section) = &doc.clients {
         writeln!(out)?;
         render_clients(section, out)?;
+    }
+    Ok(())
+}
+
+/// The version gates observed: the summary, then a line per value that changes with the version (one run), or per
+/// value a line per group of daemons that saw alike (several).
+fn render_gates(section: &GatesSection, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "Version gates observed: {}", section.summary())?;
+    for r in section.rows.iter().filter(|r| r.changes) {
+        match r.lines.as_slice() {
+            [(_, text)] if section.daemons.len() == 1 => {
+                let lines = wrap_hanging(&format!("{} {}: {text}", r.probe, r.key), "      ");
+                writeln!(out, "  {}", lines.join("\n"))?;
+            }
+            lines => {
+                writeln!(out, "  {} {}", r.probe, r.key)?;
+                for (daemons, text) in lines {
+                    let lines = wrap_hanging(&format!("{}: {text}", daemons.join(", ")), "        ");
+                    writeln!(out, "    {}", lines.join("\n"))?;
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod coverage;
 pub mod drift;
+pub mod gates;
 pub mod kubernetes;
 pub mod overview;
 pub mod refusals;
