@@ -42,7 +42,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             writeln!(
                 out,
                 "{where_}: ok ({} endpoints over API {}..={} with {} request variants, {} Docker releases, {} Kubernetes \
-                 releases, {} scenario{}, {} clients)",
+                 releases, {} scenario{}, {} clients, {} API-version gates)",
                 m.endpoints.endpoints.iter().filter(|e| e.base_id() == e.id).count(),
                 m.endpoints.api_versions.first,
                 m.endpoints.api_versions.last,
@@ -51,7 +51,8 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
                 m.kubernetes.releases.len(),
                 m.scenarios.scenarios.len(),
                 if m.scenarios.scenarios.len() == 1 { "" } else { "s" },
-                m.clients.clients.len()
+                m.clients.clients.len(),
+                m.gates.gates.len()
             )
             .map_err(|e| output_error("the check result", e))?;
             Ok(EXIT_OK)

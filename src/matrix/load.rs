@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::clients::ClientsFile;
 use super::error::MatrixError;
+use super::gates::GatesFile;
 use super::model::{DockerFile, EndpointsFile, ErrataFile, KubernetesFile, Matrices, ProbesFile, ScenariosFile};
 use super::validate;
 
@@ -25,6 +26,8 @@ pub const SCENARIOS_FILE: &str = "scenarios.yaml";
 pub const ERRATA_FILE: &str = "spec-errata.yaml";
 /// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it knows only the kubelets of kubernetes.yaml).
 pub const CLIENTS_FILE: &str = "clients.yaml";
+/// See [`ENDPOINTS_FILE`] (hand-written, optional: a folder without it lists no API-version gates).
+pub const GATES_FILE: &str = "gates.yaml";
 
 /// A matrix file's name as shown in errors, and its text.
 #[derive(Debug, Clone)]
@@ -81,6 +84,8 @@ pub struct MatrixSources {
     pub errata: Option<Source>,
     /// clients.yaml, when the folder has one.
     pub clients: Option<Source>,
+    /// gates.yaml, when the folder has one.
+    pub gates: Option<Source>,
 }
 
 impl MatrixSources {
@@ -95,6 +100,7 @@ impl MatrixSources {
             scenarios: Source::read_optional(&path(SCENARIOS_FILE))?,
             errata: Source::read_optional(&path(ERRATA_FILE))?,
             clients: Source::read_optional(&path(CLIENTS_FILE))?,
+            gates: Source::read_optional(&path(GATES_FILE))?,
         })
     }
 
@@ -109,6 +115,7 @@ impl MatrixSources {
             scenarios: Some(src(SCENARIOS_FILE, include_str!("../../matrices/scenarios.yaml"))),
             errata: Some(src(ERRATA_FILE, include_str!("../../matrices/spec-errata.yaml"))),
             clients: Some(src(CLIENTS_FILE, include_str!("../../matrices/clients.yaml"))),
+            gates: Some(src(GATES_FILE, include_str!("../../matrices/gates.yaml"))),
         }
     }
 
@@ -130,6 +137,10 @@ impl MatrixSources {
             clients: match &self.clients {
                 Some(source) => parse::<ClientsFile>(source)?,
                 None => ClientsFile::default(),
+            },
+            gates: match &self.gates {
+                Some(source) => parse::<GatesFile>(source)?,
+                None => GatesFile::default(),
             },
         };
         matrices.scenarios.name_scenarios();

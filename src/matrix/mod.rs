@@ -1,8 +1,9 @@
-//! The YAML matrices: endpoints, Docker releases, Kubernetes usage, probe recipes, scenarios and clients; loading,
-//! validation and generation.
+//! The YAML matrices: endpoints, Docker releases, Kubernetes usage, probe recipes, scenarios, clients and
+//! API-version gates; loading, validation and generation.
 
 pub mod clients;
 mod error;
+pub mod gates;
 pub mod load;
 pub mod model;
 pub mod schemas;

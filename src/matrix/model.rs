@@ -661,6 +661,8 @@ pub struct Matrices {
     pub errata: ErrataFile,
     /// clients.yaml (empty when a matrix folder has none)
     pub clients: super::clients::ClientsFile,
+    /// gates.yaml (empty when a matrix folder has none)
+    pub gates: super::gates::GatesFile,
 }
 
 /// `matrices/spec-errata.yaml`: known mistakes of the official specs, where the daemons agree against the spec.

@@ -33,6 +33,10 @@ pub fn validate(m: &Matrices, src: &MatrixSources) -> Result<(), MatrixError> {
         check_schema(clients, m.clients.schema_version)?;
         validate_clients(m, clients)?;
     }
+    if let Some(gates) = &src.gates {
+        check_schema(gates, m.gates.schema_version)?;
+        super::gates::validate(m, &m.gates, gates)?;
+    }
     Ok(())
 }
 
@@ -857,7 +861,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use crate::matrix::MatrixError;
     use crate::matrix::load::{
-        CLIENTS_FILE, DOCKER_FILE, ENDPOINTS_FILE, KUBERNETES_FILE, MatrixSources, PROBES_FILE, SCENARIOS_FILE, Source,
+        CLIENTS_FILE, DOCKER_FILE, ENDPOINTS_FILE, GATES_FILE, KUBERNETES_FILE, MatrixSources, PROBES_FILE,
+        SCENARIOS_FILE, Source,
     };
     use crate::matrix::model::Matrices;
     use crate::model::RefusalKind;
@@ -904,7 +909,8 @@ endpoints:
     /// The small valid documents above with the `(file name, text)` pairs of `files` in their place; scenarios.yaml
     /// only when `files` gives one.
     fn sources(files: &[(&str, &str)]) -> MatrixSources {
-        let names = [ENDPOINTS_FILE, DOCKER_FILE, KUBERNETES_FILE, PROBES_FILE, SCENARIOS_FILE, CLIENTS_FILE];
+        let names =
+            [ENDPOINTS_FILE, DOCKER_FILE, KUBERNETES_FILE, PROBES_FILE, SCENARIOS_FILE, CLIENTS_FILE, GATES_FILE];
         for (name, _) in files {
             assert!(names.contains(name), "no matrix file is called {name}");
         }
@@ -919,6 +925,7 @@ endpoints:
             scenarios: given(SCENARIOS_FILE).map(|text| source(SCENARIOS_FILE, text)),
             errata: None,
             clients: given(CLIENTS_FILE).map(|text| source(CLIENTS_FILE, text)),
+            gates: given(GATES_FILE).map(|text| source(GATES_FILE, text)),
         }
     }
 
@@ -949,6 +956,7 @@ endpoints:
             .into_iter()
             .chain(&s.scenarios)
             .chain(&s.clients)
+            .chain(&s.gates)
             .find(|source| source.name == e.file)
             .map(|source| source.text.as_str())
             .unwrap_or_else(|| panic!("the error names {}, which is none of the files", e.file));

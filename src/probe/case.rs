@@ -158,6 +158,7 @@ mod tests {
             scenarios: ScenariosFile::default(),
             errata: ErrataFile::default(),
             clients: crate::matrix::ClientsFile::default(),
+            gates: crate::matrix::gates::GatesFile::default(),
         }
     }
 
