@@ -42,7 +42,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             writeln!(
                 out,
                 "{where_}: ok ({} endpoints over API {}..={} with {} request variants, {} Docker releases, {} Kubernetes \
-                 releases, {} scenario{}, {} clients, {} API-version gates)",
+                 releases, {} scenario{}, {} clients, {} API-version gates of which {} observable, {} by a recipe)",
                 m.endpoints.endpoints.iter().filter(|e| e.base_id() == e.id).count(),
                 m.endpoints.api_versions.first,
                 m.endpoints.api_versions.last,
@@ -52,7 +52,9 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
                 m.scenarios.scenarios.len(),
                 if m.scenarios.scenarios.len() == 1 { "" } else { "s" },
                 m.clients.clients.len(),
-                m.gates.gates.len()
+                m.gates.gates.len(),
+                m.gates.gates.iter().filter(|g| g.observable.is_observable()).count(),
+                m.gates.observed(&m.probes).count(),
             )
             .map_err(|e| output_error("the check result", e))?;
             Ok(EXIT_OK)

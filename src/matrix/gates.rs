@@ -284,6 +284,17 @@ pub(super) fn validate(m: &Matrices, gates: &GatesFile, src: &Source) -> Result<
     Ok(())
 }
 
+impl GatesFile {
+    /// The observable gates a recipe of probes.yaml observes: its `probe` (else its endpoint's own recipe) has
+    /// `observe:` entries, whose values by version show the gate.
+    pub fn observed<'a>(&'a self, probes: &'a super::model::ProbesFile) -> impl Iterator<Item = &'a Gate> {
+        self.gates.iter().filter(move |g| {
+            let recipe = probes.probes.get(g.probe.as_deref().unwrap_or(&g.endpoint));
+            g.observable.is_observable() && recipe.is_some_and(|r| !r.observe.is_empty())
+        })
+    }
+}
+
 /// Whether `p` is `endpoint[variant]` with a known endpoint and a plain variant name; the problem if not.
 fn check_probe(m: &Matrices, p: &str) -> Result<(), String> {
     let Some((endpoint, rest)) = p.split_once('[') else { return Err("has no [variant]".into()) };

@@ -14,7 +14,7 @@ use crate::report::grid::Grid;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::coverage::{self, Coverage};
 use crate::report::sections::drift::DriftSection;
-use crate::report::sections::gates::GatesSection;
+use crate::report::sections::gates::{GatesSection, key_text};
 use crate::report::sections::kubernetes::Kubernetes;
 use crate::report::sections::overview::{self as o, Mark, Overview};
 use crate::report::sections::refusals::{self, RefusalSection};
@@ -158,7 +158,7 @@ fn render_gates(section: &GatesSection, level: &str, out: &mut dyn Write) -> io:
                     .iter()
                     .map(|(d, t)| if several { format!("{}: {t}", d.join(", ")) } else { t.clone() })
                     .collect();
-                vec![format!("`{}`", r.probe), format!("`{}`", r.key), seen.join("<br>")]
+                vec![format!("`{}`", r.probe), format!("`{}`", key_text(&r.key)), seen.join("<br>")]
             })
             .collect::<Vec<_>>();
         let headers = ["Probe", "Observed", "What each version gave"].map(String::from).to_vec();

@@ -12,7 +12,7 @@ use crate::report::grid::Grid;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::coverage;
 use crate::report::sections::drift::DriftSection;
-use crate::report::sections::gates::GatesSection;
+use crate::report::sections::gates::{GatesSection, key_text};
 use crate::report::sections::refusals::{self, RefusalSection};
 use crate::report::sections::scenario::{self, ScenarioSummary};
 use crate::report::sections::side_by_side::{self, DaemonColumn, SideBySide};
@@ -73,11 +73,11 @@ fn render_gates(section: &GatesSection, out: &mut dyn Write) -> io::Result<()> {
     for r in section.rows.iter().filter(|r| r.changes) {
         match r.lines.as_slice() {
             [(_, text)] if section.daemons.len() == 1 => {
-                let lines = wrap_hanging(&format!("{} {}: {text}", r.probe, r.key), "      ");
+                let lines = wrap_hanging(&format!("{} {}: {text}", r.probe, key_text(&r.key)), "      ");
                 writeln!(out, "  {}", lines.join("\n"))?;
             }
             lines => {
-                writeln!(out, "  {} {}", r.probe, r.key)?;
+                writeln!(out, "  {} {}", r.probe, key_text(&r.key))?;
                 for (daemons, text) in lines {
                     let lines = wrap_hanging(&format!("{}: {text}", daemons.join(", ")), "        ");
                     writeln!(out, "    {}", lines.join("\n"))?;

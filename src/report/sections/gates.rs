@@ -44,6 +44,11 @@ impl Gate {
     }
 }
 
+/// An observed key as a report writes it: `(the body)` for the whole body's pointer, the key itself otherwise.
+pub fn key_text(key: &str) -> &str {
+    if key.is_empty() { "(the body)" } else { key }
+}
+
 impl Seen {
     /// `>0 at 1.42–1.51, unversioned`: the versioned requests first, in order.
     pub fn text(&self) -> String {
@@ -71,16 +76,20 @@ pub struct Gates {
 }
 
 impl Gates {
-    /// The observations of `run`'s answers: those the endpoint itself gave (not a version refusal, an unrouted
-    /// path, a transport error or a skip).
+    /// The observations of `run`'s answers: those the endpoint itself gave (not an unrouted path, a transport
+    /// error or a skip); of a version refusal, only its status and headers (a refusal has no body of the endpoint's,
+    /// but its status and format are the daemon's answer at that version).
     pub fn of(run: &RunRecord) -> Self {
         let mut order: Vec<(String, String)> = Vec::new();
         let mut by: BTreeMap<(String, String), Observed> = BTreeMap::new();
         for p in &run.probes {
-            if matches!(p.verdict, Verdict::VersionRejected | Verdict::Absent | Verdict::Error | Verdict::Skipped) {
+            if matches!(p.verdict, Verdict::Absent | Verdict::Error | Verdict::Skipped) {
                 continue;
             }
-            for (key, value) in &p.observed {
+            let refused = p.verdict == Verdict::VersionRejected;
+            for (key, value) in
+                p.observed.iter().filter(|(k, _)| !refused || *k == "status" || k.starts_with("header:"))
+            {
                 let k = (p.endpoint.clone(), key.clone());
                 if !by.contains_key(&k) {
                     order.push(k.clone());
