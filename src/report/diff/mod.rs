@@ -1,10 +1,12 @@
-//! `dockmatrix diff A.json B.json`: what changed from one saved run to another. Three kinds of change, each in its
-//! own module: the daemon's identity and API ranges ([`daemon`]), each endpoint's verdict and status per API
-//! version grouped into ranges ([`verdict`]), and the fields of the JSON bodies it served ([`field`]).
+//! `dockmatrix diff A.json B.json`: what changed from one saved run to another. Each kind of change in its own
+//! module: the daemon's identity and API ranges ([`daemon`]), each endpoint's verdict and status per API version
+//! grouped into ranges ([`verdict`]), the fields of the JSON bodies it served ([`field`]), the format of its answers
+//! and the values its recipes observe ([`format`]), and its answers to malformed requests ([`refusal`]).
 //! [`RunDiff`] gathers them and [`write()`] renders them as text, Markdown or JSON.
 
 pub mod daemon;
 pub mod field;
+pub mod format;
 pub mod refusal;
 pub mod run_diff;
 pub mod verdict;

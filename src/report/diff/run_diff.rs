@@ -9,6 +9,7 @@ use crate::model::RunRecord;
 
 use super::daemon::{DaemonChange, daemon_changes};
 use super::field::{FieldChange, field_changes};
+use super::format::{HeaderChange, ObservedChange, header_changes, observed_changes};
 use super::refusal::{RefusalChange, refusal_changes};
 use super::verdict::{VerdictChange, verdict_changes};
 
@@ -66,6 +67,10 @@ pub struct RunDiff {
     pub verdicts: Vec<VerdictChange>,
     /// Fields of the served JSON bodies.
     pub fields: Vec<FieldChange>,
+    /// The format of the answers (their Content-Type), per endpoint and range of API versions.
+    pub headers: Vec<HeaderChange>,
+    /// What the recipes observe (`observe:`), per value: its version ranges in each run.
+    pub observed: Vec<ObservedChange>,
     /// Answers to the malformed requests; `None` when neither run sent any (runs from before refusals existed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refusals: Option<Vec<RefusalChange>>,
@@ -80,13 +85,20 @@ impl RunDiff {
             daemon: daemon_changes(&a.daemon, &b.daemon),
             verdicts: verdict_changes(a, b),
             fields: field_changes(a, b),
+            headers: header_changes(a, b),
+            observed: observed_changes(a, b),
             refusals: (!a.refusals.is_empty() || !b.refusals.is_empty()).then(|| refusal_changes(a, b)),
         }
     }
 
-    /// How many changes: daemon properties, verdict lines, fields and refusal lines.
+    /// How many changes: daemon properties, verdict lines, fields, formats, observed values and refusal lines.
     pub fn count(&self) -> usize {
-        self.daemon.len() + self.verdicts.len() + self.fields.len() + self.refusals.as_ref().map_or(0, Vec::len)
+        self.daemon.len()
+            + self.verdicts.len()
+            + self.fields.len()
+            + self.headers.len()
+            + self.observed.len()
+            + self.refusals.as_ref().map_or(0, Vec::len)
     }
 
     /// Whether nothing changed.

@@ -11,6 +11,7 @@ use crate::model::RequestVersion;
 use crate::report::error::ReportError;
 use crate::report::grid::Grid;
 use crate::report::render::text::{WIDTH, wrap};
+use crate::report::sections::gates::key_text;
 
 use super::daemon::DaemonChange;
 use super::field::FieldChange;
@@ -177,6 +178,16 @@ fn text(diff: &RunDiff, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    writeln!(out, "\nFormat of the answers (A → B): {}", count(diff.headers.len(), "format"))?;
+    for c in &diff.headers {
+        writeln!(out, "  {}", c.line())?;
+    }
+    writeln!(out, "\nObserved values, by API version (A → B): {}", count(diff.observed.len(), "observed value"))?;
+    for c in &diff.observed {
+        for (i, l) in wrap(&c.line(), WIDTH - 4).iter().enumerate() {
+            writeln!(out, "{}{l}", if i == 0 { "  " } else { "      " })?;
+        }
+    }
     if let Some(refusals) = &diff.refusals {
         writeln!(out, "\nAnswers to malformed requests (A → B): {}", count(refusals.len(), "refusal"))?;
         for c in refusals {
@@ -228,6 +239,21 @@ fn markdown(diff: &RunDiff, out: &mut dyn Write) -> io::Result<()> {
                 writeln!(out, "- `{endpoint}`, {} fields: {what}: {}", fields.len(), fields.join(", "))?
             }
         }
+    }
+    writeln!(out, "\n### Format of the answers (A → B)\n")?;
+    if diff.headers.is_empty() {
+        writeln!(out, "No change.")?;
+    }
+    for c in &diff.headers {
+        let versions = RequestVersion::span(c.first, c.last);
+        writeln!(out, "- `{}` {} {versions}: `{}` → `{}`", c.endpoint, c.header, c.before, c.after)?;
+    }
+    writeln!(out, "\n### Observed values, by API version (A → B)\n")?;
+    if diff.observed.is_empty() {
+        writeln!(out, "No change.")?;
+    }
+    for c in &diff.observed {
+        writeln!(out, "- `{}` `{}`: {} → {}", c.probe, key_text(&c.key), c.before, c.after)?;
     }
     if let Some(refusals) = &diff.refusals {
         writeln!(out, "\n### Answers to malformed requests (A → B)\n")?;

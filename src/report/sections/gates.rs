@@ -205,7 +205,7 @@ impl GatesSection {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::ProbeOutcome;
 
