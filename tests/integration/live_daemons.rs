@@ -282,6 +282,7 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
 #[test]
 fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
     let s = sweep_matches_the_committed_run("docker-26.1");
+    assert_eq!(gates_of_moby(&s.run, "1.45"), Vec::<String>::new(), "the version gates 26.1 shows");
     assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.41"), "refused 400");
     assert_eq!(refusal(&s.run, "container.create", "invalid-name", "1.45"), "refused 400");
     assert_eq!(refusal(&s.run, "system.events", "filters-unknown-key", "1.44"), "accepted 200");
@@ -345,6 +346,24 @@ fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
 fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
     let s = sweep_matches_the_committed_run("docker-28.5");
     assert_eq!(s.code, Some(0), "{}", s.output);
+    assert_eq!(gates_of_moby(&s.run, "1.51"), Vec::<String>::new(), "the version gates 28.5 shows");
+    let only_28_5 = [
+        ("image.list", "/*/Containers", "-1 at 1.24–1.50 · >0 at 1.51, unversioned"),
+        ("image.inspect", "/Config/Hostname", "\"\" at 1.24–1.49 · absent at 1.50–1.51, unversioned"),
+        ("system.info", "/Containerd", "absent at 1.24–1.45 · {…} at 1.46–1.51, unversioned"),
+        (
+            "container.logs",
+            "header:Content-Type",
+            "text/plain; charset=utf-8 at 1.23 · application/vnd.docker.raw-stream at 1.24–1.41 · application/vnd.docker.multiplexed-stream at 1.42–1.51, unversioned · application/json at 1.52",
+        ),
+    ];
+    let wrong: Vec<String> = only_28_5
+        .iter()
+        .map(|(p, k, want)| (gate(&s.run, p, k), format!("{p} {k}: {want}")))
+        .filter(|(got, want)| got != want)
+        .map(|(got, want)| format!("want {want}\n got {got}"))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // What needs more than the daemon, for real: test.sh's registry on 127.0.0.1 in the daemon's namespace (a push,
     // a login, plugins pushed and pulled), the build cache, and the swarm's own init and leave.
     let real = [
@@ -373,6 +392,64 @@ fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
             "traefik-3.6.1: works 1.51"
         ]
     );
+}
+
+/// What `run` observed of `key` in the answers of `probe`, by version, as the report's "Version gates observed"
+/// line says it (`image.list[shared-size] /*/SharedSize: -1 at 1.24–1.41 · >0 at 1.42–1.51, unversioned`).
+fn gate(run: &RunRecord, probe: &str, key: &str) -> String {
+    let gates = dockmatrix::report::sections::gates::Gates::of(run);
+    let text = gates.rows.iter().find(|g| g.probe == probe && g.key == key).map_or("not observed".into(), |g| g.text());
+    format!("{probe} {key}: {text}")
+}
+
+/// The version gates dockerd 26.1 and 28.5 share, each as the daemon shows it up to its newest API version `max`
+/// (matrices/gates.yaml has their source lines): the lines `run` gives otherwise.
+fn gates_of_moby(run: &RunRecord, max: &str) -> Vec<String> {
+    let want = [
+        ("image.list[shared-size]", "/*/SharedSize", "-1 at 1.24–1.41 · >0 at 1.42–MAX, unversioned"),
+        ("image.list[filter]", "", "[] at 1.24–1.40 · […] at 1.41–MAX, unversioned"),
+        ("image.list", "/*/VirtualSize", ">0 at 1.24–1.43 · absent at 1.44–MAX, unversioned"),
+        ("image.inspect", "/VirtualSize", ">0 at 1.24–1.43 · absent at 1.44–MAX, unversioned"),
+        ("image.inspect", "/ContainerConfig", "{…} at 1.24–1.44 · absent at 1.45–MAX, unversioned"),
+        (
+            "container.create[inspect]",
+            "/HostConfig/IpcMode",
+            "shareable at 1.24–1.39 · private at 1.40–MAX, unversioned",
+        ),
+        (
+            "container.create[inspect]",
+            "/HostConfig/ConsoleSize",
+            "[0,0] at 1.24–1.41 · [24,80] at 1.42–MAX, unversioned",
+        ),
+        (
+            "container.create[inspect]",
+            "/HostConfig/Annotations",
+            "absent at 1.24–1.42 · {\"dockmatrix.annotation\":\"x\"} at 1.43–MAX, unversioned",
+        ),
+        (
+            "container.create[inspect]",
+            "/Config/Healthcheck/StartInterval",
+            "absent at 1.24–1.43 · 1000000000 at 1.44–MAX, unversioned",
+        ),
+        (
+            "container.create[kernel-memory]",
+            "/HostConfig/KernelMemory",
+            "8388608 at 1.24–1.41 · absent at 1.42–MAX, unversioned",
+        ),
+        (
+            "container.stats[one-shot]",
+            "/precpu_stats/system_cpu_usage",
+            ">0 at 1.24–1.40 · absent at 1.41–MAX, unversioned",
+        ),
+        ("system.data.usage[type]", "/Images", "[…] at 1.25–1.41 · null at 1.42–MAX, unversioned"),
+        ("system.info", "/KernelMemory", "true at 1.24–1.41 · absent at 1.42–MAX, unversioned"),
+        ("system.info", "/Runtimes/*/status", "absent at 1.24–1.43 · {…} at 1.44–MAX, unversioned"),
+    ];
+    want.iter()
+        .map(|(p, k, text)| (gate(run, p, k), format!("{p} {k}: {}", text.replace("MAX", max))))
+        .filter(|(got, want)| got != want)
+        .map(|(got, want)| format!("want {want}\n got {got}"))
+        .collect()
 }
 
 /// The endpoints the full live sweep sends without the swarm peer and the restarts ([`PEER_AND_RESTART`]), with them,
