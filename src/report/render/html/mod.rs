@@ -24,6 +24,7 @@ use crate::report::sections::stream;
 
 pub mod clients;
 pub mod drift;
+pub mod gates;
 pub mod overview;
 pub mod refusals;
 
@@ -180,7 +181,7 @@ fn render(doc: &Document<'_>) -> String {
         if runs.iter().any(|r| !r.scenarios.is_empty()) { SCENARIO_STYLE } else { "" },
         if matrix.is_some() { overview::STYLE } else { "" },
         if doc.parts.iter().any(|p| p.checked_drift().is_some()) { drift::STYLE } else { "" },
-        if doc.parts.iter().any(|p| !p.run.refusals.is_empty() || !p.clients.is_empty()) {
+        if doc.gates.is_some() || doc.parts.iter().any(|p| !p.run.refusals.is_empty() || !p.clients.is_empty()) {
             refusals::STYLE
         } else {
             ""
@@ -220,13 +221,16 @@ fn render(doc: &Document<'_>) -> String {
     page
 }
 
-/// The document's drift, refusals and clients, each when it has them.
+/// The document's drift, refusals, version gates and clients, each when it has them.
 fn shared_sections(doc: &Document<'_>, out: &mut String) {
     if let Some(d) = &doc.drift {
         out.push_str(&drift::section(d));
     }
     if let Some(r) = &doc.refusals {
         out.push_str(&refusals::section(r));
+    }
+    if let Some(g) = &doc.gates {
+        out.push_str(&gates::section(g));
     }
     if let Some(c) = &doc.clients {
         out.push_str(&clients::section(c));
