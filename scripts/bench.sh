@@ -12,9 +12,13 @@
 # instead measures the cost of checking every answer against the spec of its version: the same default run with
 # and without --no-conformance, wall time and dockmatrix's own CPU time (user + system), against the 10% target.
 #   bash scripts/bench.sh --memory
-# instead measures dockmatrix's peak RSS against a fake daemon (on a unix socket in a temporary folder, no real
-# daemon) that answers /_ping and /version like dockerd 20.10 and every other request with a JSON body that never
-# ends: a full run at --jobs 32 against the same run at --jobs 1 (one body at a time), against the 100 MiB target.
+# instead measures dockmatrix's peak RSS against fake daemons (on unix sockets in a temporary folder, no real
+# daemon): one that answers like dockerd 20.10 (its API range enforced) with JSON bodies of normal sizes (a few KiB,
+# one in ten up to 100 KiB): a full run at --jobs 32 with its snapshots, and a synthetic matrix ten times larger
+# (1,000 endpoints x 40 API versions, generated in the temporary folder), each against the 60 MiB target and the
+# second as a ratio to the first (flat is about 1x); and one that answers every request but /_ping and /version with
+# a JSON body that never ends: a full run at --jobs 32 against the same run at --jobs 1 (one body at a time),
+# against the 100 MiB target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,13 +26,80 @@ if [ "${1:-}" = --memory ]; then
   cargo build --release --locked -q
   OUT=$(mktemp -d)
   trap 'rm -rf "$OUT"' EXIT
-  python3 - target/release/dockmatrix "$OUT" <<'PY'
-import os, resource, socket, subprocess, sys, threading
-bin_, out = sys.argv[1:]
-path = f"{out}/endless.sock"
+  python3 - target/release/dockmatrix "$OUT" matrices <<'PY'
+import hashlib, json, os, shutil, socket, subprocess, sys, threading
+bin_, out, matrices = sys.argv[1:]
+# A fake dockerd 20.10: every request gets an answer of a normal size, as dockerd's would be.
 VERSION = (b'{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64",'
            b'"Components":[{"Name":"Engine"}]}')
-def serve(conn):
+LISTS = {"containers/json", "images/json", "volumes", "networks", "nodes", "services", "tasks", "secrets", "configs",
+         "plugins"}
+def item(seed, i):
+    return {"Id": hashlib.sha256(f"{seed}/{i}".encode()).hexdigest(), "Name": f"dockmatrix-fake-{i}",
+            "Created": "2024-01-02T03:04:05.678901234Z", "Labels": {"dockmatrix.fake": str(i), "com.example": "x" * 24},
+            "State": {"Status": "running", "Running": True, "Pid": 1000 + i, "ExitCode": 0},
+            "Mounts": [], "Config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                                     "Cmd": ["sleep", "3600"], "Image": "busybox:latest"}}
+def body_for(method, route):
+    h = int(hashlib.md5(route.encode()).hexdigest(), 16)
+    n = 2 + h % 40 if h % 10 else 60 + h % 200   # mostly a few KiB, one in ten up to 100 KiB
+    if route == "info":
+        return json.dumps({"ID": "FAKE", "Name": "fake-host", "DockerRootDir": "/var/lib/docker",
+                           "Containers": 0, "Images": 0, "Driver": "overlay2", "ServerVersion": "20.10.24",
+                           "Plugins": {"Volume": ["local"]}, "Items": [item(route, i) for i in range(n)]}).encode()
+    if route in LISTS:
+        return json.dumps([item(route, i) for i in range(n)]).encode()
+    if method == "POST":
+        if route.endswith("/wait"):
+            return b'{"StatusCode":0}'
+        return json.dumps({"Id": hashlib.sha256(route.encode()).hexdigest(), "Warnings": []}).encode()
+    return json.dumps(dict(item(route, 0), Items=[item(route, i) for i in range(n)])).encode()
+def serve_normal(conn):
+    f = conn.makefile("rb")
+    try:
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            length = 0
+            while (h := f.readline()) not in (b"\r\n", b"\n", b""):
+                k, _, v = h.decode().partition(":")
+                length = int(v) if k.strip().lower() == "content-length" else length
+            f.read(length)
+            method, target = line.split()[0].decode(), line.split()[1].decode()
+            route = target.split("?")[0].lstrip("/")
+            if route.startswith("v1.") or route.startswith("v0."):
+                route = route.partition("/")[2]
+            head = b"HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\nOstype: linux\r\n"
+            asked = target.lstrip("/").partition("/")[0]
+            if asked.startswith("v") and asked[1:].replace(".", "").isdigit():
+                minor = int(asked.partition(".")[2] or 0)
+                if not 12 <= minor <= 41:
+                    why = (b"too old. Minimum supported API version is 1.12, please upgrade your client to a newer version"
+                           if minor < 12 else b"too new. Maximum supported API version is 1.41")
+                    body = b'{"message":"client version %s is %s"}' % (asked[1:].encode(), why)
+                    conn.sendall(head % (400, b"Bad Request") + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                                 % len(body) + (b"" if method == "HEAD" else body))
+                    continue
+            if route == "_ping":
+                conn.sendall(head % (200, b"OK") + b"Content-Length: 2\r\n\r\n" + (b"" if method == "HEAD" else b"OK"))
+                continue
+            if route == "version":
+                body = VERSION
+            elif method == "DELETE" or (method == "POST" and not route.endswith(("create", "/wait", "commit", "/exec"))):
+                conn.sendall(head % (204, b"No Content") + b"\r\n")
+                continue
+            else:
+                body = body_for(method, route)
+            status = (201, b"Created") if method == "POST" and body != b'{"StatusCode":0}' else (200, b"OK")
+            conn.sendall(head % status + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+                         + (b"" if method == "HEAD" else body))
+    except OSError:
+        pass
+    finally:
+        conn.close()
+# The other fake: every request but /_ping and /version gets a JSON body that never ends.
+def serve_endless(conn):
     f = conn.makefile("rb")
     try:
         while True:
@@ -55,27 +126,59 @@ def serve(conn):
         pass
     finally:
         conn.close()
-listener = socket.socket(socket.AF_UNIX)
-listener.bind(path)
-listener.listen(256)
-def accept():
-    while True:
-        conn, _ = listener.accept()
-        threading.Thread(target=serve, args=(conn,), daemon=True).start()
-threading.Thread(target=accept, daemon=True).start()
-def peak(jobs):
-    # Each run in a child of its own, so its rusage is its alone.
+def listen(name, serve):
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(f"{out}/{name}.sock")
+    listener.listen(256)
+    def accept():
+        while True:
+            conn, _ = listener.accept()
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+    threading.Thread(target=accept, daemon=True).start()
+    return f"unix://{out}/{name}.sock"
+endless, normal = listen("endless", serve_endless), listen("normal", serve_normal)
+# The synthetic matrix, ten times the real one: the real matrices and synthetic GET endpoints up to 1,000 in all,
+# probed at 40 API versions (--api 1.2..1.41: the fake rejects the ten below 1.12, as dockerd does).
+big = f"{out}/matrices-1000"
+shutil.copytree(matrices, big)
+text = open(f"{big}/endpoints.yaml").read()
+extra = 1000 - text.count("\n- id: ")
+with open(f"{big}/endpoints.yaml", "a") as f:
+    for i in range(extra):
+        f.write(f"- id: synthetic.e{i:04d}\n  method: GET\n  path: /synthetic/e{i:04d}/json\n  first: '1.0'\n"
+                f"  tag: Synthetic\n  summary: Synthetic endpoint {i}\n")
+probes = open(f"{big}/probes.yaml").read()
+head, sep, tail = probes.partition("\nrefusals:")
+recipes = "".join(f"  synthetic.e{i:04d}: {{}}\n" for i in range(extra))
+open(f"{big}/probes.yaml", "w").write(head.rstrip("\n") + "\n" + recipes + sep + tail)
+def peak(name, host, jobs, *extra):
+    # Each run in a child of its own, so its rusage is its alone; its run.json and snapshots deleted after.
     code = ("import resource, subprocess, sys; "
             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    args = [bin_, "run", "--no-snapshots", "--quiet", "--jobs", str(jobs), "--timeout", "5",
-            "--host", f"unix://{path}", "--out", f"{out}/jobs-{jobs}"]
+    args = [bin_, "run", "--quiet", "--jobs", str(jobs), "--host", host, "--out", f"{out}/{name}", *extra]
     rc, kib = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True).stdout.split()
-    return int(rc), int(kib) / 1024
-(rc1, base), (rc32, top) = peak(1), peak(32)
-print(f"--jobs 1:  exit {rc1}, peak RSS {base:6.1f} MiB (baseline: one body at a time)")
-print(f"--jobs 32: exit {rc32}, peak RSS {top:6.1f} MiB ({top / base:.2f}x the baseline)")
-print(f"target: under 100 MiB at --jobs 32: {'met' if top < 100 else 'NOT met'}")
+    probes = sum(1 for _ in open(f"{out}/{name}/probes.jsonl"))
+    size = os.path.getsize(f"{out}/{name}/run.json") / 2**20
+    shutil.rmtree(f"{out}/{name}", ignore_errors=True)
+    shutil.rmtree(f"{out}/{name}-snapshots", ignore_errors=True)
+    return int(rc), int(kib) / 1024, probes, size
+TARGET = 60
+def met(mib, target=TARGET):
+    return "met" if mib < target else "NOT met"
+snaps = lambda name: ("--timeout", "10", "--snapshots", f"{out}/{name}-snapshots")
+rc, full, n, size = peak("full", normal, 32, "--dir", matrices, *snaps("full"))
+print(f"full run, --jobs 32, a fake dockerd 20.10 with normal-sized bodies: exit {rc}, {n} probes, run.json "
+      f"{size:.1f} MiB, peak RSS {full:6.1f} MiB (target under {TARGET} MiB: {met(full)})")
+rc, ten, n, size = peak("ten", normal, 32, "--dir", big, "--api", "1.2..1.41", *snaps("ten"))
+print(f"synthetic matrix, 1,000 endpoints x 40 API versions, --jobs 32: exit {rc}, {n} probes, run.json "
+      f"{size:.1f} MiB, peak RSS {ten:6.1f} MiB ({ten / full:.2f}x the full run; flat is about 1x; "
+      f"target under {TARGET} MiB: {met(ten)})")
+rc1, base, _, _ = peak("endless-1", endless, 1, "--dir", matrices, "--timeout", "5", "--no-snapshots")
+rc32, top, _, _ = peak("endless-32", endless, 32, "--dir", matrices, "--timeout", "5", "--no-snapshots")
+print(f"bodies without end, --jobs 1:  exit {rc1}, peak RSS {base:6.1f} MiB (baseline: one body at a time)")
+print(f"bodies without end, --jobs 32: exit {rc32}, peak RSS {top:6.1f} MiB ({top / base:.2f}x the baseline; "
+      f"target under 100 MiB: {met(top, 100)})")
 PY
   exit 0
 fi

@@ -21,6 +21,7 @@ mod cpu;
 mod retry;
 mod stages;
 mod stop;
+mod store;
 mod timing;
 
 /// How long an interrupted run lets the fixture setup finish, so that no create is left in flight.
@@ -128,7 +129,8 @@ pub fn run(
     for policy in &config.fail_on {
         policy.check(m)?;
     }
-    let stages::Swept { report, stopped } = rt.block_on(stages::stages(config, m, schemas, err))?;
+    let stages::Swept { report, stopped, lines, drift, redactions } =
+        rt.block_on(stages::stages(config, m, schemas, err))?;
     if let Some(why) = stopped {
         // One screen: what happened, what was kept, what to try; no summary of a sweep that did not happen.
         let run_json = config.out.join("run.json");
@@ -148,8 +150,17 @@ pub fn run(
         return Ok(crate::model::exit::EXIT_UNREACHABLE);
     }
     // The report's sections (what every client would make of this daemon among them), once for the summary and
-    // every report.
-    let doc = crate::report::Document::of(std::slice::from_ref(&report), m);
+    // every report: of the slim run and its drift tallied as run.json was written, or, when a report shows the
+    // evidence (json, junit, html), of the run read back whole from run.json, as `dockmatrix report` would.
+    let whole = if config.reports.iter().any(|t| t.format.shows_evidence()) {
+        crate::report::read_runs(&config.out.join("run.json"))?
+    } else {
+        Vec::new()
+    };
+    let doc = match whole.as_slice() {
+        [] => crate::report::Document::of(std::slice::from_ref(&report), m).with_drift(0, drift),
+        runs => crate::report::Document::of(runs, m),
+    };
     // One screen by default; the whole table with --verbose (or --report table).
     if config.verbose {
         crate::report::write_document(ReportFormat::Table, &doc, out)?;
@@ -171,7 +182,15 @@ pub fn run(
         let _ = writeln!(err, "{line}");
     } else if let SnapshotDir::In(dir) = &config.snapshots {
         let options = CompareOptions { ci: config.ci, fixture_names: Vec::new() };
-        let summary = snapshot::compare(&report, dir, &report.daemon.name, &options)?;
+        // Endpoint by endpoint, each one's probes read back from probes.jsonl with their evidence.
+        let read_error = |source| snapshot::SnapshotError::Read { path: lines.path().to_path_buf(), source };
+        let target = report.daemon.name.as_str();
+        let snaps = lines.by_endpoint().map_err(read_error)?.map(|group| {
+            let (endpoint, probes) = group.map_err(read_error)?;
+            let probes: Vec<&crate::model::ProbeOutcome> = probes.iter().collect();
+            Ok(snapshot::render_one(&report, &endpoint, &probes, target, &redactions))
+        });
+        let summary = snapshot::compare_each(snaps, dir, target, &options)?;
         // Under the one-screen summary a few changed snapshots and the count; under the whole table every one.
         summary
             .write(out, config.verbose)
@@ -224,13 +243,89 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|source| Error::Output { what: "the async runtime".into(), source })
 }
 
-/// Writes `report` to `path` as it is serialized (a run.json of 20-40 MiB is never a second copy in memory).
+/// Writes `report` to `path` as it is serialized: what [`write_json_streamed`] writes of a run whose probes are on
+/// disk, in its tests.
+#[cfg(test)]
 fn write_json(path: &Path, report: &RunRecord) -> Result<(), ProbeError> {
     let fail = |source: std::io::Error| ProbeError::Output { path: path.to_path_buf(), source };
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
     serde_json::to_writer_pretty(&mut out, report).map_err(|e| fail(e.into()))?;
     out.write_all(b"\n").map_err(fail)?;
     out.flush().map_err(fail)
+}
+
+/// Writes `report` to `path` as it is serialized, its probes read back one at a time from `lines` (those of `report`
+/// are slim, see [`store`]) and each handed to `each` on its way: run.json is never a copy in memory, nor are its
+/// probes' answers (the same bytes as serializing the run with its full probes).
+fn write_json_streamed(
+    path: &Path,
+    report: &RunRecord,
+    lines: &store::Lines,
+    each: impl FnMut(&crate::model::ProbeOutcome),
+) -> Result<(), ProbeError> {
+    let fail = |source: std::io::Error| ProbeError::Output { path: path.to_path_buf(), source };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+    let streamed = Streamed { run: report, probes: ProbeLines { lines, each: std::cell::RefCell::new(each) } };
+    serde_json::to_writer_pretty(&mut out, &streamed).map_err(|e| fail(e.into()))?;
+    out.write_all(b"\n").map_err(fail)?;
+    out.flush().map_err(fail)
+}
+
+/// A run serialized as [`RunRecord`] is, field for field, with its probes read from probes.jsonl (a test checks the
+/// bytes are the same).
+struct Streamed<'a, F> {
+    run: &'a RunRecord,
+    probes: ProbeLines<'a, F>,
+}
+
+/// The probes of a run, read back as they are serialized.
+struct ProbeLines<'a, F> {
+    lines: &'a store::Lines,
+    each: std::cell::RefCell<F>,
+}
+
+impl<F: FnMut(&crate::model::ProbeOutcome)> serde::Serialize for ProbeLines<'_, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let fail = |e: std::io::Error| S::Error::custom(format!("reading {}: {e}", self.lines.path().display()));
+        let mut seq = s.serialize_seq(Some(self.lines.len()))?;
+        for probe in self.lines.read().map_err(fail)? {
+            let probe = probe.map_err(fail)?;
+            (self.each.borrow_mut())(&probe);
+            seq.serialize_element(&probe)?;
+        }
+        seq.end()
+    }
+}
+
+impl<F: FnMut(&crate::model::ProbeOutcome)> serde::Serialize for Streamed<'_, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // The fields of `RunRecord`, in its order and with its `skip_serializing_if`s.
+        let r = self.run;
+        let mut st = s.serialize_struct("RunRecord", 12)?;
+        st.serialize_field("schema_version", &r.schema_version)?;
+        st.serialize_field("tool", &r.tool)?;
+        st.serialize_field("run_id", &r.run_id)?;
+        st.serialize_field("host", &r.host)?;
+        st.serialize_field("started_at", &r.started_at)?;
+        st.serialize_field("duration_ms", &r.duration_ms)?;
+        st.serialize_field("complete", &r.complete)?;
+        st.serialize_field("daemon", &r.daemon)?;
+        st.serialize_field("api_versions", &r.api_versions)?;
+        st.serialize_field("probes", &self.probes)?;
+        if r.scenarios.is_empty() {
+            st.skip_field("scenarios")?;
+        } else {
+            st.serialize_field("scenarios", &r.scenarios)?;
+        }
+        if r.refusals.is_empty() {
+            st.skip_field("refusals")?;
+        } else {
+            st.serialize_field("refusals", &r.refusals)?;
+        }
+        st.end()
+    }
 }
 
 async fn wait_for_signal() {
@@ -322,6 +417,43 @@ mod tests {
         for (dir, complete, ci, expected) in cases {
             assert_eq!(dir.not_compared(complete, ci).as_deref(), expected, "{dir:?} {complete} {ci}");
         }
+    }
+
+    #[test]
+    fn run_json_written_from_probes_jsonl_is_the_run_json_of_the_whole_run() {
+        let text = include_str!("../tests/fixtures/run-docker-20.10.json");
+        let mut run = crate::report::read::parse_runs(Path::new("run.json"), text).expect("fixture").remove(0);
+        // Every field written: scenarios from a saved run, refusals from the refusal section's tests.
+        let saved = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/saved/docker-20.10.json.gz");
+        run.scenarios = crate::report::read_runs(&saved).expect("saved run").remove(0).scenarios;
+        run.refusals = crate::report::sections::refusals::tests::two_runs()[0].refusals.clone();
+        assert!(!run.scenarios.is_empty() && !run.refusals.is_empty());
+        run.sort();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut kept = store::Store::create(dir.path(), false, 1).expect("store");
+        // In the order they came (not the run's), one of them tried twice.
+        for p in run.probes.iter().rev() {
+            kept.add(p.clone()).expect("add");
+        }
+        kept.replace(0, run.probes.last().expect("a probe").clone()).expect("replace");
+        let (slim, lines) = kept.into_sorted();
+        let mut header = run.clone();
+        header.probes = slim;
+        let (whole, streamed) = (dir.path().join("whole.json"), dir.path().join("streamed.json"));
+        let mut seen = Vec::new();
+        write_json_streamed(&streamed, &header, &lines, |p| seen.push(p.clone())).expect("streamed");
+        assert_eq!(seen, run.probes, "each probe handed over in run order");
+        write_json(&whole, &run).expect("whole");
+        let read = |p: &Path| std::fs::read_to_string(p).expect("read");
+        assert_eq!(read(&streamed), read(&whole));
+        // The same without scenarios and refusals (absent from run.json).
+        run.scenarios.clear();
+        run.refusals.clear();
+        header.scenarios.clear();
+        header.refusals.clear();
+        write_json_streamed(&streamed, &header, &lines, |_| {}).expect("streamed");
+        write_json(&whole, &run).expect("whole");
+        assert_eq!(read(&streamed), read(&whole));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Each `(version, operation, status)` schema is compiled once, on first use, and shared by every probe after that;
 //! a body is parsed once and validated in place.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -18,11 +18,18 @@ use crate::model::{ApiVersion, Conformance, Finding, FindingKind, MAX_FINDINGS, 
 /// Compiled schemas by spec version and schema name (`None`: the schema does not compile).
 type Compiled = HashMap<(ApiVersion, String), Option<Arc<jsonschema::Validator>>>;
 
+/// What a compiled schema is made of: the schema's name and, sorted, each definition it reaches with the name of its
+/// schema. Most operations' schemas are the same over many versions: one compiled validator serves them all.
+type Closure = (String, Vec<(String, String)>);
+
 /// Checks answers and request bodies against the spec of their API version.
 pub struct Checker {
     schemas: SchemaFile,
     errata: ErrataFile,
     compiled: Mutex<Compiled>,
+    /// The validators of [`Checker::compiled`] by what they are made of, shared between the versions whose
+    /// schemas agree (a run's memory holds each distinct one once).
+    shared: Mutex<HashMap<Closure, Option<Arc<jsonschema::Validator>>>>,
 }
 
 impl std::fmt::Debug for Checker {
@@ -68,7 +75,12 @@ pub struct SpecVersion {
 impl Checker {
     /// A checker of `schemas`.
     pub fn new(schemas: SchemaFile) -> Self {
-        Self { schemas, errata: ErrataFile::default(), compiled: Mutex::new(HashMap::new()) }
+        Self {
+            schemas,
+            errata: ErrataFile::default(),
+            compiled: Mutex::new(HashMap::new()),
+            shared: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The same checker, knowing the spec's mistakes in `errata`.
@@ -110,24 +122,43 @@ impl Checker {
         if let Some(v) = self.compiled.lock().ok()?.get(&key) {
             return v.clone();
         }
-        let built = self.build(spec, name).map(Arc::new);
+        let closure = self.closure(spec, name)?;
+        let shared = self.shared.lock().ok()?.get(&closure).cloned();
+        let built = match shared {
+            Some(v) => v,
+            None => {
+                let built = self.build(&closure).map(Arc::new);
+                self.shared.lock().ok()?.insert(closure, built.clone());
+                built
+            }
+        };
         self.compiled.lock().ok()?.insert(key, built.clone());
         built
     }
 
-    fn build(&self, spec: ApiVersion, name: &str) -> Option<jsonschema::Validator> {
+    /// The schema `name` of the version `spec` and the definitions it reaches there; `None` when there is no such
+    /// version or schema.
+    fn closure(&self, spec: ApiVersion, name: &str) -> Option<Closure> {
         let defs = &self.schemas.versions.get(&spec)?.definitions;
         let schema = self.schemas.schema(name)?;
         let mut wanted: Vec<String> = refs(schema);
-        let mut definitions = Map::new();
+        let mut definitions: BTreeMap<String, String> = BTreeMap::new();
         while let Some(d) = wanted.pop() {
             if definitions.contains_key(&d) {
                 continue;
             }
-            let Some(s) = defs.get(&d).and_then(|n| self.schemas.schema(n)) else { continue };
+            let Some((n, s)) = defs.get(&d).and_then(|n| Some((n, self.schemas.schema(n)?))) else { continue };
             wanted.extend(refs(s));
-            definitions.insert(d, s.clone());
+            definitions.insert(d, n.clone());
         }
+        Some((name.to_string(), definitions.into_iter().collect()))
+    }
+
+    /// The validator of a schema and its definitions.
+    fn build(&self, (name, defs): &Closure) -> Option<jsonschema::Validator> {
+        let schema = self.schemas.schema(name)?;
+        let definitions: Map<String, Value> =
+            defs.iter().filter_map(|(d, n)| Some((d.clone(), self.schemas.schema(n)?.clone()))).collect();
         let root = serde_json::json!({ "allOf": [schema], "definitions": definitions });
         jsonschema::draft4::new(&root).ok()
     }

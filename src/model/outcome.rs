@@ -24,9 +24,10 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
     /// The structured summary behind `stream` for a hijacked answer (attach, exec start): format, frames, byte
-    /// counts, the first output text, how reading ended. `stream` holds its [`StreamSummary::describe`] line.
+    /// counts, the first output text, how reading ended. `stream` holds its [`StreamSummary::describe`] line. Boxed:
+    /// few answers have one, and a run keeps every probe's evidence (if only its slim form) in memory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stream_summary: Option<StreamSummary>,
+    pub stream_summary: Option<Box<StreamSummary>>,
 }
 
 /// Bodies longer than this are cut in the evidence (the snapshot and the verdict see the cut body).
@@ -80,6 +81,28 @@ impl ProbeOutcome {
     pub fn version_label(&self) -> String {
         RequestVersion(self.api_version).to_string()
     }
+
+    /// Where it goes in a run: by endpoint id, then API version (unversioned first), then the request sent
+    /// ([`crate::model::RunRecord::sort`]).
+    pub fn sort_key(&self) -> (&str, Option<ApiVersion>, &str) {
+        (&self.endpoint, self.api_version, &self.request)
+    }
+
+    /// The same outcome without what only run.json and probes.jsonl need: the headers and body of its answer and
+    /// the findings of its check against the spec (what the one-screen summary, the table, the stop rules and the
+    /// timing lines read stays: verdict, status, reason, timing, a stream's summary, the body's length). With
+    /// `undocumented`, the `undocumented` findings stay (`--fail-on undocumented` lists them).
+    pub fn slim(mut self, undocumented: bool) -> Self {
+        self.evidence.headers = Vec::new();
+        self.evidence.body = None;
+        self.conformance = self.conformance.filter(|_| undocumented).map(|mut c| {
+            c.findings.retain(|f| f.kind == super::FindingKind::Undocumented);
+            c.findings.shrink_to_fit();
+            c
+        });
+        self.reason.shrink_to_fit();
+        self
+    }
 }
 
 #[cfg(test)]
@@ -91,7 +114,7 @@ mod tests {
     fn evidence_without_a_stream_summary_reads_and_writes_as_before() {
         let old = r#"{"headers":[["content-type","application/vnd.docker.raw-stream"]],"body_len":0,"stream":"raw"}"#;
         let ev: Evidence = serde_json::from_str(old).expect("evidence of an older run");
-        assert_eq!((ev.stream.as_deref(), ev.stream_summary.as_ref()), (Some("raw"), None));
+        assert_eq!((ev.stream.as_deref(), ev.stream_summary.as_deref()), (Some("raw"), None));
         assert!(!serde_json::to_string(&ev).expect("json").contains("stream_summary"));
     }
 
@@ -106,12 +129,12 @@ mod tests {
             upgraded: true,
             ..StreamSummary::default()
         };
-        let ev = Evidence { stream_summary: Some(summary.clone()), ..Evidence::default() };
+        let ev = Evidence { stream_summary: Some(Box::new(summary.clone())), ..Evidence::default() };
         let json = serde_json::to_value(&ev).expect("json");
         assert_eq!(json["stream_summary"]["format"], "multiplexed");
         assert_eq!(json["stream_summary"]["ended_by"], "window");
         let back: Evidence = serde_json::from_value(json).expect("reads back");
-        assert_eq!(back.stream_summary, Some(summary));
+        assert_eq!(back.stream_summary.as_deref(), Some(&summary));
         let sparse: StreamSummary = serde_json::from_str(r#"{"format":"raw"}"#).expect("sparse summary");
         assert_eq!((sparse.frames, sparse.ended_by, sparse.upgraded), (0, EndedBy::Eof, false));
     }

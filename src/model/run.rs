@@ -48,8 +48,7 @@ impl RunRecord {
 
     /// Sorts probes and scenarios into their canonical order (so the report never depends on the order probes finished).
     pub fn sort(&mut self) {
-        self.probes
-            .sort_by(|a, b| (&a.endpoint, a.api_version, &a.request).cmp(&(&b.endpoint, b.api_version, &b.request)));
+        self.probes.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.scenarios.sort_by(|a, b| (&a.scenario, a.api_version).cmp(&(&b.scenario, b.api_version)));
         self.refusals.sort_by(|a, b| (&a.endpoint, a.kind, a.api_version).cmp(&(&b.endpoint, b.kind, b.api_version)));
     }

@@ -261,11 +261,12 @@ async fn as_it_is(
     let read = Request::to(Method::Get, case.api_version, object, &filled.params, &[], None);
     let answer = client.send(read).await.ok().filter(|r| (200..300).contains(&r.status)).and_then(|r| r.json());
     let index = answer.as_ref().and_then(|v| v.pointer("/Version/Index")).and_then(serde_json::Value::as_u64);
+    let recipe = Arc::make_mut(&mut out.recipe);
     if let Some(spec) = answer.as_ref().and_then(|v| v.get("Spec")) {
-        out.recipe.body = Some(spec.clone());
+        recipe.body = Some(spec.clone());
     }
     let index = index.unwrap_or(0).to_string();
-    for v in out.recipe.query.values_mut() {
+    for v in recipe.query.values_mut() {
         *v = template::substitute_keeping(v, &|t| (t == "version").then(|| index.clone()));
     }
     out
@@ -315,7 +316,7 @@ async fn hijacked(
                         Ok(_) => {}
                     }
                 }
-                ev.stream_summary = Some(summary);
+                ev.stream_summary = Some(Box::new(summary));
             }
             let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
@@ -652,7 +653,7 @@ mod tests {
             summary: String::new(),
             notes: Vec::new(),
         };
-        ProbeCase { endpoint, api_version: version, recipe, skip: None }
+        ProbeCase { endpoint: Arc::new(endpoint), api_version: version, recipe: Arc::new(recipe), skip: None }
     }
 
     #[test]
@@ -708,7 +709,8 @@ mod tests {
     /// A case of the endpoint `id` (`method` `path`) at API 1.`minor`.
     fn case_at(id: &str, method: Method, path: &str, minor: u16, recipe: Recipe) -> ProbeCase {
         let mut c = case(id, Some(ApiVersion::new(1, minor)), recipe);
-        (c.endpoint.method, c.endpoint.path) = (method, path.into());
+        let e = Arc::make_mut(&mut c.endpoint);
+        (e.method, e.path) = (method, path.into());
         c
     }
 

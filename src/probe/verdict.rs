@@ -161,7 +161,9 @@ pub fn judge(case: &ProbeCase, resp: &Response, daemon: &DaemonInfo) -> (Verdict
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::model::{Endpoint, Hijack, Recipe};
+    use std::sync::Arc;
+
+    use crate::matrix::model::{Endpoint, Hijack};
     use crate::model::EngineKind;
 
     fn v(s: &str) -> ApiVersion {
@@ -188,7 +190,7 @@ mod tests {
     /// `GET /containers/json` (defined from 1.0 on) at `version` (`None`: unversioned), with an empty recipe.
     fn get(version: Option<&str>) -> ProbeCase {
         ProbeCase {
-            endpoint: Endpoint {
+            endpoint: Arc::new(Endpoint {
                 id: "container.list".into(),
                 method: Method::Get,
                 path: "/containers/json".into(),
@@ -198,9 +200,9 @@ mod tests {
                 operation_id: None,
                 summary: String::new(),
                 notes: Vec::new(),
-            },
+            }),
             api_version: version.map(v),
-            recipe: Recipe::default(),
+            recipe: Arc::default(),
             skip: None,
         }
     }
@@ -208,9 +210,9 @@ mod tests {
     /// `HEAD /containers/{id}/archive` at `version`.
     fn head(version: Option<&str>) -> ProbeCase {
         let mut c = get(version);
-        c.endpoint.id = "container.archive.head".into();
-        c.endpoint.method = Method::Head;
-        c.endpoint.path = "/containers/{id}/archive".into();
+        Arc::make_mut(&mut c.endpoint).id = "container.archive.head".into();
+        Arc::make_mut(&mut c.endpoint).method = Method::Head;
+        Arc::make_mut(&mut c.endpoint).path = "/containers/{id}/archive".into();
         c
     }
 
@@ -222,7 +224,7 @@ mod tests {
 
     /// The recipe names an object made sure not to exist (`id: $missing`).
     fn missing(c: &mut ProbeCase) {
-        c.recipe.params.insert("id".into(), "$missing".into());
+        Arc::make_mut(&mut c.recipe).params.insert("id".into(), "$missing".into());
     }
 
     fn answer(status: u16, body: &str) -> Response {
@@ -336,7 +338,7 @@ mod tests {
             row(
                 "hijack 101",
                 with(get(Some("1.30")), |c| {
-                    c.recipe.hijack = Some(Hijack { expect: "x".into(), ..Hijack::default() })
+                    Arc::make_mut(&mut c.recipe).hijack = Some(Hijack { expect: "x".into(), ..Hijack::default() })
                 }),
                 answer(101, ""),
                 Ok,
@@ -362,7 +364,7 @@ mod tests {
             row("101 without a hijack recipe", get(Some("1.30")), answer(101, ""), Incompatible, "unexpected 101: an empty body"),
             row(
                 "a status the recipe expects",
-                with(get(Some("1.30")), |c| c.recipe.expect = vec![409]),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.recipe).expect = vec![409]),
                 message(409, "already started"),
                 Ok,
                 "",
@@ -377,42 +379,42 @@ mod tests {
             ),
             row(
                 "405 -> absent",
-                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.endpoint).first = v("1.35")),
                 message(405, "method not allowed"),
                 Absent,
                 "method not allowed",
             ),
             row(
                 "501 -> absent",
-                with(get(Some("1.30")), |c| c.endpoint.last = Some(v("1.25"))),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.endpoint).last = Some(v("1.25"))),
                 answer(501, ""),
                 Absent,
                 "501 with an empty body",
             ),
             row(
                 "empty-body 404 -> absent",
-                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.endpoint).first = v("1.35")),
                 answer(404, ""),
                 Absent,
                 "404 with an empty body",
             ),
             row(
                 "404 page not found -> absent",
-                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.endpoint).first = v("1.35")),
                 message(404, "page not found"),
                 Absent,
                 "page not found",
             ),
             row(
                 "plain-text 404 Not Found -> absent",
-                with(get(Some("1.30")), |c| c.endpoint.first = v("1.35")),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.endpoint).first = v("1.35")),
                 answer(404, "Not Found\n"),
                 Absent,
                 "Not Found",
             ),
             row(
                 "absent_ok",
-                with(get(Some("1.30")), |c| c.recipe.absent_ok = Some("only experimental daemons route it".into())),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.recipe).absent_ok = Some("only experimental daemons route it".into())),
                 message(404, "page not found"),
                 Absent,
                 "page not found (only experimental daemons route it)",
@@ -433,7 +435,7 @@ mod tests {
             ),
             row(
                 "unversioned absent, removed from the newest API",
-                with(get(None), |c| c.endpoint.last = Some(v("1.24"))),
+                with(get(None), |c| Arc::make_mut(&mut c.endpoint).last = Some(v("1.24"))),
                 message(404, "page not found"),
                 Absent,
                 "page not found",
@@ -441,7 +443,7 @@ mod tests {
             // Defined conditions.
             row(
                 "the recipe's not_applicable statuses",
-                with(get(Some("1.30")), |c| c.recipe.not_applicable = vec![500]),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.recipe).not_applicable = vec![500]),
                 message(500, "no rootfs"),
                 NotApplicable,
                 "500 is a defined condition for this request: no rootfs",
@@ -455,7 +457,7 @@ mod tests {
             ),
             row(
                 "503 from a daemon that does not implement the endpoint -> unsupported",
-                with(get(Some("1.30")), |c| c.recipe.not_applicable = vec![503]),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.recipe).not_applicable = vec![503]),
                 message(503, "Podman does not support service: /v1.30/services/create"),
                 Unsupported,
                 "503: the daemon does not implement it: Podman does not support service: /v1.30/services/create",
@@ -481,7 +483,7 @@ mod tests {
             row(
                 "404 with a message for a name that does not exist",
                 with(get(Some("1.30")), |c| {
-                    c.recipe.query.insert("filter".into(), "$missing".into());
+                    Arc::make_mut(&mut c.recipe).query.insert("filter".into(), "$missing".into());
                 }),
                 message(404, "No such container: dockmatrix-missing"),
                 NotApplicable,
@@ -489,7 +491,7 @@ mod tests {
             ),
             row(
                 "a 4xx for a name that does not exist",
-                with(get(Some("1.30")), |c| c.recipe.body = Some(serde_json::json!({ "Image": "$missing" }))),
+                with(get(Some("1.30")), |c| Arc::make_mut(&mut c.recipe).body = Some(serde_json::json!({ "Image": "$missing" }))),
                 message(409, "conflict"),
                 NotApplicable,
                 "conflict",
@@ -543,7 +545,7 @@ mod tests {
             ),
             row(
                 "unrouted outside the range, even with absent_ok",
-                with(get(Some("1.42")), |c| c.recipe.absent_ok = Some("experimental".into())),
+                with(get(Some("1.42")), |c| Arc::make_mut(&mut c.recipe).absent_ok = Some("experimental".into())),
                 answer(404, ""),
                 Absent,
                 "404 with an empty body",
@@ -568,14 +570,14 @@ mod tests {
             ),
             row(
                 "a body cut by the memory budget, even in a stream window: not judged",
-                with(get(Some("1.41")), |c| c.recipe.stream_ms = Some(500)),
+                with(get(Some("1.41")), |c| Arc::make_mut(&mut c.recipe).stream_ms = Some(500)),
                 Response { truncated: true, over_budget: true, ..answer(200, &"[".repeat(2048)) },
                 Error,
                 "200 with a body cut at 2 KiB: the bodies being read at once passed the memory budget; not judged",
             ),
             row(
                 "a body cut by the stream window the recipe asked for is judged",
-                with(get(Some("1.41")), |c| c.recipe.stream_ms = Some(500)),
+                with(get(Some("1.41")), |c| Arc::make_mut(&mut c.recipe).stream_ms = Some(500)),
                 Response { truncated: true, ..answer(200, "{}") },
                 Ok,
                 "",

@@ -5,6 +5,7 @@
 //! endpoint's own probe was served: a refusal only says something where the endpoint works.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::client::{Client, Response};
@@ -60,8 +61,8 @@ pub fn plan(m: &Matrices, probes: &[ProbeOutcome], only: &[String], allow: &BTre
                             .map_or_else(|| format!("class {class} not allowed"), |c| c.reason.clone()),
                     )
                 });
-                let case =
-                    ProbeCase { endpoint: endpoint.clone(), api_version: Some(*version), recipe: recipe.clone(), skip };
+                let (endpoint, recipe) = (Arc::new(endpoint.clone()), Arc::new(recipe.clone()));
+                let case = ProbeCase { endpoint, api_version: Some(*version), recipe, skip };
                 out.push(RefusalCase { kind: *kind, case });
             }
         }

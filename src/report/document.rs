@@ -183,6 +183,17 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The same document with the drift of its run `i` computed elsewhere: `run` keeps its probes without their
+    /// findings in memory and tallies the drift as it reads them back ([`crate::report::sections::drift::DriftTally`]).
+    /// The shared drift section follows.
+    pub fn with_drift(mut self, i: usize, drift: Drift) -> Self {
+        if let Some(part) = self.parts.get_mut(i) {
+            part.drift = drift;
+            self.drift = shared_drift(&self.parts, self.conformance);
+        }
+        self
+    }
+
     /// The runs, as given.
     pub fn runs(&self) -> &'a [RunRecord] {
         self.runs

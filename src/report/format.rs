@@ -41,6 +41,12 @@ impl ReportFormat {
         ReportFormat::Summary,
     ];
 
+    /// Whether the format shows the probes' evidence (the answers' headers and bodies, the findings one by one),
+    /// not only their verdicts: json, junit and html.
+    pub fn shows_evidence(self) -> bool {
+        matches!(self, ReportFormat::Json | ReportFormat::Junit | ReportFormat::Html)
+    }
+
     /// The name on the command line.
     pub fn as_str(self) -> &'static str {
         match self {

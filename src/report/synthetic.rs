@@ -106,7 +106,7 @@ pub(crate) fn with_failures() -> RunRecord {
             p.reason = format!("the output within 10000 ms lacks `{expect}`");
             p.evidence.body_len = 8 + stderr.len() as u64;
             p.evidence.stream = Some(summary.describe());
-            p.evidence.stream_summary = Some(summary);
+            p.evidence.stream_summary = Some(Box::new(summary));
         }
         if p.endpoint == "exec.start" && p.api_version == Some(v(24)) {
             p.verdict = Verdict::Error;

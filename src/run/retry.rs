@@ -7,11 +7,12 @@
 //! what the first try came to. A second timeout stays an error.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use tokio::sync::{mpsc, watch};
 
+use super::store::Store;
 use crate::client::{Client, Request};
+use crate::error::Error;
 use crate::matrix::Matrices;
 use crate::model::{ApiVersion, DaemonInfo, Method, ProbeOutcome, ScenarioOutcome, Verdict};
 use crate::probe::case::ProbeCase;
@@ -55,25 +56,25 @@ impl Retried {
     }
 }
 
-/// Sends again, one at a time, the cases of `probes` that timed out, and runs again the scenario runs that failed
-/// on a timed-out step; replaces their outcomes, appends the new probe outcomes to `jsonl`. Stops when `cancel`
-/// turns true (what was not retried keeps its first outcome).
+/// Sends again, one at a time, the cases of the probes in `store` that timed out, and runs again the scenario runs
+/// that failed on a timed-out step; replaces their outcomes (the new probe outcomes appended to probes.jsonl). Stops
+/// when `cancel` turns true (what was not retried keeps its first outcome).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn timeouts(
     client: &Client,
     ctx: &RunContext,
     daemon: &DaemonInfo,
     cases: &[ProbeCase],
-    probes: &mut [ProbeOutcome],
+    store: &mut Store,
     scenarios: &mut [ScenarioOutcome],
     (m, vars): (&Matrices, Option<&ScenarioVars>),
     jobs: usize,
-    jsonl: &mut dyn Write,
     cancel: watch::Receiver<bool>,
-) -> std::io::Result<Retried> {
+) -> Result<Retried, Error> {
     let mut retried = Retried::default();
     // Endpoint and version → index in `probes` of each probe that timed out.
-    let index: HashMap<(String, Option<ApiVersion>), usize> = probes
+    let index: HashMap<(String, Option<ApiVersion>), usize> = store
+        .probes()
         .iter()
         .enumerate()
         .filter(|(_, p)| timed_out(p))
@@ -94,9 +95,9 @@ pub(super) async fn timeouts(
             if !timed_out(&outcome) {
                 retried.probes_answered += 1;
             }
-            outcome.retried = Some(format!("{} with up to {jobs} in flight", probes[i].reason));
-            writeln!(jsonl, "{}", serde_json::to_string(&outcome).unwrap_or_default())?;
-            probes[i] = outcome;
+            let first = store.probes().get(i).map_or("", |p| p.reason.as_str());
+            outcome.retried = Some(format!("{first} with up to {jobs} in flight"));
+            store.replace(i, outcome)?;
         }
     }
     let Some(vars) = vars else { return Ok(retried) };

@@ -2,9 +2,7 @@
 //! sweep (with its second tries), refusals, swarm state, teardown, record. `stages` calls them in that order; each
 //! says on stderr what the user needs to know of it, and the record keeps whatever the stages before it gathered.
 
-use std::fs::File;
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -26,17 +24,28 @@ use crate::probe::discover;
 use crate::probe::runner::{self, RunContext};
 use crate::progress::Progress;
 use crate::refusal;
+use crate::report::sections::drift::{Drift, DriftTally};
 use crate::scenario::{self, ScenarioVars};
+use crate::snapshot::Redactions;
 
 use super::stop::StopRules;
+use super::store::{Lines, Store};
 use super::{DEFAULT_JOBS, RunConfig, SETUP_GRACE, SSH_LOGINS, connect, connect_to, cpu, retry, timing};
 
 /// What the stages gave: the run, and why it stopped early when the daemon went away or broke.
 pub(super) struct Swept {
-    /// The run as recorded in run.json.
+    /// The run as recorded in run.json, but its probes slim ([`ProbeOutcome::slim`]): their evidence is in
+    /// `lines`.
     pub report: RunRecord,
     /// Why the sweep stopped early (the daemon gone, hanging or broken); `None` when it did not.
     pub stopped: Option<String>,
+    /// The lines of probes.jsonl that hold the probes of `report` with their evidence, in the same order.
+    pub lines: Lines,
+    /// The run's drift from the spec, tallied as run.json was written (the slim probes have no findings).
+    pub drift: Drift,
+    /// What the run's snapshots redact, the data-root and host name taken from its answers as run.json was
+    /// written.
+    pub redactions: Redactions,
 }
 
 /// Runs every stage of `config` against its daemon, in order.
@@ -54,7 +63,8 @@ pub(super) async fn stages(
     let total = cases.len();
     let mut ctx = RunContext::new();
     ctx.checker = schemas.map(|s| Arc::new(Checker::new(s).with_errata(m.errata.clone())));
-    let mut record = Jsonl::create(config.out.clone())?;
+    let undocumented = config.fail_on.contains(&crate::report::FailOn::Undocumented);
+    let mut record = Store::create(&config.out, undocumented, total)?;
     let mut signals = Signals::install();
     // The daemon side's CPU from outside the run, fixtures to teardown (see `run::cpu`).
     let cpu = locate_cpu(&client);
@@ -66,23 +76,23 @@ pub(super) async fn stages(
     timing.fixtures = timing.lap();
 
     let swept = sweep_stage(&client, config, m, &daemon, &ctx, cases, jobs, total, &mut record, &signals, err).await?;
-    let Sweep { mut probes, scenarios, fixture_ms, scenarios_s, stopped, mut complete } = swept;
+    let Sweep { scenarios, fixture_ms, scenarios_s, stopped, mut complete } = swept;
     timing.sweep = timing.lap();
     timing.scenarios_beside = scenarios_s;
 
     let refusals = if complete {
-        refusals_stage(&client, config, m, &daemon, &ctx, &probes, &signals).await
+        refusals_stage(&client, config, m, &daemon, &ctx, record.probes(), &signals).await
     } else {
         Some(Vec::new())
     };
     complete &= refusals.is_some();
     timing.refusals = timing.lap();
 
-    if complete && !global.is_empty() {
-        match swarm_state_stage(&client, &daemon, &ctx, global, &mut record, &signals).await? {
-            Some(outcomes) => probes.extend(outcomes),
-            None => complete = false,
-        }
+    if complete
+        && !global.is_empty()
+        && !swarm_state_stage(&client, &daemon, &ctx, global, &mut record, &signals).await?
+    {
+        complete = false;
     }
     timing.global = timing.lap();
 
@@ -97,7 +107,7 @@ pub(super) async fn stages(
     let _ = writeln!(
         err,
         "{}; the bodies read at once peaked at {:.1} MiB of a {:.0} MiB budget",
-        timing::sweep_bound(m, &probes, fixture_ms, &scenarios, jobs),
+        timing::sweep_bound(m, record.probes(), fixture_ms, &scenarios, jobs),
         mib(peak),
         mib(budget)
     );
@@ -112,11 +122,11 @@ pub(super) async fn stages(
         complete: complete && stopped.is_none(),
         daemon,
         api_versions,
-        probes,
+        probes: Vec::new(),
         scenarios,
         refusals: refusals.unwrap_or_default(),
     };
-    record_stage(config, report, total, stopped, err)
+    record_stage(config, report, record, total, stopped, err)
 }
 
 /// The daemon side whose CPU time the run measures: the process listening on a unix socket; a daemon reached over
@@ -230,9 +240,9 @@ async fn fixtures_stage(
 ) -> Result<(Vec<ProbeCase>, Vec<ProbeCase>), Error> {
     let mut needs = {
         let all = case::plan(m, daemon, &PlanOptions { only: Vec::new(), ..opts.clone() });
-        Needs::of(all.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe))
+        Needs::of(all.iter().filter(|c| c.skip.is_none()).map(|c| &*c.recipe))
     };
-    needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &c.recipe)).saved_image;
+    needs.saved_image = Needs::of(cases.iter().filter(|c| c.skip.is_none()).map(|c| &*c.recipe)).saved_image;
     needs.swarm = opts.allow.contains("swarm");
     needs.plugin = opts.allow.contains("plugin");
     needs.registry = config.registry.clone().filter(|_| opts.allow.contains("registry"));
@@ -286,7 +296,10 @@ async fn fixtures_stage(
         None => cases.clear(),
     }
     for case in cases.iter_mut().filter(|c| c.skip.is_none()) {
-        case.recipe = ctx.fixtures.with_stand_ins(&case.recipe);
+        let filled = ctx.fixtures.with_stand_ins(&case.recipe);
+        if filled != *case.recipe {
+            case.recipe = Arc::new(filled);
+        }
         case.skip = ctx.fixtures.missing_for(&case.recipe);
     }
     // What changes the daemon's global state (the swarm's, by init, join, leave and unlock; an unlock restarts the
@@ -295,9 +308,8 @@ async fn fixtures_stage(
     Ok((cases, global))
 }
 
-/// What the sweep gathered.
+/// What the sweep gathered (its probes are in the [`Store`]).
 struct Sweep {
-    probes: Vec<ProbeOutcome>,
     scenarios: Vec<ScenarioOutcome>,
     /// The time the chains' own fixtures took.
     fixture_ms: u64,
@@ -322,7 +334,7 @@ async fn sweep_stage(
     cases: Vec<ProbeCase>,
     jobs: usize,
     total: usize,
-    record: &mut Jsonl,
+    record: &mut Store,
     signals: &Signals,
     err: &mut dyn Write,
 ) -> Result<Sweep, Error> {
@@ -343,23 +355,22 @@ async fn sweep_stage(
             runner::sweep(&client, &ctx, &daemon, cases, jobs, runner::Line { tx, cancel }, scenarios).await
         })
     };
-    let mut probes = Vec::with_capacity(total);
     let mut progress = Progress::new(total, config.quiet, config.verbose);
     let mut rules = StopRules::new(jobs);
     let mut stopped: Option<String> = None;
     while let Some(outcome) = rx.recv().await {
-        // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had.
-        record.write(&outcome)?;
+        // Each outcome is on disk as soon as it is known, so an interrupted run keeps what it had; only its slim
+        // form stays in memory.
         progress.tick(&outcome);
         rules.observe(outcome.verdict == Verdict::Error, retry::timed_out(&outcome));
-        probes.push(outcome);
+        record.add(outcome)?;
         if stopped.is_some() {
             continue;
         }
         let ping_failed =
             rules.wants_ping() && client.send(crate::client::Request::new(Method::Get, "/_ping")).await.is_err();
         if let Some(stop) = rules.stop(ping_failed) {
-            stopped = Some(stop.message(probes.last().map_or("", |p| p.reason.as_str())));
+            stopped = Some(stop.message(record.probes().last().map_or("", |p| p.reason.as_str())));
             let _ = signals.cancel_tx.send(true);
         }
     }
@@ -371,15 +382,12 @@ async fn sweep_stage(
     if complete {
         let with = (m, retry_vars.as_ref());
         let (cases, cancel) = (&retry_cases, signals.cancel.clone());
-        let jsonl = &mut record.file;
-        let r = retry::timeouts(client, ctx, daemon, cases, &mut probes, &mut scenarios, with, jobs, jsonl, cancel)
-            .await
-            .map_err(|source| record.error(source))?;
+        let r = retry::timeouts(client, ctx, daemon, cases, record, &mut scenarios, with, jobs, cancel).await?;
         if let Some(line) = r.line(jobs) {
             let _ = writeln!(err, "{line}");
         }
     }
-    Ok(Sweep { probes, scenarios, fixture_ms, scenarios_s, stopped, complete })
+    Ok(Sweep { scenarios, fixture_ms, scenarios_s, stopped, complete })
 }
 
 /// Refusals: the malformed requests, on the shared fixtures, where the sweep found each endpoint served. `None` when
@@ -401,25 +409,25 @@ async fn refusals_stage(
     }
 }
 
-/// Swarm state: the cases that change the daemon's global state, one after another; their outcomes on disk.
-/// `None` when interrupted.
+/// Swarm state: the cases that change the daemon's global state, one after another; their outcomes in the
+/// [`Store`]. `false` when interrupted.
 async fn swarm_state_stage(
     client: &Client,
     daemon: &DaemonInfo,
     ctx: &RunContext,
     cases: Vec<ProbeCase>,
-    record: &mut Jsonl,
+    record: &mut Store,
     signals: &Signals,
-) -> Result<Option<Vec<ProbeOutcome>>, Error> {
+) -> Result<bool, Error> {
     let mut cancel = signals.cancel.clone();
     tokio::select! {
         outcomes = runner::global(client, ctx, daemon, cases) => {
-            for outcome in &outcomes {
-                record.write(outcome)?;
+            for outcome in outcomes {
+                record.add(outcome)?;
             }
-            Ok(Some(outcomes))
+            Ok(true)
         }
-        _ = cancel.wait_for(|c| *c) => Ok(None),
+        _ = cancel.wait_for(|c| *c) => Ok(false),
     }
 }
 
@@ -432,21 +440,31 @@ async fn teardown_stage(client: &Client, ctx: &RunContext, signals: &mut Signals
     }
 }
 
-/// Record: the run sorted into run.json; an interrupted run says how much it kept.
+/// Record: the run sorted into run.json, its probes read back from probes.jsonl one at a time (and the drift and
+/// the snapshots' redactions taken from them on the way); an interrupted run says how much it kept.
 fn record_stage(
     config: &RunConfig,
     mut report: RunRecord,
+    record: Store,
     total: usize,
     stopped: Option<String>,
     err: &mut dyn Write,
 ) -> Result<Swept, Error> {
+    let (probes, lines) = record.into_sorted();
+    report.probes = probes;
     report.sort();
     let path = config.out.join("run.json");
-    super::write_json(&path, &report)?;
+    let mut tally = DriftTally::default();
+    let mut redactions = crate::snapshot::redactions_of_run(&report, &[]);
+    super::write_json_streamed(&path, &report, &lines, |p| {
+        tally.add(p);
+        crate::snapshot::note_info(&mut redactions, p);
+    })?;
     if !report.complete && stopped.is_none() {
         let _ = writeln!(err, "interrupted: {} of {total} probes kept in {}", report.probes.len(), path.display());
     }
-    Ok(Swept { report, stopped })
+    let drift = tally.finish(&report.daemon.name);
+    Ok(Swept { report, stopped, lines, drift, redactions })
 }
 
 /// Removes the run's objects; says what may be left, and how to remove it, when that fails or is interrupted.
@@ -477,32 +495,6 @@ async fn teardown(client: &Client, run_id: &str, hard: &mut watch::Receiver<bool
         None => {
             let _ = writeln!(err, "fixture removal interrupted; {hint}");
         }
-    }
-}
-
-/// probes.jsonl: each outcome a line as soon as it is known, so an interrupted run keeps what it had.
-struct Jsonl {
-    path: PathBuf,
-    file: File,
-}
-
-impl Jsonl {
-    /// Makes `out` and creates `out/probes.jsonl`.
-    fn create(out: PathBuf) -> Result<Self, Error> {
-        std::fs::create_dir_all(&out).map_err(|source| ProbeError::Output { path: out.clone(), source })?;
-        let path = out.join("probes.jsonl");
-        let file = File::create(&path).map_err(|source| ProbeError::Output { path: path.clone(), source })?;
-        Ok(Jsonl { path, file })
-    }
-
-    /// Appends `outcome`.
-    fn write(&mut self, outcome: &ProbeOutcome) -> Result<(), Error> {
-        let line = serde_json::to_string(outcome).unwrap_or_default();
-        writeln!(self.file, "{line}").map_err(|source| self.error(source))
-    }
-
-    fn error(&self, source: std::io::Error) -> Error {
-        ProbeError::Output { path: self.path.clone(), source }.into()
     }
 }
 

@@ -16,9 +16,9 @@ pub mod store;
 
 pub use error::SnapshotError;
 pub use redact::{RULES, Redactions};
-pub use render::{RenderedSnapshot, redactions_for, render};
+pub use render::{RenderedSnapshot, note_info, redactions_for, redactions_of_run, render, render_one};
 pub use review::{ReviewSummary, review};
 pub use store::{
     CompareOptions, DEFAULT_DIR, Pending, SNAPSHOT_LINES, SnapshotEntry, SnapshotFile, SnapshotStatus, SnapshotSummary,
-    accept, compare, pending, reject,
+    accept, compare, compare_each, pending, reject,
 };

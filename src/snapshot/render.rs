@@ -23,26 +23,35 @@ pub struct RenderedSnapshot {
 /// What to redact in `report`: its run id, the daemon's version, and the data-root and host name that
 /// `/info` reported (found in any answer carrying `DockerRootDir`), plus the fixture names the runner used.
 pub fn redactions_for(report: &RunRecord, fixture_names: &[String]) -> Redactions {
-    let mut r = Redactions {
+    let mut r = redactions_of_run(report, fixture_names);
+    report.probes.iter().for_each(|p| note_info(&mut r, p));
+    r
+}
+
+/// What to redact in `report` before its answers are seen: [`redactions_for`] without the data-root and host name,
+/// which [`note_info`] then takes from the answers one at a time.
+pub fn redactions_of_run(report: &RunRecord, fixture_names: &[String]) -> Redactions {
+    Redactions {
         run_id: report.run_id.clone(),
         fixture_names: fixture_names.to_vec(),
         daemon_version: report.daemon.version.clone(),
         data_root: None,
         host_name: None,
         engine: Some(report.daemon.kind),
-    };
-    for p in &report.probes {
-        let Some(Value::Object(info)) = p.evidence.body.as_deref().and_then(|b| serde_json::from_str(b).ok()) else {
-            continue;
-        };
-        if let Some(Value::String(root)) = info.get("DockerRootDir") {
-            r.data_root.get_or_insert_with(|| root.clone());
-            if let Some(Value::String(name)) = info.get("Name") {
-                r.host_name.get_or_insert_with(|| name.clone());
-            }
+    }
+}
+
+/// Takes the data-root and host name from `p`'s answer when it carries `DockerRootDir` (the first such answer, in
+/// run order, wins).
+pub fn note_info(r: &mut Redactions, p: &ProbeOutcome) {
+    let Some(body) = p.evidence.body.as_deref().filter(|b| b.contains("DockerRootDir")) else { return };
+    let Ok(Value::Object(info)) = serde_json::from_str(body) else { return };
+    if let Some(Value::String(root)) = info.get("DockerRootDir") {
+        r.data_root.get_or_insert_with(|| root.clone());
+        if let Some(Value::String(name)) = info.get("Name") {
+            r.host_name.get_or_insert_with(|| name.clone());
         }
     }
-    r
 }
 
 /// One snapshot per endpoint in `report`, sorted by endpoint id. Nothing in it depends on probe order.
@@ -51,28 +60,34 @@ pub fn render(report: &RunRecord, target: &str, r: &Redactions) -> Vec<RenderedS
     for p in &report.probes {
         by_endpoint.entry(p.endpoint.as_str()).or_default().push(p);
     }
-    by_endpoint
-        .into_iter()
-        .map(|(endpoint, probes)| {
-            let mut expressions: Vec<String> = probes.iter().map(|p| format!("{} {}", p.method, p.path)).collect();
-            expressions.sort();
-            expressions.dedup();
-            let daemon = format!("{} {}", report.daemon.kind.as_str(), report.daemon.version);
-            RenderedSnapshot {
-                endpoint: endpoint.to_string(),
-                file: SnapshotFile {
-                    source: "dockmatrix".into(),
-                    expression: expressions.join(", "),
-                    info: vec![
-                        ("target".into(), target.into()),
-                        ("endpoint".into(), endpoint.into()),
-                        ("daemon".into(), daemon),
-                    ],
-                    body: render_endpoint(&probes, r),
-                },
-            }
-        })
-        .collect()
+    by_endpoint.into_iter().map(|(endpoint, probes)| render_one(report, endpoint, &probes, target, r)).collect()
+}
+
+/// The snapshot of `endpoint`, made of its `probes` in `report` (the run gives its daemon; its probes are not read).
+pub fn render_one(
+    report: &RunRecord,
+    endpoint: &str,
+    probes: &[&ProbeOutcome],
+    target: &str,
+    r: &Redactions,
+) -> RenderedSnapshot {
+    let mut expressions: Vec<String> = probes.iter().map(|p| format!("{} {}", p.method, p.path)).collect();
+    expressions.sort();
+    expressions.dedup();
+    let daemon = format!("{} {}", report.daemon.kind.as_str(), report.daemon.version);
+    RenderedSnapshot {
+        endpoint: endpoint.to_string(),
+        file: SnapshotFile {
+            source: "dockmatrix".into(),
+            expression: expressions.join(", "),
+            info: vec![
+                ("target".into(), target.into()),
+                ("endpoint".into(), endpoint.into()),
+                ("daemon".into(), daemon),
+            ],
+            body: render_endpoint(probes, r),
+        },
+    }
 }
 
 /// The snapshot body of one endpoint: a block per version range, unversioned first.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{RunRecord, shell_word};
 use crate::snapshot::diff::unified;
 use crate::snapshot::error::SnapshotError;
-use crate::snapshot::render::{redactions_for, render};
+use crate::snapshot::render::{RenderedSnapshot, redactions_for, render};
 
 /// File extension of an accepted snapshot.
 pub const SNAP_EXT: &str = "snap";
@@ -262,8 +262,21 @@ pub fn compare(
     options: &CompareOptions,
 ) -> Result<SnapshotSummary, SnapshotError> {
     let redactions = redactions_for(report, &options.fixture_names);
+    compare_each(render(report, target, &redactions).into_iter().map(Ok), dir, target, options)
+}
+
+/// Compares the snapshots `snaps` of `target` with those in `dir/<target>/`, one at a time as they come, and writes
+/// what the policy says (module docs): [`compare`] of snapshots made elsewhere (`run` renders them endpoint by
+/// endpoint as it reads its probes back). The first error of `snaps` stops the comparison.
+pub fn compare_each(
+    snaps: impl Iterator<Item = Result<RenderedSnapshot, SnapshotError>>,
+    dir: &Path,
+    target: &str,
+    options: &CompareOptions,
+) -> Result<SnapshotSummary, SnapshotError> {
     let mut entries = Vec::new();
-    for snap in render(report, target, &redactions) {
+    for snap in snaps {
+        let snap = snap?;
         let path = snap_path(dir, target, &snap.endpoint);
         let pending = pending_path(&path);
         let text = snap.file.to_text();

@@ -395,7 +395,7 @@ fn failures(run: &RunRecord) -> Grid {
                 p.reason.clone(),
             ];
             if streams {
-                row.push(p.evidence.stream_summary.as_ref().map(stream::line).unwrap_or_default());
+                row.push(p.evidence.stream_summary.as_deref().map(stream::line).unwrap_or_default());
             }
             row
         })

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{ApiVersion, FindingKind, MAX_FINDINGS, RequestVersion, RunRecord, fold_pointer};
+use crate::model::{ApiVersion, FindingKind, MAX_FINDINGS, ProbeOutcome, RequestVersion, RunRecord, fold_pointer};
 
 /// Consecutive checked API versions at which a finding occurs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -182,38 +182,45 @@ struct Checked {
     whole: bool,
 }
 
-impl Drift {
-    /// Whether any probe of `run` was checked against the spec (runs made before the check, or with it off, were
-    /// not, and their reports carry no drift).
-    pub fn has_conformance(run: &RunRecord) -> bool {
-        run.probes.iter().any(|p| p.conformance.is_some())
+/// A run's drift computed probe by probe, in run order (the run's sorted order: a row's detail is its first
+/// finding's), so that a run whose probes are read back one at a time never holds them all: [`Drift::of`] is a tally
+/// of every probe of a run.
+#[derive(Default)]
+pub struct DriftTally {
+    /// (endpoint, version) → checked.
+    checked: BTreeMap<(String, Option<ApiVersion>), Checked>,
+    /// Row → (kind, detail, versions it occurs at).
+    found: BTreeMap<RowKey, (FindingKind, String, BTreeSet<Option<ApiVersion>>)>,
+    approximate: BTreeMap<ApiVersion, ApiVersion>,
+    count: usize,
+    cut: usize,
+    left_out: u64,
+}
+
+impl DriftTally {
+    /// Counts the findings of `p`, if its answer was checked.
+    pub fn add(&mut self, p: &ProbeOutcome) {
+        let Some(c) = &p.conformance else { return };
+        self.count += 1;
+        if c.more > 0 {
+            self.cut += 1;
+            self.left_out += c.more;
+        }
+        if let (Some(asked), true) = (p.api_version, c.approximate) {
+            self.approximate.insert(asked, c.spec);
+        }
+        self.checked.entry((p.endpoint.clone(), p.api_version)).or_default().whole |= c.more == 0;
+        for f in &c.findings {
+            let pointer = fold_pointer(&f.pointer);
+            let key = RowKey::new(&p.endpoint, f.kind, &pointer, f.erratum.as_deref());
+            let entry = self.found.entry(key).or_insert_with(|| (f.kind, f.detail.clone(), BTreeSet::new()));
+            entry.2.insert(p.api_version);
+        }
     }
 
-    /// The drift of `run`.
-    pub fn of(run: &RunRecord) -> Self {
-        // (endpoint, version) → checked; row → (detail, versions it occurs at).
-        let mut checked: BTreeMap<(&str, Option<ApiVersion>), Checked> = BTreeMap::new();
-        let mut found: BTreeMap<RowKey, (FindingKind, String, BTreeSet<Option<ApiVersion>>)> = BTreeMap::new();
-        let mut approximate: BTreeMap<ApiVersion, ApiVersion> = BTreeMap::new();
-        let (mut count, mut cut, mut left_out) = (0, 0, 0);
-        for p in &run.probes {
-            let Some(c) = &p.conformance else { continue };
-            count += 1;
-            if c.more > 0 {
-                cut += 1;
-                left_out += c.more;
-            }
-            if let (Some(asked), true) = (p.api_version, c.approximate) {
-                approximate.insert(asked, c.spec);
-            }
-            checked.entry((p.endpoint.as_str(), p.api_version)).or_default().whole |= c.more == 0;
-            for f in &c.findings {
-                let pointer = fold_pointer(&f.pointer);
-                let key = RowKey::new(&p.endpoint, f.kind, &pointer, f.erratum.as_deref());
-                let entry = found.entry(key).or_insert_with(|| (f.kind, f.detail.clone(), BTreeSet::new()));
-                entry.2.insert(p.api_version);
-            }
-        }
+    /// The drift of the probes counted, of the run whose target is `target`.
+    pub fn finish(self, target: &str) -> Drift {
+        let DriftTally { checked, found, approximate, count, cut, left_out } = self;
         // A version where a finding does not occur ends its range only if an answer there was checked in full.
         let mut whole_at: BTreeMap<&str, Vec<(ApiVersion, bool)>> = BTreeMap::new();
         for ((endpoint, version), c) in &checked {
@@ -239,14 +246,29 @@ impl Drift {
             }
         }
         Drift {
-            target: run.daemon.name.clone(),
+            target: target.to_string(),
             checked: count,
-            checked_endpoints: checked.keys().map(|(e, _)| e.to_string()).collect(),
+            checked_endpoints: checked.keys().map(|(e, _)| e.clone()).collect(),
             cut,
             left_out,
             approximated,
             rows,
         }
+    }
+}
+
+impl Drift {
+    /// Whether any probe of `run` was checked against the spec (runs made before the check, or with it off, were
+    /// not, and their reports carry no drift).
+    pub fn has_conformance(run: &RunRecord) -> bool {
+        run.probes.iter().any(|p| p.conformance.is_some())
+    }
+
+    /// The drift of `run`.
+    pub fn of(run: &RunRecord) -> Self {
+        let mut tally = DriftTally::default();
+        run.probes.iter().for_each(|p| tally.add(p));
+        tally.finish(&run.daemon.name)
     }
 
     /// The rows a report lists, errata after the others (each part in row order); `null` rows only when
