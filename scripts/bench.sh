@@ -54,19 +54,19 @@ def body_for(method, route):
             return b'{"StatusCode":0}'
         return json.dumps({"Id": hashlib.sha256(route.encode()).hexdigest(), "Warnings": []}).encode()
     return json.dumps(dict(item(route, 0), Items=[item(route, i) for i in range(n)])).encode()
-def serve_normal(conn):
+def requests(conn):
+    """Each request's method and target, its headers and body read and dropped, until the client closes."""
     f = conn.makefile("rb")
+    while line := f.readline():
+        length = 0
+        while (h := f.readline()) not in (b"\r\n", b"\n", b""):
+            k, _, v = h.decode().partition(":")
+            length = int(v) if k.strip().lower() == "content-length" else length
+        f.read(length)
+        yield line.split()[0].decode(), line.split()[1].decode()
+def serve_normal(conn):
     try:
-        while True:
-            line = f.readline()
-            if not line:
-                return
-            length = 0
-            while (h := f.readline()) not in (b"\r\n", b"\n", b""):
-                k, _, v = h.decode().partition(":")
-                length = int(v) if k.strip().lower() == "content-length" else length
-            f.read(length)
-            method, target = line.split()[0].decode(), line.split()[1].decode()
+        for method, target in requests(conn):
             route = target.split("?")[0].lstrip("/")
             if route.startswith("v1.") or route.startswith("v0."):
                 route = route.partition("/")[2]
@@ -100,18 +100,8 @@ def serve_normal(conn):
         conn.close()
 # The other fake: every request but /_ping and /version gets a JSON body that never ends.
 def serve_endless(conn):
-    f = conn.makefile("rb")
     try:
-        while True:
-            line = f.readline()
-            if not line:
-                return
-            length = 0
-            while (h := f.readline()) not in (b"\r\n", b"\n", b""):
-                k, _, v = h.decode().partition(":")
-                length = int(v) if k.strip().lower() == "content-length" else length
-            f.read(length)
-            target = line.split()[1].decode()
+        for _, target in requests(conn):
             if target.endswith("/_ping"):
                 conn.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK")
             elif target.split("?")[0].endswith("/version"):

@@ -357,13 +357,7 @@ fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
             "text/plain; charset=utf-8 at 1.23 · application/vnd.docker.raw-stream at 1.24–1.41 · application/vnd.docker.multiplexed-stream at 1.42–1.51, unversioned · application/json at 1.52",
         ),
     ];
-    let wrong: Vec<String> = only_28_5
-        .iter()
-        .map(|(p, k, want)| (gate(&s.run, p, k), format!("{p} {k}: {want}")))
-        .filter(|(got, want)| got != want)
-        .map(|(got, want)| format!("want {want}\n got {got}"))
-        .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(unlike(&s.run, &only_28_5, ""), Vec::<String>::new(), "the version gates of 28.5 alone");
     // What needs more than the daemon, for real: test.sh's registry on 127.0.0.1 in the daemon's namespace (a push,
     // a login, plugins pushed and pulled), the build cache, and the swarm's own init and leave.
     let real = [
@@ -445,6 +439,12 @@ fn gates_of_moby(run: &RunRecord, max: &str) -> Vec<String> {
         ("system.info", "/KernelMemory", "true at 1.24–1.41 · absent at 1.42–MAX, unversioned"),
         ("system.info", "/Runtimes/*/status", "absent at 1.24–1.43 · {…} at 1.44–MAX, unversioned"),
     ];
+    unlike(run, &want, max)
+}
+
+/// The gates of `want` (probe, key, what each version gave, `MAX` standing for `max`) that `run` shows otherwise,
+/// each as what was wanted and what it gave.
+fn unlike(run: &RunRecord, want: &[(&str, &str, &str)], max: &str) -> Vec<String> {
     want.iter()
         .map(|(p, k, text)| (gate(run, p, k), format!("{p} {k}: {}", text.replace("MAX", max))))
         .filter(|(got, want)| got != want)
