@@ -218,8 +218,9 @@ pub async fn probe(
     out
 }
 
-/// What the recipe observes: in the answer, or (with `follow:`, after a 2xx answer) in the answer of the read it
-/// names, sent at the case's version with `$created` the answer's `Id`. A read that fails is observed as its status.
+/// What the recipe observes: in the answer, or (with `follow:`) in the answer of the read it names, sent at the
+/// case's version with `$created` the answer's `Id` (its `status` is the read's); an answer that is not 2xx is
+/// followed by no read and observes nothing, and a read that gets no answer observes why.
 async fn observed(
     client: &Client,
     ctx: &RunContext,
