@@ -14,7 +14,7 @@ use crate::report::grid::Grid;
 use crate::report::sections::clients::ClientsSection;
 use crate::report::sections::coverage::{self, Coverage};
 use crate::report::sections::drift::DriftSection;
-use crate::report::sections::gates::{GatesSection, key_text};
+use crate::report::sections::gates::{GateRow, GatesSection, key_text};
 use crate::report::sections::kubernetes::Kubernetes;
 use crate::report::sections::overview::{self as o, Mark, Overview};
 use crate::report::sections::refusals::{self, RefusalSection};
@@ -136,46 +136,46 @@ fn render(doc: &Document<'_>, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The version gates observed: a title at heading `level`, the summary, a table with a row per value that changes
-/// with the version (the daemons that saw alike in one line of its cell), and the values that never change in
-/// `<details>`.
+/// The version gates observed: a title at heading `level`, the summary, then each value that changes with the
+/// version: one run's as a table row, several runs' as a list item with a line per group of daemons that saw alike;
+/// the values that never change in `<details>`.
 fn render_gates(section: &GatesSection, level: &str, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{level} Version gates observed\n")?;
-    writeln!(
-        out,
-        "{}: the values the recipes observe (`observe:` in probes.yaml), by API version.\n",
-        capitalized(&section.summary())
-    )?;
+    let summary = capitalized(&section.summary());
+    writeln!(out, "{summary}: the values the recipes observe (`observe:` in probes.yaml), by API version.\n")?;
     let several = section.daemons.len() > 1;
-    let grid = |changes: bool| {
-        let rows = section
-            .rows
-            .iter()
-            .filter(|r| r.changes == changes)
-            .map(|r| {
-                let seen: Vec<String> = r
-                    .lines
-                    .iter()
-                    .map(|(d, t)| if several { format!("{}: {t}", d.join(", ")) } else { t.clone() })
-                    .collect();
-                vec![format!("`{}`", r.probe), format!("`{}`", key_text(&r.key)), seen.join("<br>")]
-            })
-            .collect::<Vec<_>>();
-        let headers = ["Probe", "Observed", "What each version gave"].map(String::from).to_vec();
-        Grid { title: String::new(), headers, rows, notes: vec![] }
-    };
-    let changing = grid(true);
-    if !changing.rows.is_empty() {
-        changing.write_markdown(out)?;
-        writeln!(out)?;
+    let (changing, steady): (Vec<_>, Vec<_>) = section.rows.iter().partition(|r| r.changes);
+    let name = |r: &GateRow| format!("`{}` `{}`", r.probe, key_text(&r.key));
+    if several {
+        for r in &changing {
+            writeln!(out, "- {}", name(r))?;
+            for (daemons, text) in &r.lines {
+                writeln!(out, "  - {}: {}", daemons.join(", "), md_text(text))?;
+            }
+        }
+    } else if !changing.is_empty() {
+        let rows = changing.iter().map(|r| vec![name(r), r.lines.first().map(|(_, t)| t.clone()).unwrap_or_default()]);
+        let headers = ["Observed", "What each version gave"].map(String::from).to_vec();
+        Grid { title: String::new(), headers, rows: rows.collect(), notes: vec![] }.write_markdown(out)?;
     }
-    let steady = grid(false);
-    if !steady.rows.is_empty() {
-        writeln!(out, "<details><summary>The same at every version: {} values</summary>\n", steady.rows.len())?;
-        steady.write_markdown(out)?;
+    if !steady.is_empty() {
+        writeln!(out, "\n<details><summary>The same at every version: {} values</summary>\n", steady.len())?;
+        for r in &steady {
+            let seen: Vec<String> = r
+                .lines
+                .iter()
+                .map(|(d, t)| if several { format!("{}: {t}", d.join(", ")) } else { t.clone() })
+                .collect();
+            writeln!(out, "- {}: {}", name(r), md_text(&seen.join("; ")))?;
+        }
         writeln!(out, "\n</details>")?;
     }
     Ok(())
+}
+
+/// `text` safe in a Markdown line: `<` as an entity.
+fn md_text(text: &str) -> String {
+    text.replace('<', "&lt;")
 }
 
 /// The clients: a title at heading `level` and the table in `<details>`, the reasons of what breaks after it.
