@@ -297,12 +297,14 @@ impl GatesFile {
 
 /// Whether `p` is `endpoint[variant]` with a known endpoint and a plain variant name; the problem if not.
 fn check_probe(m: &Matrices, p: &str) -> Result<(), String> {
-    let Some((endpoint, rest)) = p.split_once('[') else { return Err("has no [variant]".into()) };
-    let Some(variant) = rest.strip_suffix(']') else { return Err("does not end with ]".into()) };
+    let Some((endpoint, variant)) = super::model::split_variant(p) else { return Err("has no [variant]".into()) };
+    if !p.ends_with(']') {
+        return Err("does not end with ]".into());
+    }
     if m.endpoint(endpoint).is_none() {
         return Err(format!("starts with `{endpoint}`, which is not an endpoint id"));
     }
-    if variant.is_empty() || !variant.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if !super::model::is_variant_name(variant) {
         return Err(format!("names variant `{variant}`: use lowercase letters, digits and -"));
     }
     Ok(())

@@ -87,6 +87,11 @@ pub fn split_variant(id: &str) -> Option<(&str, &str)> {
     Some((base, rest.strip_suffix(']').unwrap_or(rest)))
 }
 
+/// Whether `name` may name a request variant: lowercase letters, digits and `-`, not empty.
+pub fn is_variant_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
 /// `matrices/docker.yaml`: Docker Engine release lines and their API versions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,7 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::error::MatrixError;
 use super::load::{MatrixSources, Source, locate, locate_item};
-use super::model::{FixtureKind, Matrices, Observe, PathMode, SCHEMA_VERSION, Step, base_id, split_variant};
+use super::model::{
+    FixtureKind, Matrices, Observe, PathMode, SCHEMA_VERSION, Step, base_id, is_variant_name, split_variant,
+};
 use super::tokens;
 use crate::model::{ApiVersion, template};
 
@@ -359,9 +361,7 @@ fn locate_in_step(text: &str, scenario: &str, section: &str, index: usize, needl
 fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
     for (id, recipe) in &m.probes.probes {
         if let Some((base, name)) = split_variant(id) {
-            let well_formed = id.ends_with(']')
-                && !name.is_empty()
-                && name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+            let well_formed = id.ends_with(']') && is_variant_name(name);
             if !well_formed || m.endpoint(base).is_none() {
                 let (off, len) = locate_key(&src.text, id).unwrap_or((0, 1));
                 let message = if well_formed {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use dockmatrix::client::{Client, Request};
 use dockmatrix::model::{Method, RunRecord};
+use dockmatrix::report::sections::gates::Gates;
 
 use super::live::client_for;
 use super::{dockmatrix, stderr, stdout};
@@ -388,10 +389,9 @@ fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
     );
 }
 
-/// What `run` observed of `key` in the answers of `probe`, by version, as the report's "Version gates observed"
+/// What a run's `gates` say of `key` in the answers of `probe`, by version, as the report's "Version gates observed"
 /// line says it (`image.list[shared-size] /*/SharedSize: -1 at 1.24–1.41 · >0 at 1.42–1.51, unversioned`).
-fn gate(run: &RunRecord, probe: &str, key: &str) -> String {
-    let gates = dockmatrix::report::sections::gates::Gates::of(run);
+fn gate(gates: &Gates, probe: &str, key: &str) -> String {
     let text = gates.rows.iter().find(|g| g.probe == probe && g.key == key).map_or("not observed".into(), |g| g.text());
     format!("{probe} {key}: {text}")
 }
@@ -445,6 +445,7 @@ fn gates_of_moby(run: &RunRecord, max: &str) -> Vec<String> {
 /// The gates of `want` (probe, key, what each version gave, `MAX` standing for `max`) that `run` shows otherwise,
 /// each as what was wanted and what it gave.
 fn unlike(run: &RunRecord, want: &[(&str, &str, &str)], max: &str) -> Vec<String> {
+    let gates = Gates::of(run);
     want.iter()
         // A range from the newest version to itself is that version alone (`1.45–1.45` reads `1.45`).
         .map(|(p, k, text)| {
@@ -452,7 +453,7 @@ fn unlike(run: &RunRecord, want: &[(&str, &str, &str)], max: &str) -> Vec<String
             if !max.is_empty() {
                 text = text.replace(&format!("{max}–{max}"), max);
             }
-            (gate(run, p, k), format!("{p} {k}: {text}"))
+            (gate(&gates, p, k), format!("{p} {k}: {text}"))
         })
         .filter(|(got, want)| got != want)
         .map(|(got, want)| format!("want {want}\n got {got}"))
