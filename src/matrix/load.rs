@@ -144,9 +144,38 @@ impl MatrixSources {
             },
         };
         matrices.scenarios.name_scenarios();
-        validate::validate(&matrices, self)?;
+        validate::validate(&matrices, self).map_err(|e| self.with_endpoint_context(&matrices, e))?;
         matrices.expand_variants();
         Ok(matrices)
+    }
+
+    /// `err` with, in its help, where endpoints.yaml defines each endpoint its message names: a recipe, step, client
+    /// or release that disagrees with an endpoint may be right and the endpoint wrong, so both sides are shown.
+    fn with_endpoint_context(&self, m: &Matrices, err: MatrixError) -> MatrixError {
+        let MatrixError::Invalid(mut invalid) = err else { return err };
+        if invalid.file == self.endpoints.name {
+            return MatrixError::Invalid(invalid);
+        }
+        let mut seen = Vec::new();
+        for id in invalid.message.split('`').skip(1).step_by(2) {
+            let base = super::model::base_id(id);
+            let Some(e) = m.endpoint(base) else { continue };
+            if seen.contains(&base) {
+                continue;
+            }
+            seen.push(base);
+            let line = self
+                .endpoints
+                .text
+                .find(&format!("id: {base}\n"))
+                .map_or(0, |at| 1 + self.endpoints.text[..at].matches('\n').count());
+            let context = format!("`{base}` is {} {} at {}:{line}", e.method, e.path, self.endpoints.name);
+            invalid.help = Some(match invalid.help.take() {
+                Some(help) => format!("{help}; {context}"),
+                None => context,
+            });
+        }
+        MatrixError::Invalid(invalid)
     }
 }
 

@@ -124,8 +124,7 @@ fn validate_clients(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
             if m.endpoint(id).is_none() {
                 let anchor = locate(&src.text, "name", &c.name, 0, None).map_or(0, |(o, _)| o);
                 let (off, len) = src.text[anchor..].find(id.as_str()).map_or((anchor, 1), |o| (anchor + o, id.len()));
-                let help = closest_id(m, id)
-                    .map_or_else(|| "use an id from endpoints.yaml".into(), |s| format!("did you mean `{s}`?"));
+                let help = endpoint_help(m, id);
                 return Err(src.error_at(
                     off,
                     len,
@@ -165,7 +164,7 @@ fn validate_errata(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
             return Err(src.error_at(off, len, format!("erratum `{}` is listed twice", e.id), None));
         }
         if m.endpoint(&e.endpoint).is_none() {
-            let help = closest_id(m, &e.endpoint).map(|c| format!("did you mean `{c}`?"));
+            let help = Some(endpoint_help(m, &e.endpoint));
             return Err(src.error_at(off, len, format!("erratum `{}`: unknown endpoint `{}`", e.id, e.endpoint), help));
         }
         if e.last.is_some_and(|l| l < e.first) {
@@ -232,11 +231,7 @@ fn check_step(
 ) -> Result<(), MatrixError> {
     let id = step.endpoint.as_str();
     let Some(endpoint) = m.endpoint(id) else {
-        let help = match closest_id(m, id) {
-            Some(s) => format!("did you mean `{s}`? endpoint ids are listed in endpoints.yaml"),
-            None => "use an id from endpoints.yaml".into(),
-        };
-        return Err(fail(id, format!("unknown endpoint `{id}`"), help));
+        return Err(fail(id, format!("unknown endpoint `{id}`"), endpoint_help(m, id)));
     };
     for name in step.params.keys() {
         if !endpoint.path.contains(&format!("{{{name}}}")) {
@@ -370,7 +365,9 @@ fn validate_probes(m: &Matrices, src: &Source) -> Result<(), MatrixError> {
                     format!("`{id}` is not a variant id")
                 };
                 let help = match closest_id(m, base) {
-                    Some(s) if well_formed => format!("did you mean `{s}[{name}]`?"),
+                    Some(s) if well_formed => {
+                        format!("did you mean `{s}[{name}]`? endpoint ids are listed in endpoints.yaml")
+                    }
                     _ => "write a variant as `endpoint.id[name]`, the name lowercase words joined by `-`".into(),
                 };
                 return Err(src.error_at(off, len, message, Some(help)));
@@ -403,12 +400,13 @@ fn check_recipe(
     here: &dyn Fn() -> (usize, usize),
 ) -> Result<(), MatrixError> {
     let Some(endpoint) = m.endpoint(id) else {
-        let help = match closest_id(m, id) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "use an id from endpoints.yaml".into(),
-        };
         let (off, len) = here();
-        return Err(src.error_at(off, len, format!("probe recipe for unknown endpoint `{id}`"), Some(help)));
+        return Err(src.error_at(
+            off,
+            len,
+            format!("probe recipe for unknown endpoint `{id}`"),
+            Some(endpoint_help(m, id)),
+        ));
     };
     if let Some(class) = &recipe.class
         && !m.probes.classes.contains_key(class)
@@ -834,6 +832,15 @@ fn is_date(s: &str) -> bool {
 }
 
 /// The known endpoint id nearest to `id` by edit distance, when it is close enough to be a typo.
+/// The help for an endpoint id that endpoints.yaml does not have: the closest id, and always the file, since the
+/// mistake may be in endpoints.yaml rather than in the file that names the id.
+fn endpoint_help(m: &Matrices, id: &str) -> String {
+    match closest_id(m, id) {
+        Some(s) => format!("did you mean `{s}`? endpoint ids are listed in {}", super::load::ENDPOINTS_FILE),
+        None => format!("use an id from {}", super::load::ENDPOINTS_FILE),
+    }
+}
+
 fn closest_id<'a>(m: &'a Matrices, id: &str) -> Option<&'a str> {
     m.endpoints
         .endpoints
@@ -1268,7 +1275,7 @@ probes:
                 marked: "volume.prune".into(),
                 message: "`volume.prune` prunes without a single label filter naming the run".into(),
                 help: Some(
-                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class"#
+                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class; `volume.prune` is POST /volumes/prune at endpoints.yaml:24"#
                         .into()
                 ),
             }
@@ -1314,7 +1321,7 @@ probes:
             (
                 "volume.prunes[x]",
                 "`volume.prunes[x]` is a variant of `volume.prunes`, which is not an endpoint",
-                Some("did you mean `volume.prune[x]`?")
+                Some("did you mean `volume.prune[x]`? endpoint ids are listed in endpoints.yaml")
             )
         );
         let malformed = invalid(&[(PROBES_FILE, &probes("  volume.prune[All]: {}\n"))]);
@@ -1344,7 +1351,7 @@ probes:
             err.help.as_deref(),
             Some(
                 "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled`, `plugin-disabled` or a swarm state \
-                 (`swarm-free`, `swarm-member`, `swarm-joinable`, `swarm-locked`) and no `serial`, or drop `pool`"
+                 (`swarm-free`, `swarm-member`, `swarm-joinable`, `swarm-locked`) and no `serial`, or drop `pool`; `container.start` is POST /containers/{id}/start at endpoints.yaml:18"
             )
         );
         let serial = probes("{params: {id: $container}, fixture: stopped, pool: power, serial: true}");
@@ -1394,7 +1401,7 @@ refusals:
         let unknown = probes("volume.prnue: {filters-not-json: {query: {filters: not-json}}}");
         let err = invalid(&[(PROBES_FILE, &unknown)]);
         assert_eq!(err.message, "probe recipe for unknown endpoint `volume.prnue`");
-        assert_eq!(err.help.as_deref(), Some("did you mean `volume.prune`?"));
+        assert_eq!(err.help.as_deref(), Some("did you mean `volume.prune`? endpoint ids are listed in endpoints.yaml"));
         let bad_kind = probes("volume.prune: {filters-bad: {query: {filters: not-json}}}");
         let err = load(&[(PROBES_FILE, &bad_kind)]).expect_err("an unknown kind");
         assert!(render(&err).contains("filters-bad"), "{}", render(&err));
@@ -1416,7 +1423,10 @@ refusals:
         assert_eq!(m.clients.clients[0].rule, crate::matrix::VersionRule::Pinned(crate::model::ApiVersion::new(1, 24)));
         let err = invalid(&[(CLIENTS_FILE, &file(&ok.replace("system.version", "system.verison")))]);
         assert_eq!(err.message, "client `tool-1.0` calls unknown endpoint `system.verison`");
-        assert_eq!(err.help.as_deref(), Some("did you mean `system.version`?"));
+        assert_eq!(
+            err.help.as_deref(),
+            Some("did you mean `system.version`? endpoint ids are listed in endpoints.yaml")
+        );
         assert_eq!(err.marked, "system.verison");
         let err = invalid(&[(CLIENTS_FILE, &file(&format!("{ok}{ok}")))]);
         assert!(err.message.contains("is listed twice"), "{}", err.message);
@@ -1490,7 +1500,7 @@ probes:
                 at: "probes.yaml:9:3".into(),
                 marked: "container.create".into(),
                 message: "`container.create` is in class `registri`, which `classes` does not define".into(),
-                help: Some("define it under classes, or use one of: registry, swarm".into()),
+                help: Some("define it under classes, or use one of: registry, swarm; `container.create` is POST /containers/create at endpoints.yaml:12".into()),
             }
         );
     }
@@ -1612,7 +1622,7 @@ scenarios:
                 message: "scenario `smoke` steps[1]: `container.start` needs the path parameter `id` \
                           (/containers/{id}/start)"
                     .into(),
-                help: Some("add `params: {id: ...}` to the step".into()),
+                help: Some("add `params: {id: ...}` to the step; `container.start` is POST /containers/{id}/start at endpoints.yaml:18".into()),
             }
         );
     }

@@ -1,7 +1,8 @@
 //! Mutated inputs never panic: the matrices (six of the seven YAML files: all but spec-errata.yaml), a run.json, a
 //! snapshot file and the flags (`--api`, `--only`, `--fail-on`, `--report`, `--client`, `--daemon`) are mutated at
 //! random (proptest) and read; each gives a value or an error that names what is wrong, and each is read within a
-//! second. Each test prints its case count (`cargo test fuzz -- --nocapture`).
+//! second. Each test prints its case count (`cargo test fuzz -- --nocapture`); `DOCKMATRIX_FUZZ_SCALE=N` runs N times as
+//! many cases, for a longer search than CI's.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -89,6 +90,8 @@ fn fuzz<S: Strategy>(name: &str, cases: u32, strategy: S, check: impl Fn(S::Valu
 where
     S::Value: std::fmt::Debug,
 {
+    let scale = std::env::var("DOCKMATRIX_FUZZ_SCALE").ok().and_then(|s| s.parse::<u32>().ok()).unwrap_or(1).max(1);
+    let cases = cases.saturating_mul(scale);
     let config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
     let mut runner = proptest::test_runner::TestRunner::new(config);
     if let Err(e) = runner.run(&strategy, check) {
