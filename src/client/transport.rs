@@ -31,12 +31,15 @@ pub struct Request {
     pub body: Option<Vec<u8>>,
     /// For streaming endpoints: read the body for at most this long, then return what was read.
     pub stream_window: Option<Duration>,
+    /// Within the stream window: stop once the body has been quiet this long after its first bytes (a stream whose
+    /// past part came at once and whose live part is not wanted, as events from `since`).
+    pub stream_quiet: Option<Duration>,
 }
 
 impl Request {
     /// A request without body.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Self { method, path: path.into(), headers: Vec::new(), body: None, stream_window: None }
+        Self { method, path: path.into(), headers: Vec::new(), body: None, stream_window: None, stream_quiet: None }
     }
 
     /// The request a recipe or a scenario step describes, once filled in: `method` to the path `template` at
@@ -82,6 +85,12 @@ impl Request {
     /// Reads a streaming answer for at most `window`.
     pub fn stream_for(mut self, window: Duration) -> Self {
         self.stream_window = Some(window);
+        self
+    }
+
+    /// Within the stream window, stops reading once the body has been quiet for `quiet` after its first bytes.
+    pub fn quiet_after(mut self, quiet: Duration) -> Self {
+        self.stream_quiet = Some(quiet);
         self
     }
 }
@@ -312,7 +321,10 @@ impl Client {
         let (mut truncated, mut over_budget) = (false, false);
         let mut held = Held { budget: &self.budget, bytes: 0 };
         loop {
-            let left = body_deadline.saturating_duration_since(Instant::now());
+            let mut left = body_deadline.saturating_duration_since(Instant::now());
+            if let Some(quiet) = req.stream_quiet.filter(|_| !out.is_empty()) {
+                left = left.min(quiet);
+            }
             let next = tokio::time::timeout(left, body.next_chunk()).await;
             match next {
                 Err(_) if req.stream_window.is_some() => {

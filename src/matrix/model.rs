@@ -276,6 +276,10 @@ pub struct Recipe {
     /// For streaming answers: read for at most this many milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_ms: Option<u64>,
+    /// With `stream_ms`: stop reading once the answer has been quiet this many milliseconds after its first bytes
+    /// (the past events a `since` asks for come at once; the live ones that follow are not wanted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_quiet_ms: Option<u64>,
     /// A fixture of this endpoint's own, put in the right state before each case; the endpoint's cases then run one
     /// after another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -383,6 +387,7 @@ impl Recipe {
             serial: self.serial || v.serial,
             absent_ok: or(&v.absent_ok, &self.absent_ok),
             stream_ms: v.stream_ms.or(self.stream_ms),
+            stream_quiet_ms: v.stream_quiet_ms.or(self.stream_quiet_ms),
             fixture: v.fixture.or(self.fixture),
             pool: or(&v.pool, &self.pool),
             upload: or(&v.upload, &self.upload),
@@ -534,6 +539,11 @@ pub enum FixtureKind {
     /// The daemon is the manager of a swarm of the run's with autolock on, restarted (`--restart-cmd`) so the swarm
     /// is locked: `$unlock.key` opens it. For `swarm.unlock`, sent after the sweep.
     SwarmLocked,
+    /// `$window.since` and `$window.until` bound a window of events of the endpoint's own, made before its first
+    /// case: a container created, started, run to its end, committed and removed, the image it made removed, and a
+    /// volume and an internal network made and removed, all named `$window.name`. For `system.events`, `serial`:
+    /// dockerd keeps only its last 256 events, so the window is read with nothing else in flight.
+    Events,
 }
 
 /// A body the runner makes instead of a JSON one: a tar of `archive`, or the saved run image.

@@ -55,6 +55,15 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("version", "the `Version.Index` of the object a `current: true` update reads first"),
     ("setup.start", "Unix time (with nanoseconds) when the shared fixtures began to be made"),
     ("setup.end", "Unix time (with nanoseconds) when the shared fixtures were all made"),
+    (
+        "window.since",
+        "with `fixture: events`, Unix time (with nanoseconds) just before the endpoint's own window of events",
+    ),
+    ("window.until", "with `fixture: events`, Unix time (with nanoseconds) just after that window"),
+    (
+        "window.name",
+        "with `fixture: events`, the name of the container, image tag, volume and network the window made and removed",
+    ),
 ];
 
 /// The known probe token `name` stands for, if it is one.

@@ -509,6 +509,18 @@ fn check_recipe(
             ),
         ));
     }
+    if recipe.fixture == Some(FixtureKind::Events) && !recipe.serial {
+        let (off, len) = here();
+        return Err(src.error_at(
+            off,
+            len,
+            format!("`{id}` reads a window of events while other probes run"),
+            Some(
+                "give it `serial: true`: dockerd keeps only its last 256 events, and others' events push them out"
+                    .into(),
+            ),
+        ));
+    }
     if recipe.fixture.is_some_and(FixtureKind::is_swarm_state)
         && !(recipe.after_sweep && recipe.class.as_deref() == Some("swarm"))
     {
@@ -1478,6 +1490,25 @@ refusals:
             load(&[(CLIENTS_FILE, &file(&word))]).expect("a word rule").clients.clients[0].rule,
             crate::matrix::VersionRule::Unversioned
         );
+    }
+
+    #[test]
+    fn a_window_of_events_is_read_with_nothing_in_flight() {
+        let probes = "\
+schema_version: 1
+probes:
+  system.version:
+    fixture: events
+    query: {since: $window.since}
+";
+        let err = invalid(&[(PROBES_FILE, probes)]);
+        assert_eq!(
+            (err.at.as_str(), err.message.as_str()),
+            ("probes.yaml:3:3", "`system.version` reads a window of events while other probes run")
+        );
+        assert!(err.help.as_deref().is_some_and(|h| h.starts_with("give it `serial: true`")), "{err:?}");
+        let serial = probes.replace("fixture: events", "fixture: events\n    serial: true");
+        assert!(sources(&[(PROBES_FILE, &serial)]).load().is_ok(), "serial, it loads");
     }
 
     #[test]

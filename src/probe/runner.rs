@@ -14,7 +14,7 @@ use super::verdict::judge;
 use crate::client::{Client, Request, Response, path};
 use crate::conformance::Checker;
 use crate::fixture::ops::Ops;
-use crate::fixture::{Fixtures, Private, own_token, tar_of};
+use crate::fixture::{Fixtures, Own, Private, own_tokens, tar_of};
 use crate::matrix::model::Hijack;
 use crate::model::labels::{missing_name, name_part, run_name};
 use crate::model::{ApiVersion, BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
@@ -56,10 +56,8 @@ impl RunContext {
     }
 
     /// The value of `token` for `case`: the case's own fixture first, then the shared fixtures, then the run's.
-    fn lookup(&self, token: &str, case: &ProbeCase, own: Option<&(&'static str, String)>) -> Option<String> {
-        if let Some((t, v)) = own
-            && *t == token
-        {
+    fn lookup(&self, token: &str, case: &ProbeCase, own: Option<&Own>) -> Option<String> {
+        if let Some((_, v)) = own.into_iter().flatten().find(|(t, _)| *t == token) {
             return Some(v.clone());
         }
         if let Some(v) = self.fixtures.shared.get(token) {
@@ -77,12 +75,12 @@ impl RunContext {
 
     /// Fills in the tokens of `value` for `case` (see [`crate::matrix::tokens::TOKENS`]); a token without a value
     /// (a fixture that was not made) stays as written.
-    pub fn substitute(&self, value: &str, case: &ProbeCase, own: Option<&(&'static str, String)>) -> String {
+    pub fn substitute(&self, value: &str, case: &ProbeCase, own: Option<&Own>) -> String {
         template::substitute_keeping(value, &|t| self.lookup(t, case, own))
     }
 
     /// The request a case sends, with `own` the value of the case's own fixture, if it has one.
-    pub fn request(&self, case: &ProbeCase, own: Option<&(&'static str, String)>) -> Request {
+    pub fn request(&self, case: &ProbeCase, own: Option<&Own>) -> Request {
         let fill = |v: &str| Ok::<_, std::convert::Infallible>(self.substitute(v, case, own));
         let Ok(filled) = case.recipe.request().fill(&fill);
         let (e, body) = (&case.endpoint, filled.body.as_ref());
@@ -108,6 +106,9 @@ impl RunContext {
         }
         if let Some(ms) = case.recipe.stream_ms {
             req = req.stream_for(Duration::from_millis(ms));
+        }
+        if let Some(ms) = case.recipe.stream_quiet_ms {
+            req = req.quiet_after(Duration::from_millis(ms));
         }
         req
     }
@@ -172,7 +173,7 @@ pub async fn probe(
     ctx: &RunContext,
     case: &ProbeCase,
     daemon: &DaemonInfo,
-    own: Option<&(&'static str, String)>,
+    own: Option<&Own>,
 ) -> ProbeOutcome {
     if let Some(reason) = &case.skip {
         return skipped(case, reason);
@@ -225,7 +226,7 @@ async fn observed(
     client: &Client,
     ctx: &RunContext,
     case: &ProbeCase,
-    own: Option<&(&'static str, String)>,
+    own: Option<&Own>,
     resp: &Response,
 ) -> std::collections::BTreeMap<String, String> {
     let wanted = &case.recipe.observe;
@@ -249,12 +250,7 @@ async fn observed(
 /// An update case made to change nothing: the object the update names, read at the case's version (the path without
 /// its last segment), gives the body (its `Spec`) and `$version` (its `Version.Index`). When it cannot be read
 /// (outside a swarm), `$version` is 0 and the recipe's own body stays: the update's answer then says why.
-async fn as_it_is(
-    client: &Client,
-    ctx: &RunContext,
-    case: &ProbeCase,
-    own: Option<&(&'static str, String)>,
-) -> ProbeCase {
+async fn as_it_is(client: &Client, ctx: &RunContext, case: &ProbeCase, own: Option<&Own>) -> ProbeCase {
     let mut out = case.clone();
     let object = case.endpoint.path.rsplit_once('/').map_or(case.endpoint.path.as_str(), |(p, _)| p);
     let fill = |v: &str| Ok::<_, std::convert::Infallible>(ctx.substitute(v, case, own));
@@ -280,7 +276,7 @@ async fn hijacked(
     ctx: &RunContext,
     case: &ProbeCase,
     daemon: &DaemonInfo,
-    own: Option<&(&'static str, String)>,
+    own: Option<&Own>,
     h: &Hijack,
 ) -> ProbeOutcome {
     let mut req = ctx.request(case, own);
@@ -428,7 +424,7 @@ async fn chain(sweep: Shared, cases: Vec<ProbeCase>, lane: usize) {
                 }
             }
         } else {
-            (own_token(kind), ctx.missing.clone())
+            own_tokens(kind).iter().map(|t| (*t, ctx.missing.clone())).collect()
         };
         let _ = tx.send(probe(&client, &ctx, &case, &daemon, Some(&value)).await);
     }
@@ -688,7 +684,7 @@ mod tests {
             ctx.request(&c, None).path,
             "/v1.41/containers/shared-id/stop?name=dockmatrix-abc-container-stop-v1-41&t=0"
         );
-        let own = ("container", "own-id".to_string());
+        let own = vec![("container", "own-id".to_string())];
         assert!(ctx.request(&c, Some(&own)).path.starts_with("/v1.41/containers/own-id/stop"));
         assert_eq!(ctx.substitute("$ver", &case("x", None, Recipe::default()), None), "default");
     }

@@ -284,6 +284,7 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
 fn docker_26_1_gives_its_committed_verdicts_at_any_concurrency() {
     let s = sweep_matches_the_committed_run("docker-26.1");
     assert_eq!(gates_of_moby(&s.run, "1.45"), Vec::<String>::new(), "the version gates 26.1 shows");
+    assert_eq!(events_of_moby(&s.run), Vec::<String>::new(), "the events 26.1 keeps");
     assert_eq!(refusal(&s.run, "container.list", "filters-not-json", "1.41"), "refused 400");
     assert_eq!(refusal(&s.run, "container.create", "invalid-name", "1.45"), "refused 400");
     assert_eq!(refusal(&s.run, "system.events", "filters-unknown-key", "1.44"), "accepted 200");
@@ -348,6 +349,7 @@ fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
     let s = sweep_matches_the_committed_run("docker-28.5");
     assert_eq!(s.code, Some(0), "{}", s.output);
     assert_eq!(gates_of_moby(&s.run, "1.51"), Vec::<String>::new(), "the version gates 28.5 shows");
+    assert_eq!(events_of_moby(&s.run), Vec::<String>::new(), "the events 28.5 keeps");
     let only_28_5 = [
         ("image.list", "/*/Containers", "-1 at 1.24–1.50 · >0 at 1.51, unversioned"),
         ("image.inspect", "/Config/Hostname", "\"\" at 1.24–1.49 · absent at 1.50–1.51, unversioned"),
@@ -394,6 +396,32 @@ fn docker_28_5_gives_its_committed_verdicts_and_leaves_no_plugin() {
 fn gate(gates: &Gates, probe: &str, key: &str) -> String {
     let text = gates.rows.iter().find(|g| g.probe == probe && g.key == key).map_or("not observed".into(), |g| g.text());
     format!("{probe} {key}: {text}")
+}
+
+/// What the 200 answers of `probe` showed at `key`, at every version alike (each distinct observation once).
+fn observed(run: &RunRecord, probe: &str, key: &str) -> BTreeSet<String> {
+    run.probes
+        .iter()
+        .filter(|p| p.endpoint == probe && p.status == Some(200))
+        .filter_map(|p| p.observed.get(key).cloned())
+        .collect()
+}
+
+/// The events of the window the run made, read at every version dockerd 26.1 and 28.5 answer: the lines `run`
+/// shows otherwise (the legacy `status`, `id` and `from` are still there below 1.52).
+fn events_of_moby(run: &RunRecord) -> Vec<String> {
+    let want = [
+        ("system.events", "/*/Action", "commit | create | destroy | die | start | tag | untag"),
+        ("system.events", "/*/Type", "container | image"),
+        ("system.events", "/*/status", "string"),
+        ("system.events", "/*/id", "string"),
+    ];
+    want.iter()
+        .filter_map(|(probe, key, text)| {
+            let got = observed(run, probe, key);
+            (got != BTreeSet::from([text.to_string()])).then(|| format!("{probe} {key}: want {text}, got {got:?}"))
+        })
+        .collect()
 }
 
 /// The version gates dockerd 26.1 and 28.5 share, each as the daemon shows it up to its newest API version `max`

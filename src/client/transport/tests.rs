@@ -262,6 +262,30 @@ async fn a_stream_that_ends_inside_its_window_is_whole() {
 }
 
 #[tokio::test]
+async fn a_stream_quiet_after_its_first_bytes_ends_then_and_one_never_begun_waits_the_window() {
+    for via in BOTH {
+        let d = daemon(via, vec![write(STREAM_HEAD), write(b"3\r\nabc\r\n")]).await;
+        let req = Request::new(Method::Get, "/v1.41/events").stream_for(Duration::from_secs(20));
+        let resp = client(&d.target, PATIENT, 1 << 20)
+            .send(req.quiet_after(Duration::from_millis(100)))
+            .await
+            .expect("what was read");
+        assert_eq!((resp.body.as_slice(), resp.truncated), (&b"abc"[..], true), "{via:?}");
+        assert!(resp.elapsed < Duration::from_secs(10), "{via:?}: ended by the quiet, not the window");
+
+        let d = daemon(via, vec![write(STREAM_HEAD)]).await;
+        let window = Duration::from_millis(400);
+        let req = Request::new(Method::Get, "/v1.41/events").stream_for(window);
+        let resp = client(&d.target, PATIENT, 1 << 20)
+            .send(req.quiet_after(Duration::from_millis(50)))
+            .await
+            .expect("what was read");
+        assert!(resp.body.is_empty() && resp.truncated, "{via:?}: {resp:?}");
+        assert!(resp.elapsed >= window, "{via:?}: no bytes yet, so the quiet has not begun: {:?}", resp.elapsed);
+    }
+}
+
+#[tokio::test]
 async fn the_timeout_ends_a_stream_window_longer_than_itself() {
     let d = daemon(Via::Unix, vec![write(STREAM_HEAD), Step::Drip(b"x", Duration::from_millis(50))]).await;
     let timeout = Duration::from_millis(500);
