@@ -11,9 +11,11 @@ use crate::matrix::model::Observe;
 /// What a pointer names when the answer has nothing there.
 pub const ABSENT: &str = "absent";
 
-/// The observations of `resp` for the recipe's `observe` map: key → what was seen.
-pub fn observe(wanted: &BTreeMap<String, Observe>, resp: &Response) -> BTreeMap<String, String> {
-    let body = (!wanted.keys().all(|k| k == "status" || k.starts_with("header:"))).then(|| json_values(&resp.body));
+/// The observations of `resp` for the recipe's `observe` map: key → what was seen. A `stream` answer (a recipe
+/// with `stream_ms`) is read as the array of its values, however many there are.
+pub fn observe(wanted: &BTreeMap<String, Observe>, resp: &Response, stream: bool) -> BTreeMap<String, String> {
+    let body = (!wanted.keys().all(|k| k == "status" || k.starts_with("header:")))
+        .then(|| if stream { stream_values(&resp.body) } else { json_values(&resp.body) });
     wanted
         .iter()
         .map(|(key, how)| {
@@ -40,6 +42,13 @@ pub fn json_values(body: &[u8]) -> Option<Value> {
     }
     let values: Result<Vec<Value>, _> = serde_json::Deserializer::from_slice(body).into_iter::<Value>().collect();
     values.ok().filter(|v| !v.is_empty()).map(Value::Array)
+}
+
+/// The values of a JSON stream as an array: `[]` when it is empty, one item when it holds one (events of a window
+/// with a single event); `None` when it is not JSON.
+pub fn stream_values(body: &[u8]) -> Option<Value> {
+    let values: Result<Vec<Value>, _> = serde_json::Deserializer::from_slice(body).into_iter::<Value>().collect();
+    values.ok().map(Value::Array)
 }
 
 /// What `pointer` (a JSON pointer whose `*` segments stand for every item or member) names in `root`: one value
@@ -127,6 +136,11 @@ mod tests {
         assert_eq!(seen_at(&v, "/*/Action", Observe::Value), "create | start");
         assert_eq!(json_values(b""), None);
         assert_eq!(json_values(b"page not found"), None);
+        // An answer known to be a stream: one event is still a list of one, none an empty list.
+        let one = stream_values(b"{\"Action\":\"die\"}\n").expect("a stream of one");
+        assert_eq!(seen_at(&one, "/*/Action", Observe::Value), "die");
+        assert_eq!(seen_at(&stream_values(b"").expect("an empty stream"), "/*/Action", Observe::Value), ABSENT);
+        assert_eq!(stream_values(b"client version 1.11 is too old"), None);
     }
 
     #[test]
@@ -145,7 +159,7 @@ mod tests {
             ("header:Api-Version".to_string(), Observe::Value),
             ("/message".to_string(), Observe::Kind),
         ]);
-        let seen = observe(&wanted, &resp);
+        let seen = observe(&wanted, &resp, false);
         assert_eq!(seen["status"], "400");
         assert_eq!(seen["header:Content-Type"], "text/plain; charset=utf-8");
         assert_eq!(seen["header:Api-Version"], ABSENT);

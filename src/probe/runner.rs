@@ -231,7 +231,7 @@ async fn observed(
 ) -> std::collections::BTreeMap<String, String> {
     let wanted = &case.recipe.observe;
     let Some(follow) = case.recipe.follow.as_deref().filter(|_| !wanted.is_empty()) else {
-        return observe::observe(wanted, resp);
+        return observe::observe(wanted, resp, case.recipe.stream_ms.is_some());
     };
     if !(200..300).contains(&resp.status) {
         return std::collections::BTreeMap::new();
@@ -242,7 +242,7 @@ async fn observed(
     });
     let read = Request::to(Method::Get, case.api_version, &path, &[], &[], None);
     match client.send(read).await {
-        Ok(answer) => observe::observe(wanted, &answer),
+        Ok(answer) => observe::observe(wanted, &answer, false),
         Err(e) => wanted.keys().map(|k| (k.clone(), format!("read failed: {e}"))).collect(),
     }
 }
