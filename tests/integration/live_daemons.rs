@@ -671,6 +671,13 @@ fn podman_6_1_advertises_1_44_and_its_pod_limits_cannot_run_here() {
     let policy = dockmatrix(&["report", &run, "--fail-on", "scenario", "--format", "summary"], &[]);
     assert_eq!(policy.status.code(), Some(0), "not the daemon's failure: {}", stderr(&policy));
     assert_eq!(s.clients(&["docker-cli-29.0"]), ["docker-cli-29.0: works 1.44"]);
+    // API 1.52 left the legacy fields out of events (matrices/gates.yaml: podman.system.events.legacy-fields),
+    // seen in the window the run made, at every version Podman 6.1 answers.
+    let want = [
+        ("system.events", "/*/status", "string at 1.3–1.51, unversioned · absent at 1.52–1.56"),
+        ("system.events", "/*/id", "absent | string at 1.3–1.51, unversioned · absent at 1.52–1.56"),
+    ];
+    assert_eq!(unlike(&s.run, &want, ""), Vec::<String>::new(), "the events gate of 1.52");
 }
 
 /// The verdict and status of the malformed request `kind` of `endpoint` at `version` in `run`, or `not sent`.
