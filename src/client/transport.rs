@@ -321,13 +321,11 @@ impl Client {
         let (mut truncated, mut over_budget) = (false, false);
         let mut held = Held { budget: &self.budget, bytes: 0 };
         loop {
-            let mut left = body_deadline.saturating_duration_since(Instant::now());
-            if let Some(quiet) = req.stream_quiet.filter(|_| !out.is_empty()) {
-                left = left.min(quiet);
-            }
-            let next = tokio::time::timeout(left, body.next_chunk()).await;
+            let window_left = body_deadline.saturating_duration_since(Instant::now());
+            let quiet = req.stream_quiet.filter(|q| !out.is_empty() && *q < window_left);
+            let next = tokio::time::timeout(quiet.unwrap_or(window_left), body.next_chunk()).await;
             match next {
-                Err(_) if req.stream_window.is_some() => {
+                Err(_) if req.stream_window.is_some() || quiet.is_some() => {
                     truncated = true;
                     break;
                 }

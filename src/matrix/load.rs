@@ -164,12 +164,11 @@ impl MatrixSources {
                 continue;
             }
             seen.push(base);
-            let line = self
-                .endpoints
-                .text
-                .find(&format!("id: {base}\n"))
-                .map_or(0, |at| 1 + self.endpoints.text[..at].matches('\n').count());
-            let context = format!("`{base}` is {} {} at {}:{line}", e.method, e.path, self.endpoints.name);
+            let key = format!("id: {base}");
+            let line = self.endpoints.text.lines().position(|l| l.trim_start_matches(['-', ' ']).trim_end() == key);
+            let line = line.map(|i| i + 1);
+            let at = line.map_or_else(|| self.endpoints.name.clone(), |l| format!("{}:{l}", self.endpoints.name));
+            let context = format!("`{base}` is {} {} in {at}", e.method, e.path);
             invalid.help = Some(match invalid.help.take() {
                 Some(help) => format!("{help}; {context}"),
                 None => context,

@@ -1287,7 +1287,7 @@ probes:
                 marked: "volume.prune".into(),
                 message: "`volume.prune` prunes without a single label filter naming the run".into(),
                 help: Some(
-                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class; `volume.prune` is POST /volumes/prune at endpoints.yaml:24"#
+                    r#"add query filters: '{"label":["dockmatrix.key=$run/<fixture role>"]}' (one label: Podman ORs several), or put it in an opt-in class; `volume.prune` is POST /volumes/prune in endpoints.yaml:24"#
                         .into()
                 ),
             }
@@ -1363,7 +1363,7 @@ probes:
             err.help.as_deref(),
             Some(
                 "give it `fixture: running`, `stopped`, `paused`, `plugin-enabled`, `plugin-disabled` or a swarm state \
-                 (`swarm-free`, `swarm-member`, `swarm-joinable`, `swarm-locked`) and no `serial`, or drop `pool`; `container.start` is POST /containers/{id}/start at endpoints.yaml:18"
+                 (`swarm-free`, `swarm-member`, `swarm-joinable`, `swarm-locked`) and no `serial`, or drop `pool`; `container.start` is POST /containers/{id}/start in endpoints.yaml:18"
             )
         );
         let serial = probes("{params: {id: $container}, fixture: stopped, pool: power, serial: true}");
@@ -1531,7 +1531,7 @@ probes:
                 at: "probes.yaml:9:3".into(),
                 marked: "container.create".into(),
                 message: "`container.create` is in class `registri`, which `classes` does not define".into(),
-                help: Some("define it under classes, or use one of: registry, swarm; `container.create` is POST /containers/create at endpoints.yaml:12".into()),
+                help: Some("define it under classes, or use one of: registry, swarm; `container.create` is POST /containers/create in endpoints.yaml:12".into()),
             }
         );
     }
@@ -1653,7 +1653,7 @@ scenarios:
                 message: "scenario `smoke` steps[1]: `container.start` needs the path parameter `id` \
                           (/containers/{id}/start)"
                     .into(),
-                help: Some("add `params: {id: ...}` to the step; `container.start` is POST /containers/{id}/start at endpoints.yaml:18".into()),
+                help: Some("add `params: {id: ...}` to the step; `container.start` is POST /containers/{id}/start in endpoints.yaml:18".into()),
             }
         );
     }
