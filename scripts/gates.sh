@@ -107,7 +107,7 @@ import fnmatch, re, subprocess, sys
 try:
     import yaml
 except ImportError:
-    sys.exit("gates.sh: python3 needs PyYAML (apt-get install python3-yaml)")
+    sys.exit("gates.sh: python3 needs PyYAML: the Debian package python3-yaml (this script installs nothing)")
 path, listing, moby, podman, moby_pat, podman_pat = sys.argv[1:]
 dirs = {"moby/moby": (moby, moby_pat), "containers/podman": (podman, podman_pat)}
 doc = yaml.safe_load(open(path)) or {}

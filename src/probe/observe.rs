@@ -40,8 +40,7 @@ pub fn json_values(body: &[u8]) -> Option<Value> {
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         return Some(v);
     }
-    let values: Result<Vec<Value>, _> = serde_json::Deserializer::from_slice(body).into_iter::<Value>().collect();
-    values.ok().filter(|v| !v.is_empty()).map(Value::Array)
+    stream_values(body).filter(|v| v.as_array().is_some_and(|items| !items.is_empty()))
 }
 
 /// The values of a JSON stream as an array: `[]` when it is empty, one item when it holds one (events of a window
