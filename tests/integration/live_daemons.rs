@@ -266,8 +266,6 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
         assert!(said.is_subset(&expected), "{name}: {e} without the peer or a restart: {said:?}\n{output}");
     }
     if snapshots {
-        let changed = format!("0 new, 0 missing, {} changed", without.len());
-        assert!(output.contains(&changed), "{name}: snapshots changed\n{output}");
         let mut pending: Vec<String> = std::fs::read_dir(copied.join(name))
             .map(|d| d.filter_map(|f| f.ok()?.file_name().into_string().ok()).collect())
             .unwrap_or_default();
@@ -275,7 +273,27 @@ fn sweep_matches_the_committed_run(name: &str) -> Sweep {
         pending.sort();
         let mut want: Vec<String> = without.iter().map(|e| format!("{e}.snap.new")).collect();
         want.sort();
-        assert_eq!(pending, want, "{name}: the snapshots that differ without the peer and the restarts");
+        // What changed beyond the expected, as a diff against the committed snapshot: the temporary copy is gone
+        // when the test fails, and a CI log is all a reader has.
+        let unexpected: Vec<String> = pending
+            .iter()
+            .filter(|f| !want.contains(f))
+            .map(|f| {
+                let read = |p: std::path::PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+                let committed = read(std::path::Path::new("snapshots").join(name).join(f.trim_end_matches(".new")));
+                let now = read(copied.join(name).join(f));
+                let diff = similar::TextDiff::from_lines(&committed, &now);
+                format!("{f}:\n{}", diff.unified_diff().context_radius(3))
+            })
+            .collect();
+        assert_eq!(
+            pending,
+            want,
+            "{name}: the snapshots that differ without the peer and the restarts\n{}\n{output}",
+            unexpected.join("\n")
+        );
+        let changed = format!("0 new, 0 missing, {} changed", without.len());
+        assert!(output.contains(&changed), "{name}: snapshots changed\n{output}");
     }
     Sweep { code: o.status.code(), output, run, out, same }
 }

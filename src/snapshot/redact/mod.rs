@@ -161,10 +161,14 @@ pub const RULES: &[Rule] = &[
         what: "how long a container has been up or exited (Status), Uptime -> [duration]",
         kind: RuleKind::Field(duration),
     },
-    Rule { name: "size", what: "byte sizes and memory totals (not -1) -> [size]", kind: RuleKind::Field(size) },
+    Rule {
+        name: "size",
+        what: "byte sizes, memory totals and a node's memory (not -1) -> [size]",
+        kind: RuleKind::Field(size),
+    },
     Rule {
         name: "counter",
-        what: "object counts, goroutines, file descriptors, CPUs (not -1) -> [count]",
+        what: "object counts, goroutines, file descriptors, CPUs, a node's NanoCPUs (not -1) -> [count]",
         kind: RuleKind::Field(counter),
     },
     Rule {

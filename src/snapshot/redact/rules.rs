@@ -319,9 +319,16 @@ const SIZE_KEYS: &[&str] = &[
     "TotalSize",
 ];
 
+/// Whether the value is a swarm node's machine resource (`Description.Resources` of a node: the host's memory and
+/// cores), which a service's `Resources` (the run's own limits) is not.
+fn node_resource(scope: &Scope<'_>, key: &str) -> bool {
+    scope.key() == Some(key) && scope.key_at(1) == Some("Resources") && scope.key_at(2) == Some("Description")
+}
+
 pub(super) fn size(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
     // -1 is a sentinel ("not computed") that changes with the API version: keep it.
-    (non_negative(v) && scope.key().is_some_and(|k| SIZE_KEYS.contains(&k))).then(|| Value::from("[size]"))
+    let sized = scope.key().is_some_and(|k| SIZE_KEYS.contains(&k)) || node_resource(scope, "MemoryBytes");
+    (non_negative(v) && sized).then(|| Value::from("[size]"))
 }
 
 const COUNTER_KEYS: &[&str] = &[
@@ -340,7 +347,8 @@ const COUNTER_KEYS: &[&str] = &[
 ];
 
 pub(super) fn counter(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
-    (non_negative(v) && scope.key().is_some_and(|k| COUNTER_KEYS.contains(&k))).then(|| Value::from("[count]"))
+    let counted = scope.key().is_some_and(|k| COUNTER_KEYS.contains(&k)) || node_resource(scope, "NanoCPUs");
+    (non_negative(v) && counted).then(|| Value::from("[count]"))
 }
 
 /// The keys of `GET /containers/{id}/stats` whose numbers measure use, which changes with every sample.

@@ -366,3 +366,16 @@ fn podman_5_volume_folders_and_history_tags_are_redacted() {
     let dockerd = serde_json::json!([{"Tags": ["dockmatrix-acf1c039626d/image:latest"]}]);
     assert_eq!(redact_json(&r, Some(200), None, &dockerd)[0]["Tags"][0], "dockmatrix-[run-id]/image:latest");
 }
+
+#[test]
+fn a_nodes_machine_resources_are_redacted_and_a_services_limits_kept() {
+    let node = serde_json::json!({
+        "Description": {"Resources": {"MemoryBytes": 25276194816_u64, "NanoCPUs": 2000000000_u64}},
+        "Spec": {"TaskTemplate": {"Resources": {"Limits": {"MemoryBytes": 67108864, "NanoCPUs": 500000000}}}},
+    });
+    let v = redact_json(&ctx(), Some(200), None, &node);
+    assert_eq!(at(&v, "/Description/Resources/MemoryBytes"), "[size]");
+    assert_eq!(at(&v, "/Description/Resources/NanoCPUs"), "[count]");
+    assert_eq!(at(&v, "/Spec/TaskTemplate/Resources/Limits/MemoryBytes"), 67108864);
+    assert_eq!(at(&v, "/Spec/TaskTemplate/Resources/Limits/NanoCPUs"), 500000000);
+}
