@@ -88,7 +88,8 @@ impl Request {
         self
     }
 
-    /// Within the stream window, stops reading once the body has been quiet for `quiet` after its first bytes.
+    /// Within the stream window, stops reading once the body has been quiet for `quiet` after its first bytes: what
+    /// came by then is the whole answer (not `truncated`).
     pub fn quiet_after(mut self, quiet: Duration) -> Self {
         self.stream_quiet = Some(quiet);
         self
@@ -104,7 +105,7 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// Body bytes read (at most the client's cap).
     pub body: Vec<u8>,
-    /// Whether the body was cut at the cap or by the stream window.
+    /// Whether the body was cut at the cap or by the stream window (a read that ended quiet is not cut).
     pub truncated: bool,
     /// Whether the cut was the memory budget's: the bodies being read at once passed [`DEFAULT_BODY_BUDGET`]
     /// (implies `truncated`).
@@ -325,7 +326,9 @@ impl Client {
             let quiet = req.stream_quiet.filter(|q| !out.is_empty() && *q < window_left);
             let next = tokio::time::timeout(quiet.unwrap_or(window_left), body.next_chunk()).await;
             match next {
-                Err(_) if req.stream_window.is_some() || quiet.is_some() => {
+                // Quiet after its first bytes: the daemon has said what it had, the answer is whole.
+                Err(_) if quiet.is_some() => break,
+                Err(_) if req.stream_window.is_some() => {
                     truncated = true;
                     break;
                 }

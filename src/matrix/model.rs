@@ -308,6 +308,12 @@ pub struct Recipe {
     /// request, not the answer (a pulled plugin): the daemon's lists then hold only the run's fixtures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_after: Option<String>,
+    /// A path (with tokens) to `DELETE` once the sweep's concurrent cases are over, before the serial ones, for what
+    /// a 2xx answer made that shares layers with the same probe at other versions (an import, a commit, a build):
+    /// removed at once, it would race the next version's create (Podman: 500 "layer not known"); left to the
+    /// teardown, it piles up and slows every list after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_later: Option<String>,
     /// Statuses that are a defined condition for this request rather than a fault (`not-applicable`), such as the
     /// 500 a daemon gives a plugin archive without a rootfs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -395,6 +401,7 @@ impl Recipe {
             after_sweep: self.after_sweep || v.after_sweep,
             remove_created: self.remove_created || v.remove_created,
             remove_after: or(&v.remove_after, &self.remove_after),
+            remove_later: or(&v.remove_later, &self.remove_later),
             not_applicable: if v.not_applicable.is_empty() {
                 self.not_applicable.clone()
             } else {
@@ -418,6 +425,7 @@ impl Recipe {
         out.extend(self.raw_body.as_deref());
         out.extend(self.headers.values().map(String::as_str));
         out.extend(self.remove_after.as_deref());
+        out.extend(self.remove_later.as_deref());
         out.extend(self.follow.as_deref());
         if let Some(u) = &self.upload {
             out.extend(u.archive.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));

@@ -20,6 +20,10 @@ pub struct Evidence {
     /// Whether `body` was cut at the cap.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub body_truncated: bool,
+    /// Whether the body is a stream of JSON values read for a time (a recipe with `stream_ms`: events), which a
+    /// snapshot shows as the list of its values when it is whole.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub json_stream: bool,
     /// A stream's summary (frames, media type, what was read back), for hijacked and streamed answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,

@@ -1,7 +1,7 @@
 //! The sweep: sends every planned case with bounded concurrency and reports each outcome as it arrives.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -44,6 +44,8 @@ pub struct RunContext {
     pub fixtures: Arc<Fixtures>,
     /// What checks answers against the spec of their version; `None` skips the check (`--no-conformance`).
     pub checker: Option<Arc<Checker>>,
+    /// The paths the cases' `remove_later` named, to `DELETE` when the sweep's concurrent cases are over.
+    pub later: Arc<Mutex<Vec<String>>>,
 }
 
 impl RunContext {
@@ -52,7 +54,14 @@ impl RunContext {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let seed = now.as_nanos() ^ (u128::from(std::process::id()) << 64);
         let run_id = format!("{:012x}", (seed ^ (seed >> 37)) & 0xffff_ffff_ffff);
-        Self { missing: missing_name(&run_id), run_id, now: now.as_secs(), fixtures: Arc::default(), checker: None }
+        Self {
+            missing: missing_name(&run_id),
+            run_id,
+            now: now.as_secs(),
+            fixtures: Arc::default(),
+            checker: None,
+            later: Arc::default(),
+        }
     }
 
     /// The value of `token` for `case`: the case's own fixture first, then the shared fixtures, then the run's.
@@ -162,6 +171,7 @@ pub fn evidence(resp: &Response) -> Evidence {
         body,
         body_len: resp.body.len() as u64,
         body_truncated: resp.truncated || resp.body.len() > BODY_EVIDENCE_CAP,
+        json_stream: false,
         stream: None,
         stream_summary: None,
     }
@@ -202,10 +212,14 @@ pub async fn probe(
             if let Some(path) = case.recipe.remove_after.as_deref().filter(|_| (200..300).contains(&resp.status)) {
                 let _ = client.send(Request::new(Method::Delete, ctx.substitute(path, case, own))).await;
             }
+            if let Some(path) = case.recipe.remove_later.as_deref().filter(|_| (200..300).contains(&resp.status)) {
+                ctx.later.lock().unwrap_or_else(PoisonError::into_inner).push(ctx.substitute(path, case, own));
+            }
             let (verdict, reason) = judge(case, &resp, daemon);
             let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
             out.evidence = evidence(&resp);
+            out.evidence.json_stream = case.recipe.stream_ms.is_some();
             out.observed = observed;
             if let Some(checker) = &ctx.checker {
                 conform(&mut out, checker, case, daemon, &resp);
@@ -536,6 +550,14 @@ pub async fn sweep<T, F: Future<Output = T>>(
             return end;
         }
     }
+    // What the concurrent cases left for later (`Recipe::remove_later`) goes now, with nothing else in flight.
+    let later = std::mem::take(&mut *ctx.later.lock().unwrap_or_else(PoisonError::into_inner));
+    let removals = later.into_iter().map(|p| (p.clone(), Request::new(Method::Delete, p))).collect();
+    let removed = crate::fixture::clean::send_all(client, removals, jobs);
+    tokio::select! {
+        _ = removed => {}
+        _ = stop.wait_for(|c| *c) => return end,
+    }
     // Then what must run with nothing beside it (`Recipe::serial`: prunes, tag then untag, the image list), one case
     // at a time, each endpoint's in plan order: in a phase of their own, they never make the rest wait for the
     // daemon to drain. Last, one at a time, what must see the daemon at rest (`after_sweep`).
@@ -672,7 +694,7 @@ mod tests {
             missing: "dockmatrix-missing-abc".into(),
             now: 1000,
             fixtures: Arc::new(fixtures),
-            checker: None,
+            ..RunContext::new()
         };
         let recipe = Recipe {
             params: [("id".to_string(), "$container".to_string())].into(),
@@ -919,6 +941,31 @@ mod tests {
         assert!(overlapped.iter().any(|l| l.contains("/_ping")), "the other cases ran side by side: {log:#?}");
         let crowded: Vec<&&String> = serial.iter().filter(|l| overlapped.contains(l)).collect();
         assert!(crowded.is_empty(), "serial requests answered beside another: {crowded:?}");
+    }
+
+    #[tokio::test]
+    async fn what_is_removed_later_goes_after_the_concurrent_cases_and_before_the_serial_ones() {
+        let fake = FakeDaemon::stateful();
+        fake.delay("*", Duration::from_millis(20));
+        let client = client_of(&fake);
+        let later =
+            Recipe { remove_later: Some("/images/dockmatrix-$run/build:$ver?force=1".into()), ..Recipe::default() };
+        let mut cases: Vec<ProbeCase> =
+            (30..=31).map(|v| case_at("system.ping", Method::Get, "/_ping", v, later.clone())).collect();
+        // Versions go in order: these cases come after those two, so a removal sent at once would come before them.
+        cases.extend(pings(32..=41));
+        let prune = Recipe { serial: true, ..Recipe::default() };
+        cases.push(case_at("container.prune", Method::Post, "/containers/prune", 41, prune));
+        let (done, outcomes) = sweep_all(&client, cases, 4).await;
+        assert!(done);
+        assert_eq!(outcomes.len(), 13);
+        let log = fake.log();
+        let at = |what: &str| log.iter().position(|l| l.contains(what)).unwrap_or_else(|| panic!("{what}: {log:#?}"));
+        let last_ping = log.iter().rposition(|l| l.contains("/_ping")).expect("pings");
+        for version in ["v1-30", "v1-31"] {
+            let delete = at(&format!("DELETE /images/dockmatrix-{RUN}/build:{version}"));
+            assert!(last_ping < delete && delete < at("/containers/prune"), "{log:#?}");
+        }
     }
 
     #[tokio::test]

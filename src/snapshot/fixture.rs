@@ -73,6 +73,7 @@ impl Fixture {
                 body_len: body.len() as u64,
                 body: Some(body),
                 body_truncated: false,
+                json_stream: false,
                 stream: None,
                 stream_summary: None,
             },

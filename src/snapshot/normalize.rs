@@ -73,6 +73,15 @@ pub fn normalize(probe: &ProbeOutcome, r: &Redactions) -> Answer {
     headers.dedup_by(|a, b| a.0 == b.0);
     let media_type = headers.iter().find(|(k, _)| k == "content-type").map_or("", |(_, v)| v.as_str()).to_string();
     let mut body = body(r, status, requested, ev.body.as_deref(), ev.body_truncated, ev.stream.as_deref(), &media_type);
+    // A whole stream of JSON values (the events a window made) is the list of its values, each redacted, sorted
+    // like any list of objects: their count and fields are the answer, not when each came.
+    if ev.json_stream && !ev.body_truncated && matches!(body, Body::Text(_)) {
+        let values: Result<Vec<Value>, _> =
+            serde_json::Deserializer::from_str(ev.body.as_deref().unwrap_or_default()).into_iter::<Value>().collect();
+        if let Ok(values) = values.map(Value::Array) {
+            body = Body::Json(normalize_json(r, status, requested, &values));
+        }
+    }
     if UNSTABLE_BODIES.contains(&probe.endpoint.as_str()) && status.is_some_and(|s| (200..300).contains(&s)) {
         body = Body::Empty;
     }
@@ -622,6 +631,28 @@ mod tests {
         let podman = Redactions { engine: Some(EngineKind::Podman), ..Redactions::default() };
         assert_ne!(normalize(&p, &podman).body, Body::Empty, "Podman's events stay in");
         assert_ne!(normalize(&p, &Redactions::default()).body, Body::Empty, "dockerd's events stay in");
+    }
+
+    #[test]
+    fn a_whole_stream_of_events_is_the_sorted_list_of_its_redacted_values() {
+        let f = load("docker-20.10", "system.version@v1.11.json");
+        let mut p = f.probe("system.version");
+        (p.endpoint, p.status) = ("system.events".into(), Some(200));
+        p.evidence.headers = vec![("content-type".into(), "application/json".into())];
+        let events = "{\"status\":\"start\",\"time\":1796681763}\n{\"status\":\"create\",\"time\":1796681762}\n";
+        p.evidence.body = Some(events.into());
+        p.evidence.json_stream = true;
+        let want = serde_json::json!([
+            {"status": "create", "time": "[timestamp]"},
+            {"status": "start", "time": "[timestamp]"},
+        ]);
+        assert_eq!(normalize(&p, &Redactions::default()).body, Body::Json(want));
+        // Cut by the window: the last value may be cut too, and how many came depends on the timing.
+        p.evidence.body_truncated = true;
+        assert_eq!(normalize(&p, &Redactions::default()).body, Body::Truncated("application/json".into()));
+        // Not read as a stream (a build's progress lines): text in the order it came.
+        (p.evidence.body_truncated, p.evidence.json_stream) = (false, false);
+        assert!(matches!(normalize(&p, &Redactions::default()).body, Body::Text(_)));
     }
 
     #[test]

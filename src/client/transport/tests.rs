@@ -270,13 +270,13 @@ async fn a_stream_quiet_after_its_first_bytes_ends_then_and_one_never_begun_wait
             .send(req.quiet_after(Duration::from_millis(100)))
             .await
             .expect("what was read");
-        assert_eq!((resp.body.as_slice(), resp.truncated), (&b"abc"[..], true), "{via:?}");
+        assert_eq!((resp.body.as_slice(), resp.truncated), (&b"abc"[..], false), "{via:?}: whole, not cut");
         assert!(resp.elapsed < Duration::from_secs(10), "{via:?}: ended by the quiet, not the window");
         // Without a window the quiet still ends the read: what came is the answer, not a timeout.
         let d = daemon(via, vec![write(STREAM_HEAD), write(b"3\r\nabc\r\n")]).await;
         let req = Request::new(Method::Get, "/v1.41/events").quiet_after(Duration::from_millis(100));
         let resp = client(&d.target, PATIENT, 1 << 20).send(req).await.expect("what was read, not a timeout");
-        assert_eq!((resp.body.as_slice(), resp.truncated), (&b"abc"[..], true), "{via:?}");
+        assert_eq!((resp.body.as_slice(), resp.truncated), (&b"abc"[..], false), "{via:?}");
 
         let d = daemon(via, vec![write(STREAM_HEAD)]).await;
         let window = Duration::from_millis(400);
