@@ -5,6 +5,9 @@
 # send them; and the floor, measured from outside the run: the CPU time the machine spent besides dockmatrix (the
 # daemon side: dockerd, containerd, shims, runc) from fixtures to teardown, over the cores (see src/run/cpu.rs).
 #   bash scripts/bench.sh            (uses DOCKER_HOST if it answers, else starts a private dockerd)
+#   bash scripts/bench.sh --daemons [NAME...]
+# does the same on each daemon of the matrix (all of `bash scripts/daemons.sh list` when none is named), each
+# started by scripts/daemons.sh and stopped after, and ends with one table of them all.
 # Prints each phase of both runs, the ratios, the floor (and the run's latency sum, which is no floor: it grows with
 # the wait behind other requests), and the targets: the default run within 1.1x of its floor, the full run under
 # 40 s (dockerd 20.10 on a 2-core machine).
@@ -173,14 +176,22 @@ PY
   exit 0
 fi
 
-started=
-if [ -z "${DOCKER_HOST:-}" ] || ! curl -sf --max-time 2 --unix-socket "${DOCKER_HOST#unix://}" http://localhost/_ping >/dev/null; then
+started= daemons=()
+if [ "${1:-}" = --daemons ]; then
+  shift
+  daemons=("$@")
+  [ ${#daemons[@]} -gt 0 ] || mapfile -t daemons < <(bash scripts/daemons.sh list)
+elif [ -z "${DOCKER_HOST:-}" ] || ! curl -sf --max-time 2 --unix-socket "${DOCKER_HOST#unix://}" http://localhost/_ping >/dev/null; then
   DIR=/tmp/dockmatrix-bench
   eval "$(bash scripts/dockerd.sh start "$DIR")"
   started=$DIR
 fi
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"; [ -n "$started" ] && bash scripts/dockerd.sh stop "$started"' EXIT
+stop_started() {
+  [ -n "$started" ] || return 0
+  if [ ${#daemons[@]} -gt 0 ]; then bash scripts/daemons.sh stop "$name" "$started" >/dev/null; else bash scripts/dockerd.sh stop "$started"; fi
+}
+trap 'rm -rf "$OUT"; stop_started' EXIT
 
 cargo build --release --locked -q
 BIN=target/release/dockmatrix
@@ -224,12 +235,13 @@ one() {
   t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
 }
+# Both runs against $DOCKER_HOST, and what they show; with a name, one summary line of it is added to $OUT/summary.
+measure() {
 a=$(one parallel)
 b=$(one sequential --jobs 1)
-
-python3 - "$OUT" "$a" "$b" <<'PY'
+python3 - "$OUT" "$a" "$b" "${1:-}" <<'PY'
 import json, re, sys
-out, a, b = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+out, a, b, name = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 def timing(name):
     text = open(f"{out}/{name}.err").read()
     line = re.search(r"^timing: fixtures ([0-9.]+) s, sweep ([0-9.]+) s \(the scenarios beside it ([0-9.]+) s\), "
@@ -255,5 +267,32 @@ print(f"floor (the daemon side's CPU over the cores, measured from /proc): defau
       f"baseline {bfloor:.1f} s, {bwin:.1f} s = {bratio:.2f}x, machine {bbusy:.0f}% busy")
 print(f"latency sum (grows with the wait behind other requests; not a floor): {abound:.1f} s ({awhat})")
 print(f"target: the default run within 1.1x of its floor: {aratio:.2f}x, {'met' if aratio <= 1.1 else 'NOT met'}")
-print(f"target: the full run under 40 s: {a:.1f} s, {'met' if a < 40 else 'NOT met'}")
+print(f"target: teardown under 3 s: {at:.1f} s, {'met' if at < 3 else 'NOT met'}")
+if name:
+    with open(f"{out}/summary", "a") as f:
+        f.write(f"| {name} | {sent} | {a:.1f} s | {b:.1f} s | {b / a:.1f}x | {afloor:.1f} s | **{aratio:.2f}x** | "
+                f"{abusy:.0f}% | {at:.1f} s |\n")
+else:
+    print(f"target: the full run under 40 s: {a:.1f} s, {'met' if a < 40 else 'NOT met'}")
 PY
+}
+
+if [ ${#daemons[@]} -eq 0 ]; then
+  measure
+  exit 0
+fi
+# Each daemon of the matrix in turn, started by scripts/daemons.sh in a folder of the benchmark's own (no swarm, no
+# registry: the default run's opt-in classes stay off), measured, and stopped.
+for name in "${daemons[@]}"; do
+  dir=/tmp/dockmatrix-bench-$name
+  eval "$(bash scripts/daemons.sh start "$name" "$dir")"
+  started=$dir
+  echo "== $name ($DOCKER_HOST)"
+  measure "$name"
+  bash scripts/daemons.sh stop "$name" "$dir" >/dev/null
+  started=
+done
+echo
+echo "| daemon | probes sent | default | --jobs 1 | speed-up | floor | default / floor | machine busy | teardown |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+cat "$OUT/summary"
