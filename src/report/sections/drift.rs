@@ -4,7 +4,8 @@
 //! exec-ids-string`), and the rows of several runs side by side, one column per daemon.
 //!
 //! A row is one endpoint's findings of one kind at one place (array indices folded into `*`, see
-//! [`fold_pointer`]) with one erratum or none; the first finding's detail stands for them all. Its versions are
+//! [`fold_pointer`]) with one erratum or none; its detail is the findings' own, each for the versions it holds at
+//! where it changes with the version (as the spec does). Its versions are
 //! collapsed into ranges the way the coverage ranges are: a range runs over the versions whose answers were checked
 //! against the spec, and a version passes over (neither ends nor joins a range) when none of its answers was checked
 //! (version-rejected, unrouted, no answer) or when the answers that lack the finding had more findings than were
@@ -75,7 +76,9 @@ pub struct DriftRow {
     /// The known mistake of the spec the findings agree with, if any (an id of `matrices/spec-errata.yaml`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub erratum: Option<String>,
-    /// The first finding's detail, as the example (`array, the spec says string`); empty when it has none.
+    /// What was found (`array, the spec says string`); empty when the findings have no detail. Where the detail
+    /// changes with the version (the spec of 1.21–1.38 says array, of 1.39 on object), each for the versions it
+    /// holds at: `null, the spec says array at 1.21–1.38; object at 1.39–1.51`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
     /// Where it occurs.
@@ -103,6 +106,20 @@ impl DriftRow {
     fn key(&self) -> RowKey {
         RowKey::new(&self.endpoint, self.kind, &self.pointer, self.erratum.as_deref())
     }
+}
+
+/// Details that differ by version, each with the versions it holds at, the words they begin with said once (up to
+/// `says ` or `lists `): `null, the spec says array at 1.21–1.38; object at 1.39–1.51`.
+fn by_version<'a>(details: impl Iterator<Item = (&'a str, Versions)>) -> String {
+    let details: Vec<(&str, Versions)> = details.collect();
+    let first = details.first().map_or("", |(d, _)| *d);
+    let common = details
+        .iter()
+        .fold(first.len(), |n, (d, _)| first.bytes().zip(d.bytes()).take(n).take_while(|(a, b)| a == b).count());
+    let shared = &first[..common];
+    let cut = ["says ", "lists "].iter().filter_map(|w| shared.rfind(w).map(|i| i + w.len())).max().unwrap_or(0);
+    let parts: Vec<String> = details.iter().map(|(d, v)| format!("{} at {}", &d[cut..], v.text(", "))).collect();
+    format!("{}{}", &first[..cut], parts.join("; "))
 }
 
 /// `spec erratum exec-ids-string`.
@@ -189,8 +206,8 @@ struct Checked {
 pub struct DriftTally {
     /// (endpoint, version) → checked.
     checked: BTreeMap<(String, Option<ApiVersion>), Checked>,
-    /// Row → (kind, detail, versions it occurs at).
-    found: BTreeMap<RowKey, (FindingKind, String, BTreeSet<Option<ApiVersion>>)>,
+    /// Row → (kind, each detail in the order first seen with the versions it occurs at).
+    found: BTreeMap<RowKey, (FindingKind, Vec<(String, BTreeSet<Option<ApiVersion>>)>)>,
     approximate: BTreeMap<ApiVersion, ApiVersion>,
     count: usize,
     cut: usize,
@@ -213,8 +230,13 @@ impl DriftTally {
         for f in &c.findings {
             let pointer = fold_pointer(&f.pointer);
             let key = RowKey::new(&p.endpoint, f.kind, &pointer, f.erratum.as_deref());
-            let entry = self.found.entry(key).or_insert_with(|| (f.kind, f.detail.clone(), BTreeSet::new()));
-            entry.2.insert(p.api_version);
+            let (_, details) = self.found.entry(key).or_insert_with(|| (f.kind, Vec::new()));
+            match details.iter_mut().find(|(d, _)| *d == f.detail) {
+                Some((_, at)) => {
+                    at.insert(p.api_version);
+                }
+                None => details.push((f.detail.clone(), BTreeSet::from([p.api_version]))),
+            }
         }
     }
 
@@ -230,11 +252,18 @@ impl DriftTally {
         }
         let rows = found
             .into_iter()
-            .map(|(key, (kind, detail, at))| {
-                let versions = Versions {
+            .map(|(key, (kind, details))| {
+                let whole = whole_at.get(key.endpoint.as_str()).map_or(&[][..], Vec::as_slice);
+                let versions_of = |at: &BTreeSet<Option<ApiVersion>>| Versions {
                     unversioned: at.contains(&None),
-                    ranges: ranges(whole_at.get(key.endpoint.as_str()).map_or(&[], Vec::as_slice), &at),
+                    ranges: ranges(whole, at),
                 };
+                let at: BTreeSet<Option<ApiVersion>> = details.iter().flat_map(|(_, at)| at.iter().copied()).collect();
+                let detail = match details.as_slice() {
+                    [(one, _)] => one.clone(),
+                    several => by_version(several.iter().map(|(d, at)| (d.as_str(), versions_of(at)))),
+                };
+                let versions = versions_of(&at);
                 DriftRow { endpoint: key.endpoint, kind, pointer: key.pointer, erratum: key.erratum, detail, versions }
             })
             .collect();
@@ -772,12 +801,14 @@ pub(crate) mod tests {
         assert_eq!((d.cut, d.left_out), (1, 3));
         assert_eq!(
             d.notes(false)[0],
-            "1 answer had more than 20 findings: 3 more are left out of run.json and of these rows"
+            format!(
+                "1 answer had more than {MAX_FINDINGS} findings: 3 more are left out of run.json and of these rows"
+            )
         );
     }
 
     #[test]
-    fn several_requests_at_one_version_count_once_and_the_first_detail_stands() {
+    fn several_requests_at_one_version_count_once_and_each_detail_says_where_it_holds() {
         let mut run = fixture();
         let mut second =
             run.probes.iter().find(|p| p.endpoint == "system.ping" && p.api_version == Some(v(30))).cloned();
@@ -797,8 +828,35 @@ pub(crate) mod tests {
         }
         let d = Drift::of(&run);
         let row = d.rows.iter().find(|r| r.endpoint == "system.ping").expect("one row for /*/A");
-        assert_eq!((row.versions.text(", "), row.detail.as_str()), ("1.29–1.31".into(), "integer"));
+        assert_eq!(
+            (row.versions.text(", "), row.detail.as_str()),
+            ("1.29–1.31".into(), "integer at 1.29–1.31; string at 1.30")
+        );
         assert_eq!(d.rows.iter().filter(|r| r.endpoint == "system.ping").count(), 1);
+    }
+
+    #[test]
+    fn a_detail_that_changes_with_the_spec_is_given_for_the_versions_it_holds_at() {
+        let mut run = fixture();
+        let null =
+            |says: &str| finding(FindingKind::Null, "/IPAM/Options", &format!("null, the spec says {says}"), None);
+        check(&mut run, "system.ping", &minors(29..=33), &[null("array")]);
+        check(&mut run, "system.ping", &minors(34..=36), &[null("object")]);
+        let d = Drift::of(&run);
+        let row = d.rows.iter().find(|r| r.endpoint == "system.ping").expect("one row for /IPAM/Options");
+        assert_eq!(row.versions.text(", "), "1.29–1.36");
+        assert_eq!(row.detail, "null, the spec says array at 1.29–1.33; object at 1.34–1.36");
+        let statuses = [("200; the spec lists 201, 409, 500", 29..=30), ("200; the spec lists 201, 406", 31..=31)];
+        for (detail, at) in statuses {
+            check(&mut run, "system.ping", &minors(at), &[finding(FindingKind::UndocumentedStatus, "", detail, None)]);
+        }
+        let d = Drift::of(&run);
+        let row = d.rows.iter().find(|r| r.kind == FindingKind::UndocumentedStatus && r.endpoint == "system.ping");
+        assert_eq!(
+            row.map(|r| r.detail.as_str()),
+            Some("200; the spec lists 201, 409, 500 at 1.29–1.30; 201, 406 at 1.31"),
+            "the words said once end at a phrase, not inside the list"
+        );
     }
 
     #[test]
