@@ -199,6 +199,9 @@ struct Checked {
     whole: bool,
 }
 
+/// Each detail of a row's findings, in the order first seen, with the versions it occurs at.
+type DetailsAt = Vec<(String, BTreeSet<Option<ApiVersion>>)>;
+
 /// A run's drift computed probe by probe, in run order (the run's sorted order: a row's detail is its first
 /// finding's), so that a run whose probes are read back one at a time never holds them all: [`Drift::of`] is a tally
 /// of every probe of a run.
@@ -207,7 +210,7 @@ pub struct DriftTally {
     /// (endpoint, version) → checked.
     checked: BTreeMap<(String, Option<ApiVersion>), Checked>,
     /// Row → (kind, each detail in the order first seen with the versions it occurs at).
-    found: BTreeMap<RowKey, (FindingKind, Vec<(String, BTreeSet<Option<ApiVersion>>)>)>,
+    found: BTreeMap<RowKey, (FindingKind, DetailsAt)>,
     approximate: BTreeMap<ApiVersion, ApiVersion>,
     count: usize,
     cut: usize,
