@@ -255,7 +255,12 @@ impl DriftTally {
         }
         let rows = found
             .into_iter()
-            .map(|(key, (kind, details))| {
+            .map(|(key, (kind, mut details))| {
+                // Oldest first: by the first version each detail holds at, the unversioned request's alone last.
+                details.sort_by_key(|(_, at)| {
+                    let first = at.iter().flatten().next().copied();
+                    (first.is_none(), first)
+                });
                 let whole = whole_at.get(key.endpoint.as_str()).map_or(&[][..], Vec::as_slice);
                 let versions_of = |at: &BTreeSet<Option<ApiVersion>>| Versions {
                     unversioned: at.contains(&None),
