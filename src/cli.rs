@@ -373,6 +373,20 @@ pub enum SnapshotCommand {
     Accept(SnapshotArgs),
     /// Reject every pending snapshot: its `.snap.new` is deleted.
     Reject(SnapshotArgs),
+    /// Compare the snapshots of saved runs (run.json, or docs/runs/NAME.json.gz) with those in DIR, as the runs
+    /// would now: changed ones are written as `.snap.new` (after a dockmatrix upgrade changed what a snapshot keeps).
+    From(SnapshotFromArgs),
+}
+
+/// The saved runs `snapshot from` snapshots, and where.
+#[derive(Debug, Args)]
+pub struct SnapshotFromArgs {
+    /// Saved runs (run.json, or .json.gz); each compares as its target (its daemon's name).
+    #[arg(required = true, value_name = "RUN")]
+    pub runs: Vec<PathBuf>,
+    /// Snapshot folder (one subfolder per target).
+    #[arg(long, value_name = "DIR", default_value = snapshot::DEFAULT_DIR)]
+    pub dir: PathBuf,
 }
 
 /// Which snapshots a `snapshot` subcommand works on.
@@ -392,6 +406,7 @@ impl SnapshotCommand {
             SnapshotCommand::Review(a) => (SnapshotAction::Review, a),
             SnapshotCommand::Accept(a) => (SnapshotAction::Accept, a),
             SnapshotCommand::Reject(a) => (SnapshotAction::Reject, a),
+            SnapshotCommand::From(a) => return Config::SnapshotFrom { runs: a.runs, dir: a.dir },
         };
         Config::Snapshot { action, dir: args.dir, target: args.target }
     }

@@ -105,6 +105,13 @@ pub enum Config {
         /// Only this target; `None` for all.
         target: Option<String>,
     },
+    /// `snapshot from`
+    SnapshotFrom {
+        /// The saved runs.
+        runs: Vec<PathBuf>,
+        /// The snapshot folder.
+        dir: PathBuf,
+    },
     /// `report`
     Report {
         /// Saved runs (run.json files), in order.

@@ -72,6 +72,7 @@ pub fn execute(config: Config, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Config::MatrixSync { inputs, dir, check } => sync(&inputs, &dir, check, out, err),
         Config::Clean { host, scope } => clean(host.as_deref(), &scope, out),
         Config::Snapshot { action, dir, target } => snapshot_command(action, &dir, target.as_deref(), out),
+        Config::SnapshotFrom { runs, dir } => snapshot_from(&runs, &dir, out),
         Config::Diff { before, after, format, fail_on_change } => diff(&before, &after, format, fail_on_change, out),
         Config::Clients { runs, daemons, globs, format, dir } => clients(&runs, &daemons, &globs, format, &dir, out),
         Config::Report { runs, format, output, fail_on, step_summary, all_failures, conformance, each_run, dir } => {
@@ -119,6 +120,19 @@ fn snapshot_command(
     }
     writeln!(out, "{} pending snapshots {verb} under {}", files.len(), dir.display())
         .map_err(|e| output_error("the snapshot list", e))?;
+    Ok(EXIT_OK)
+}
+
+/// Compares the snapshots of the saved runs `runs` with those in `dir`, each as its own target, writing what
+/// changed as `.snap.new` (never in CI: these are for review).
+fn snapshot_from(runs: &[std::path::PathBuf], dir: &Path, out: &mut dyn Write) -> Result<u8, Error> {
+    let options = snapshot::CompareOptions { ci: false, fixture_names: Vec::new() };
+    for path in runs {
+        for run in crate::report::read_runs(path)? {
+            let summary = snapshot::compare(&run, dir, &run.daemon.name, &options)?;
+            summary.write(out, false).map_err(|e| output_error("the snapshot summary", e))?;
+        }
+    }
     Ok(EXIT_OK)
 }
 

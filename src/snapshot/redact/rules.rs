@@ -382,6 +382,13 @@ pub(super) fn is_clock(s: &str) -> bool {
     (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// `Dec07`: the day ps gives as a process's start (STIME) instead of its clock time, as a loaded machine made
+/// Podman's `top` do for the same container.
+fn is_day(s: &str) -> bool {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    s.len() == 5 && MONTHS.iter().any(|m| s.starts_with(m)) && s[3..].bytes().all(|b| b.is_ascii_digit())
+}
+
 pub(super) fn pid(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value> {
     if positive(v) && scope.key().is_some_and(|k| matches!(k, "Pid" | "PID" | "pid")) {
         return placeholder("[pid]");
@@ -406,7 +413,7 @@ pub(super) fn pid(_: &Redactions, scope: &Scope<'_>, v: &Value) -> Option<Value>
         Value::String(s) if in_top_row && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
             placeholder("[pid]")
         }
-        Value::String(s) if in_top_row && is_clock(s) => placeholder("[time]"),
+        Value::String(s) if in_top_row && (is_clock(s) || is_day(s)) => placeholder("[time]"),
         _ => None,
     }
 }
