@@ -143,3 +143,35 @@ fn new_snapshots_are_pending_and_many_changes_print_a_few_lines_and_the_count() 
     assert_eq!(starting(&out, "snaps/docker-20.10/").len(), pending, "-v lists every one:\n{out}");
     assert!(starting(&out, "... and").is_empty(), "{out}");
 }
+
+/// The committed snapshots are what the committed runs make now: `snapshot from` of docs/runs/ changes none of them
+/// (a change to the normaliser must come with the snapshots it changes, with no daemon needed to see it).
+#[test]
+fn the_committed_runs_make_the_committed_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy = tempfile::tempdir().expect("tempdir");
+    let mut runs: Vec<String> = std::fs::read_dir(root.join("docs/runs"))
+        .expect("docs/runs")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .filter(|p| p.ends_with(".json.gz"))
+        .collect();
+    runs.sort();
+    for run in &runs {
+        let name = Path::new(run).file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".json.gz"));
+        let name = name.expect("NAME.json.gz");
+        let (from, to) = (root.join("snapshots").join(name), copy.path().join(name));
+        std::fs::create_dir_all(&to).expect("target folder");
+        for f in std::fs::read_dir(&from).expect("the target's snapshots") {
+            let f = f.expect("entry").path();
+            std::fs::copy(&f, to.join(f.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let dir = copy.path().display().to_string();
+    let mut args = vec!["snapshot", "from", "--dir", dir.as_str()];
+    args.extend(runs.iter().map(String::as_str));
+    let o = super::dockmatrix(&args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(runs.len(), 7, "the seven daemons' runs");
+    assert_eq!(out.matches(" unchanged, 0 new, 0 missing, 0 changed").count(), runs.len(), "{out}");
+}
