@@ -38,6 +38,33 @@ impl std::fmt::Debug for Checker {
     }
 }
 
+/// What is wrong with an answer's content type, if anything: a success (or a `101` that names a media type) in
+/// one the operation does not produce, or with none though it has a body; an error body that is not the JSON the
+/// spec documents for its status (`schema`). A media type is compared without its parameters (`; charset=...`).
+fn content_type_finding(
+    produces: &[String],
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    schema: Option<&String>,
+) -> Option<String> {
+    let media = content_type.map(|c| c.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let said = |m: &Option<String>| m.clone().unwrap_or_else(|| "none".into());
+    if (200..300).contains(&status) || status == 101 {
+        if produces.is_empty() || matches!(status, 204 | 304) || (media.is_none() && (status == 101 || body.is_empty()))
+        {
+            return None;
+        }
+        if media.as_ref().is_some_and(|m| produces.iter().any(|p| p.eq_ignore_ascii_case(m))) {
+            return None;
+        }
+        return Some(format!("{}; the spec says it produces {}", said(&media), produces.join(" or ")));
+    }
+    schema.filter(|_| status >= 400 && !body.is_empty())?;
+    (!media.as_ref().is_some_and(|m| m.contains("json")))
+        .then(|| format!("{} error body; the spec documents a JSON one for {status}", said(&media)))
+}
+
 /// What a daemon answered, as the checker reads it.
 #[derive(Debug, Clone, Copy)]
 pub struct Answer<'a> {
@@ -184,6 +211,11 @@ impl Checker {
             findings.push(FindingKind::UndocumentedStatus, String::new(), format!("{status}; the spec lists {listed}"));
         }
         let schema = op.responses.get(&status_text).or_else(|| op.responses.get("default"));
+        if method != Method::Head
+            && let Some(detail) = content_type_finding(&op.produces, status, content_type, body, schema)
+        {
+            findings.push(FindingKind::ContentType, String::new(), detail);
+        }
         let json_documented = op.produces.is_empty() || op.produces.iter().any(|p| p.contains("json"));
         let answered_json = content_type.is_none_or(|c| c.contains("json"));
         // A body documented as a bare string is raw bytes (logs, exports, `_ping`), not JSON.

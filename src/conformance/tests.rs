@@ -5,6 +5,9 @@ use serde_json::json;
 use super::*;
 use crate::matrix::schemas::generate;
 
+/// The content type of a JSON answer.
+const JSON: Option<&str> = Some("application/json");
+
 fn ans<'a>(status: u16, content_type: Option<&'a str>, body: &'a [u8], complete: bool) -> Answer<'a> {
     Answer { status, content_type, body, complete }
 }
@@ -78,7 +81,7 @@ fn missing_wrong_and_null_fields_are_found_where_they_are() {
         ],
         "Labels is x-nullable: no finding"
     );
-    let found = c.check_response(at(44), Method::Get, "/images/json", ans(200, None, br#"[{"Id":1,"Size":1}]"#, true));
+    let found = c.check_response(at(44), Method::Get, "/images/json", ans(200, JSON, br#"[{"Id":1,"Size":1}]"#, true));
     assert!(found.expect("checked").breaks_clients());
 }
 
@@ -86,7 +89,7 @@ fn missing_wrong_and_null_fields_are_found_where_they_are() {
 fn bodies_that_are_not_json_and_statuses_the_spec_does_not_list() {
     let c = checker();
     let not_json =
-        c.check_response(at(44), Method::Get, "/images/json", ans(200, None, b"<html>", true)).expect("checked");
+        c.check_response(at(44), Method::Get, "/images/json", ans(200, JSON, b"<html>", true)).expect("checked");
     assert_eq!(not_json.findings[0].kind, FindingKind::NotJson);
     assert!(not_json.breaks_clients());
     let teapot = c
@@ -103,7 +106,7 @@ fn bodies_that_are_not_json_and_statuses_the_spec_does_not_list() {
     );
     assert!(!teapot.breaks_clients());
     let error = c
-        .check_response(at(44), Method::Get, "/images/json", ans(500, None, br#"{"msg":"x"}"#, true))
+        .check_response(at(44), Method::Get, "/images/json", ans(500, JSON, br#"{"msg":"x"}"#, true))
         .expect("checked");
     assert_eq!(
         error.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -112,7 +115,34 @@ fn bodies_that_are_not_json_and_statuses_the_spec_does_not_list() {
     let ping =
         c.check_response(at(44), Method::Get, "/_ping", ans(200, Some("text/plain"), b"OK", true)).expect("checked");
     assert!(ping.findings.is_empty(), "text/plain is not checked as JSON");
-    assert!(c.check_response(at(44), Method::Get, "/no/such", ans(200, None, b"{}", true)).is_none());
+    assert!(c.check_response(at(44), Method::Get, "/no/such", ans(200, JSON, b"{}", true)).is_none());
+}
+
+#[test]
+fn a_content_type_the_spec_does_not_give_is_a_finding_that_breaks_no_client() {
+    let c = checker();
+    let said = |status, content_type, body: &[u8], path| {
+        let found =
+            c.check_response(at(44), Method::Get, path, ans(status, content_type, body, true)).expect("checked");
+        assert!(!found.breaks_clients(), "{found:?}");
+        found
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::ContentType)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let json = "the spec says it produces application/json";
+    assert_eq!(said(200, Some("application/json; charset=utf-8"), b"[]", "/images/json"), [""; 0], "parameters aside");
+    assert_eq!(said(200, Some("text/plain"), b"[]", "/images/json"), [format!("content-type: text/plain; {json}")]);
+    assert_eq!(said(200, None, b"[]", "/images/json"), [format!("content-type: none; {json}")]);
+    assert_eq!(said(200, None, b"", "/images/json"), [""; 0], "no body, no content type to give");
+    assert_eq!(said(200, Some("text/plain"), b"OK", "/_ping"), [""; 0]);
+    assert_eq!(
+        said(500, Some("text/plain; charset=utf-8"), b"boom", "/images/json"),
+        ["content-type: text/plain error body; the spec documents a JSON one for 500"]
+    );
+    assert_eq!(said(500, JSON, br#"{"message":"boom"}"#, "/images/json"), [""; 0]);
 }
 
 #[test]
@@ -189,12 +219,12 @@ fn every_schema_of_every_real_spec_compiles() {
 fn a_body_cut_by_the_stream_window_is_checked_up_to_its_last_whole_value() {
     let c = checker();
     let cut = b"{\"Type\":\"container\"}\n{\"Type\":5}\n{\"Ty";
-    let got = c.check_response(at(44), Method::Get, "/events", ans(200, None, cut, false)).expect("checked");
+    let got = c.check_response(at(44), Method::Get, "/events", ans(200, JSON, cut, false)).expect("checked");
     assert_eq!(
         got.findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["wrong-type at /1/Type: integer, the spec says string"]
     );
-    let whole = c.check_response(at(44), Method::Get, "/events", ans(200, None, cut, true)).expect("checked");
+    let whole = c.check_response(at(44), Method::Get, "/events", ans(200, JSON, cut, true)).expect("checked");
     assert_eq!(whole.findings[0].kind, FindingKind::NotJson, "a complete body that ends mid-value is not JSON");
 }
 
@@ -211,7 +241,7 @@ fn a_finding_the_errata_know_is_marked_and_breaks_no_client() {
             at(44),
             Method::Get,
             "/images/json",
-            ans(200, None, br#"[{"Id":1,"Size":1},{"Id":2,"Size":1}]"#, true),
+            ans(200, JSON, br#"[{"Id":1,"Size":1},{"Id":2,"Size":1}]"#, true),
         )
         .expect("checked");
     assert!(found.breaks_clients());
@@ -293,7 +323,7 @@ fn a_finding_that_breaks_clients_is_kept_whatever_comes_before_it() {
     items.push(r#"{"Id":5,"Size":1}"#.to_string());
     let body = format!("[{}]", items.join(","));
     let got =
-        c.check_response(at(44), Method::Get, "/images/json", ans(200, None, body.as_bytes(), true)).expect("checked");
+        c.check_response(at(44), Method::Get, "/images/json", ans(200, JSON, body.as_bytes(), true)).expect("checked");
     assert_eq!((got.findings.len(), got.more), (31, 0), "30 undocumented fields and one wrong type, every one kept");
     assert!(got.breaks_clients(), "the wrong type is kept: {:?}", got.findings);
     // A daemon gone wrong: past the bound, what trips a typed client is still kept, and the rest counted.
@@ -301,7 +331,7 @@ fn a_finding_that_breaks_clients_is_kept_whatever_comes_before_it() {
     items.push(r#"{"Id":5,"Size":1}"#.to_string());
     let body = format!("[{}]", items.join(","));
     let got =
-        c.check_response(at(44), Method::Get, "/images/json", ans(200, None, body.as_bytes(), true)).expect("checked");
+        c.check_response(at(44), Method::Get, "/images/json", ans(200, JSON, body.as_bytes(), true)).expect("checked");
     assert_eq!((got.findings.len(), got.more), (MAX_FINDINGS, 11));
     assert!(got.breaks_clients(), "the wrong type is kept: {:?}", got.findings);
 }

@@ -77,17 +77,21 @@ pub enum FindingKind {
     NotJson,
     /// A status the spec does not list for the operation.
     UndocumentedStatus,
+    /// A content type the spec does not give the answer: a success in a media type the operation does not
+    /// produce, or with none, and an error that is not the JSON the spec documents for it.
+    ContentType,
 }
 
 impl FindingKind {
     /// Every kind, in report order.
-    pub const ALL: [FindingKind; 6] = [
+    pub const ALL: [FindingKind; 7] = [
         FindingKind::MissingRequired,
         FindingKind::WrongType,
         FindingKind::Null,
         FindingKind::Undocumented,
         FindingKind::NotJson,
         FindingKind::UndocumentedStatus,
+        FindingKind::ContentType,
     ];
 
     /// The kebab-case name used in run.json.
@@ -99,6 +103,7 @@ impl FindingKind {
             FindingKind::Undocumented => "undocumented",
             FindingKind::NotJson => "not-json",
             FindingKind::UndocumentedStatus => "undocumented-status",
+            FindingKind::ContentType => "content-type",
         }
     }
 
@@ -126,6 +131,7 @@ impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let at = if self.pointer.is_empty() { "the body" } else { &self.pointer };
         match self.detail.as_str() {
+            d if self.kind == FindingKind::ContentType => write!(f, "{}: {d}", self.kind)?,
             "" => write!(f, "{} at {at}", self.kind)?,
             d => write!(f, "{} at {at}: {d}", self.kind)?,
         }

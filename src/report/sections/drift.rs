@@ -484,11 +484,12 @@ impl DriftMatrixRow {
         erratum_text(self.erratum.as_deref())
     }
 
-    /// Where, for a table cell: the pointer, `the status` for a status the spec does not list, `the body` for an
-    /// empty pointer of another kind.
+    /// Where, for a table cell: the pointer, `the status` for a status the spec does not list, `the content type`
+    /// for a media type it does not give, `the body` for an empty pointer of another kind.
     pub fn place(&self) -> &str {
         match (self.pointer.as_str(), self.kind) {
             ("", FindingKind::UndocumentedStatus) => "the status",
+            ("", FindingKind::ContentType) => "the content type",
             ("", _) => "the body",
             (p, _) => p,
         }

@@ -86,6 +86,7 @@ fn row(r: &DriftMatrixRow, out: &mut String) {
         FindingKind::Null => "null where the spec does not mark the field nullable",
         FindingKind::Undocumented => "a field the spec of that version does not list",
         FindingKind::UndocumentedStatus => "a status the spec does not list for the operation",
+        FindingKind::ContentType => "a content type the spec does not give the answer",
     };
     let _ = write!(
         out,
