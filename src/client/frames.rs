@@ -126,6 +126,61 @@ pub struct StreamOutput {
     pub stderr: Vec<u8>,
     /// Payloads of daemon-error frames (stream 3).
     pub system_error: Vec<u8>,
+    /// The kinds of the WebSocket frames that came (`text`, `binary`, `close`, ...), each once, in order of name.
+    pub frame_types: std::collections::BTreeSet<&'static str>,
+}
+
+/// The name of a WebSocket opcode (RFC 6455 §5.2).
+fn opcode_name(op: u8) -> &'static str {
+    match op {
+        0x0 => "continuation",
+        0x1 => "text",
+        0x2 => "binary",
+        0x8 => "close",
+        0x9 => "ping",
+        0xA => "pong",
+        _ => "reserved",
+    }
+}
+
+/// The frames a WebSocket server sent (RFC 6455 §5.2: a server's frames are unmasked): the payloads of its data
+/// frames as stdout, and the kind of each frame. A frame cut by the end of the bytes read (the window closed in
+/// the middle of it) keeps what came of its payload; a masked frame's payload is unmasked.
+pub fn websocket(bytes: &[u8]) -> StreamOutput {
+    let mut out = StreamOutput { format: StreamFormat::WebSocket, ..StreamOutput::default() };
+    let mut at = 0;
+    while at + 2 <= bytes.len() {
+        let (op, masked, short) = (bytes[at] & 0x0F, bytes[at + 1] & 0x80 != 0, usize::from(bytes[at + 1] & 0x7F));
+        let (len, mut head) = match short {
+            126 if at + 4 <= bytes.len() => (usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]])), 4),
+            127 if at + 10 <= bytes.len() => {
+                let mut n = [0u8; 8];
+                n.copy_from_slice(&bytes[at + 2..at + 10]);
+                (usize::try_from(u64::from_be_bytes(n)).unwrap_or(usize::MAX), 10)
+            }
+            126 | 127 => break,
+            n => (n, 2),
+        };
+        let mask = if masked && at + head + 4 <= bytes.len() {
+            let m = [bytes[at + head], bytes[at + head + 1], bytes[at + head + 2], bytes[at + head + 3]];
+            head += 4;
+            Some(m)
+        } else if masked {
+            break;
+        } else {
+            None
+        };
+        let start = at + head;
+        let end = start.saturating_add(len).min(bytes.len());
+        out.frames += 1;
+        out.frame_types.insert(opcode_name(op));
+        if matches!(op, 0x0..=0x2) {
+            let payload = bytes[start..end].iter().enumerate().map(|(i, b)| mask.map_or(*b, |m| b ^ m[i % 4]));
+            out.stdout.extend(payload);
+        }
+        at = end;
+    }
+    out
 }
 
 impl StreamOutput {
@@ -179,6 +234,25 @@ pub fn decode(content_type: Option<&str>, bytes: &[u8]) -> Result<StreamOutput, 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn websocket_frames_give_their_payloads_and_kinds() {
+        let mut bytes = vec![0x81, 3];
+        bytes.extend(b"hi\n");
+        bytes.extend([0x82, 126, 0, 2]);
+        bytes.extend(b"ok");
+        bytes.extend([0x88, 0]);
+        let out = websocket(&bytes);
+        assert_eq!(out.stdout_text(), "hi\nok");
+        assert_eq!((out.format, out.frames), (StreamFormat::WebSocket, 3));
+        assert_eq!(out.frame_types.into_iter().collect::<Vec<_>>(), ["binary", "close", "text"]);
+        // Cut in the middle of a payload: what came of it is kept.
+        let cut = websocket(&[0x82, 10, b'a', b'b']);
+        assert_eq!((cut.stdout_text(), cut.frames), ("ab".to_string(), 1));
+        // A masked frame is unmasked; bytes that are no frame header yet end the list.
+        let masked = websocket(&[0x81, 0x82, 1, 2, 3, 4, b'o' ^ 1, b'k' ^ 2, 0x81]);
+        assert_eq!((masked.stdout_text(), masked.frames), ("ok".to_string(), 1));
+    }
 
     /// One frame of `stream` carrying `data`.
     pub(crate) fn frame(stream: u8, data: &[u8]) -> Vec<u8> {

@@ -324,11 +324,11 @@ pub struct Recipe {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub current: bool,
     /// What of the answer to keep as an observation, by version (JSON pointer with `*` for every array item or
-    /// object member, `header:NAME`, or `status` → `kind` or `value`): the values a version gate changes, which
+    /// object member, `header:NAME`, `stream` or `status` → `kind` or `value`): the values a version gate changes, which
     /// reports show as version ranges.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub observe: BTreeMap<String, Observe>,
-    /// A path (with tokens; `$created` is the answer's `Id`) read with `GET` at the case's API version right after
+    /// A path (with tokens; `$created` is the answer's `Id` or `ID`) read with `GET` at the case's API version right after
     /// a 2xx answer, before anything is removed: the observations are taken from its answer (what a create made,
     /// as the same version reads it back).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -347,10 +347,11 @@ pub enum Observe {
 }
 
 impl Observe {
-    /// Whether `key` is one `observe:` accepts: `status`, `header:NAME`, or a JSON pointer (`/`-led, or empty for
-    /// the whole body).
+    /// Whether `key` is one `observe:` accepts: `status`, `stream` (a hijacked stream's shape), `header:NAME`, or
+    /// a JSON pointer (`/`-led, or empty for the whole body).
     pub fn is_key(key: &str) -> bool {
         key == "status"
+            || key == "stream"
             || key.strip_prefix("header:").is_some_and(|n| !n.is_empty())
             || key.is_empty()
             || key.starts_with('/')
@@ -366,9 +367,9 @@ impl FixtureKind {
 
 impl Recipe {
     /// The recipe of a request variant: this (its endpoint's) recipe with the variant's fields over it. Maps
-    /// (parameters, query, headers, observations) take the variant's entries over the base's; a JSON body is
-    /// merged object by object (a `null` removes the field); every other field the variant sets replaces the
-    /// base's.
+    /// (parameters, query, headers) take the variant's entries over the base's; a JSON body is merged object by
+    /// object (a `null` removes the field); every other field the variant sets replaces the base's, observations
+    /// included (a variant observes what its gate changes, not its base's fields again).
     pub fn with_variant(&self, v: &Recipe) -> Recipe {
         fn or<T: Clone>(v: &Option<T>, base: &Option<T>) -> Option<T> {
             v.clone().or_else(|| base.clone())
@@ -408,7 +409,7 @@ impl Recipe {
                 v.not_applicable.clone()
             },
             current: self.current || v.current,
-            observe: merged(&self.observe, &v.observe),
+            observe: if v.observe.is_empty() { self.observe.clone() } else { v.observe.clone() },
             follow: or(&v.follow, &self.follow),
         }
     }

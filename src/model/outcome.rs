@@ -1,6 +1,9 @@
 //! The result of one probe: its verdict and the evidence behind it.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::stream::StreamSummary;
 use super::{ApiVersion, Conformance, Method, RequestVersion, Verdict};
@@ -32,6 +35,39 @@ pub struct Evidence {
     /// few answers have one, and a run keeps every probe's evidence (if only its slim form) in memory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_summary: Option<Box<StreamSummary>>,
+    /// The field paths of a JSON body cut at the cap (`/Images/[]/VirtualSize`, object keys as sent), read from
+    /// the whole body: what `diff` compares of an answer whose text the evidence could not keep whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+}
+
+/// The field paths of a JSON value (the root itself is not a field). `key` rewrites each object key.
+pub fn field_paths(v: &Value, key: &dyn Fn(&str) -> String) -> BTreeSet<String> {
+    fn walk(v: &Value, at: &str, key: &dyn Fn(&str) -> String, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    // JSON Pointer escapes, so a key holding `/` stays one step.
+                    let path = format!("{at}/{}", key(k).replace('~', "~0").replace('/', "~1"));
+                    out.insert(path.clone());
+                    walk(child, &path, key, out);
+                }
+            }
+            Value::Array(items) => {
+                let path = format!("{at}/[]");
+                if !items.is_empty() {
+                    out.insert(path.clone());
+                }
+                for item in items {
+                    walk(item, &path, key, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(v, "", key, &mut out);
+    out
 }
 
 /// Bodies longer than this are cut in the evidence (the snapshot and the verdict see the cut body).

@@ -51,14 +51,18 @@ pub enum StreamFormat {
     Raw,
     /// 8-byte-header frames.
     Multiplexed,
+    /// WebSocket frames (RFC 6455), text or binary.
+    #[serde(rename = "websocket")]
+    WebSocket,
 }
 
 impl StreamFormat {
-    /// The kebab-case name (`raw`, `multiplexed`).
+    /// The kebab-case name (`raw`, `multiplexed`, `websocket`).
     pub fn as_str(self) -> &'static str {
         match self {
             StreamFormat::Raw => "raw",
             StreamFormat::Multiplexed => "multiplexed",
+            StreamFormat::WebSocket => "websocket",
         }
     }
 }
@@ -79,6 +83,9 @@ pub struct StreamSummary {
     /// Number of frames (0 for raw).
     #[serde(default)]
     pub frames: u64,
+    /// The kinds of a WebSocket's frames (`binary`, `text`, `close`), each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frame_types: Vec<String>,
     /// stdout bytes (all bytes of a raw stream).
     #[serde(default)]
     pub stdout_bytes: u64,
@@ -115,12 +122,25 @@ pub fn excerpt(bytes: &[u8], cap: usize) -> String {
 }
 
 impl StreamSummary {
+    /// The shape an observation keeps (`observe: {stream: value}`): the format, and a WebSocket's frame kinds
+    /// (`multiplexed`, `raw`, `websocket binary`).
+    pub fn shape(&self) -> String {
+        match self.frame_types.as_slice() {
+            [] => self.format.to_string(),
+            kinds => format!("{} {}", self.format, kinds.join(" | ")),
+        }
+    }
+
     /// One line for `Evidence::stream` and snapshots:
     /// `multiplexed stream, 101: 1 frame, stdout 18 B, stderr 0 B, stdin 23 B, ended by window; stdout "…"`.
     pub fn describe(&self) -> String {
         let mut s = format!("{} stream, {}: ", self.format, if self.upgraded { "101" } else { "not upgraded" });
-        if self.format == StreamFormat::Multiplexed {
-            s += &format!("{} frame{}, ", self.frames, if self.frames == 1 { "" } else { "s" });
+        if self.format != StreamFormat::Raw {
+            s += &format!("{} frame{}", self.frames, if self.frames == 1 { "" } else { "s" });
+            if !self.frame_types.is_empty() {
+                s += &format!(" ({})", self.frame_types.join(", "));
+            }
+            s += ", ";
         }
         s += &format!("stdout {} B, stderr {} B", self.stdout_bytes, self.stderr_bytes);
         if self.stdin_bytes > 0 {

@@ -11,16 +11,22 @@ use crate::matrix::model::Observe;
 /// What a pointer names when the answer has nothing there.
 pub const ABSENT: &str = "absent";
 
+/// The key of a hijacked stream's shape (`multiplexed`, `raw`, `websocket binary`), [`ABSENT`] for an answer
+/// that is no stream.
+pub const STREAM: &str = "stream";
+
 /// The observations of `resp` for the recipe's `observe` map: key → what was seen. A `stream` answer (a recipe
 /// with `stream_ms`) is read as the array of its values, however many there are.
 pub fn observe(wanted: &BTreeMap<String, Observe>, resp: &Response, stream: bool) -> BTreeMap<String, String> {
-    let body = (!wanted.keys().all(|k| k == "status" || k.starts_with("header:")))
+    let body = (!wanted.keys().all(|k| k == "status" || k == STREAM || k.starts_with("header:")))
         .then(|| if stream { stream_values(&resp.body) } else { json_values(&resp.body) });
     wanted
         .iter()
         .map(|(key, how)| {
             let seen = if key == "status" {
                 resp.status.to_string()
+            } else if key == STREAM {
+                ABSENT.to_string()
             } else if let Some(name) = key.strip_prefix("header:") {
                 resp.header(name).map_or_else(|| ABSENT.to_string(), |v| shown(&Value::String(v.to_string()), *how))
             } else {
@@ -166,9 +172,24 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_status_headers_or_pointers() {
+    fn keys_are_status_headers_streams_or_pointers() {
         let is_key = Observe::is_key;
         assert!(is_key("status") && is_key("header:Content-Type") && is_key("/*/SharedSize") && is_key(""));
-        assert!(!is_key("SharedSize") && !is_key("header:"));
+        assert!(is_key(STREAM) && !is_key("SharedSize") && !is_key("header:"));
+        // An answer that is no hijacked stream has no stream shape; its body is not read for one.
+        let resp = Response {
+            status: 200,
+            headers: Vec::new(),
+            body: b"not json".to_vec(),
+            truncated: false,
+            over_budget: false,
+            elapsed: std::time::Duration::ZERO,
+        };
+        let wanted = BTreeMap::from([(STREAM.to_string(), Observe::Value), ("status".to_string(), Observe::Value)]);
+        let seen = observe(&wanted, &resp, false);
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [("status".into(), "200".into()), (STREAM.into(), ABSENT.into())]
+        );
     }
 }

@@ -17,7 +17,9 @@ use crate::fixture::ops::Ops;
 use crate::fixture::{Fixtures, Own, Private, own_tokens, tar_of};
 use crate::matrix::model::Hijack;
 use crate::model::labels::{missing_name, name_part, run_name};
-use crate::model::{ApiVersion, BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, template};
+use crate::model::{
+    ApiVersion, BODY_EVIDENCE_CAP, DaemonInfo, Evidence, Method, ProbeOutcome, Verdict, field_paths, template,
+};
 
 /// Headers kept as evidence (the rest, like Date and Content-Length, change from run to run or say nothing).
 pub const EVIDENCE_HEADERS: &[&str] = &[
@@ -174,7 +176,17 @@ pub fn evidence(resp: &Response) -> Evidence {
         json_stream: false,
         stream: None,
         stream_summary: None,
+        fields: cut_fields(resp),
     }
+}
+
+/// The field paths of a whole JSON answer longer than the evidence keeps (see [`Evidence::fields`]).
+fn cut_fields(resp: &Response) -> Vec<String> {
+    if resp.body.len() <= BODY_EVIDENCE_CAP || resp.truncated {
+        return Vec::new();
+    }
+    let Some(v) = observe::json_values(&resp.body) else { return Vec::new() };
+    field_paths(&v, &str::to_string).into_iter().collect()
 }
 
 /// Sends one case and judges the answer; `own` is the value of the case's own fixture, if it has one.
@@ -234,7 +246,7 @@ pub async fn probe(
 }
 
 /// What the recipe observes: in the answer, or (with `follow:`) in the answer of the read it names, sent at the
-/// case's version with `$created` the answer's `Id` (its `status` is the read's); an answer that is not 2xx is
+/// case's version with `$created` the answer's `Id` or `ID` (its `status` is the read's); an answer that is not 2xx is
 /// followed by no read and observes nothing, and a read that gets no answer observes why.
 async fn observed(
     client: &Client,
@@ -250,7 +262,7 @@ async fn observed(
     if !(200..300).contains(&resp.status) {
         return std::collections::BTreeMap::new();
     }
-    let created = resp.json().and_then(|v| v.get("Id").and_then(|i| i.as_str()).map(str::to_string));
+    let created = resp.json().and_then(|v| created_id(&v).map(str::to_string));
     let path = template::substitute_keeping(&ctx.substitute(follow, case, own), &|t| {
         (t == "created").then(|| created.clone()).flatten()
     });
@@ -331,7 +343,18 @@ async fn hijacked(
             }
             let mut out = outcome(case, verdict, &reason);
             out.status = Some(resp.status);
+            out.observed = observe::observe(&case.recipe.observe, &resp, false);
+            if let Some(summary) = ev.stream_summary.as_deref()
+                && let Some(seen) = out.observed.get_mut(observe::STREAM)
+            {
+                *seen = summary.shape();
+            }
             out.evidence = ev;
+            if let Some(checker) = &ctx.checker {
+                // An upgraded connection's bytes are a stream, not a document: its status and media type are judged.
+                let upgraded = Response { body: Vec::new(), truncated: false, ..resp.clone() };
+                conform(&mut out, checker, case, daemon, if answer.hijacked { &upgraded } else { &resp });
+            }
             out
         }
         Err(e) => outcome(case, Verdict::Error, &e.to_string()),
@@ -373,10 +396,16 @@ fn websocket_frame(payload: &[u8]) -> Vec<u8> {
 /// How long a hijacked probe reads when its recipe sets no `stream_ms`.
 const DEFAULT_HIJACK_MS: u64 = 2000;
 
-/// Removes the object a create answered with (its `Id`, else its `Name`); teardown catches any this misses.
+/// The id a create answers with: `Id` (containers, networks, execs), or `ID` (services, secrets, configs).
+fn created_id(v: &serde_json::Value) -> Option<&str> {
+    v.get("Id").or_else(|| v.get("ID")).and_then(|x| x.as_str())
+}
+
+/// Removes the object a create answered with (its `Id` or `ID`, else its `Name`); teardown catches any this
+/// misses.
 pub async fn remove_created(client: &Client, case: &ProbeCase, resp: &Response) {
     let Some(v) = resp.json() else { return };
-    let Some(id) = v.get("Id").or_else(|| v.get("Name")).and_then(|x| x.as_str()) else { return };
+    let Some(id) = created_id(&v).or_else(|| v.get("Name").and_then(|x| x.as_str())) else { return };
     let Some(base) = case.endpoint.path.strip_suffix("/create") else { return };
     let path = path::build(None, &format!("{base}/{{x}}"), &[("x", id)], &[("force", "1")]);
     let _ = client.send(Request::new(Method::Delete, path)).await;
@@ -663,6 +692,30 @@ mod tests {
     use super::*;
     use crate::matrix::model::Recipe;
     use crate::model::Method;
+
+    #[test]
+    fn a_json_body_past_the_evidence_cap_keeps_its_text_cut_and_its_field_paths_whole() {
+        let images: Vec<String> = (0..2000).map(|i| format!(r#"{{"Id":"sha256:{i:060}","Size":{i}}}"#)).collect();
+        let tail = r#"{"Id":"last","VirtualSize":1}"#;
+        let body = format!(r#"{{"Images":[{},{tail}],"Volumes":[]}}"#, images.join(","));
+        assert!(body.len() > BODY_EVIDENCE_CAP);
+        let resp = |body: &str, truncated| Response {
+            status: 200,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            truncated,
+            over_budget: false,
+            elapsed: Duration::ZERO,
+        };
+        let ev = evidence(&resp(&body, false));
+        assert!(ev.body_truncated && ev.body.as_ref().is_some_and(|b| b.len() == BODY_EVIDENCE_CAP));
+        assert_eq!(
+            ev.fields,
+            ["/Images", "/Images/[]", "/Images/[]/Id", "/Images/[]/Size", "/Images/[]/VirtualSize", "/Volumes"]
+        );
+        assert!(evidence(&resp(&body, true)).fields.is_empty(), "a body the client cut has no whole shape");
+        assert!(evidence(&resp(r#"{"Images":[]}"#, false)).fields.is_empty(), "a body kept whole needs none");
+    }
 
     fn case(id: &str, version: Option<crate::model::ApiVersion>, recipe: Recipe) -> ProbeCase {
         let endpoint = crate::matrix::Endpoint {

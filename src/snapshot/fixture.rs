@@ -72,10 +72,7 @@ impl Fixture {
                 headers: self.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 body_len: body.len() as u64,
                 body: Some(body),
-                body_truncated: false,
-                json_stream: false,
-                stream: None,
-                stream_summary: None,
+                ..Evidence::default()
             },
             conformance: None,
             retried: None,

@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use exchange::{exchange, hijack_reqwest};
 
 use super::error::ClientError;
-use super::frames::{StreamError, StreamOutput, decode};
+use super::frames::{StreamError, StreamOutput, decode, websocket};
 use super::host::Address;
 use super::transport::{Client, Request, Response};
 use crate::model::{EndedBy, SUMMARY_TEXT_CAP, StreamFormat, StreamSummary, excerpt};
@@ -97,8 +97,12 @@ impl Hijacked {
         self.header("content-type")
     }
 
-    /// The stream split into stdout and stderr (see [`decode`]).
+    /// The stream split into stdout and stderr (see [`decode`]); the frames of a WebSocket (an upgrade the daemon
+    /// answered with `Upgrade: websocket`) as [`websocket`] reads them.
     pub fn output(&self) -> Result<StreamOutput, StreamError> {
+        if self.upgraded && self.header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            return Ok(websocket(&self.bytes));
+        }
         decode(self.content_type(), &self.bytes)
     }
 
@@ -263,6 +267,7 @@ fn summarize(output: Result<StreamOutput, StreamError>, len: usize, h: &Hijacked
         Ok(out) => {
             s.format = out.format;
             s.frames = out.frames as u64;
+            s.frame_types = out.frame_types.iter().map(|t| (*t).to_string()).collect();
             s.stdout_bytes = out.stdout.len() as u64;
             s.stderr_bytes = out.stderr.len() as u64;
             s.stdout = excerpt(&out.stdout, SUMMARY_TEXT_CAP);

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::ApiVersion;
-use crate::model::{Method, RunRecord, Verdict};
+use crate::model::{Method, ProbeOutcome, RunRecord, Verdict};
 use crate::snapshot::redact::{Redactions, Scope, redact_text};
 use crate::snapshot::redactions_for;
 
@@ -80,34 +80,7 @@ pub fn ranges_text(ranges: &[PresenceRange]) -> String {
     if ranges.is_empty() { "no served answers".into() } else { ranges.iter().map(one).collect::<Vec<_>>().join(", ") }
 }
 
-/// The field paths of a JSON value (the root itself is not a field). `key` rewrites each object key.
-pub fn field_paths(v: &Value, key: &dyn Fn(&str) -> String) -> BTreeSet<String> {
-    fn walk(v: &Value, at: &str, key: &dyn Fn(&str) -> String, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    // JSON Pointer escapes, so a key holding `/` stays one step.
-                    let path = format!("{at}/{}", key(k).replace('~', "~0").replace('/', "~1"));
-                    out.insert(path.clone());
-                    walk(child, &path, key, out);
-                }
-            }
-            Value::Array(items) => {
-                let path = format!("{at}/[]");
-                if !items.is_empty() {
-                    out.insert(path.clone());
-                }
-                for item in items {
-                    walk(item, &path, key, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(v, "", key, &mut out);
-    out
-}
+pub use crate::model::field_paths;
 
 /// One endpoint's served answers in one run: the versions with a readable JSON body, and where each field is.
 #[derive(Debug, Default)]
@@ -119,19 +92,38 @@ struct Served {
 fn served(run: &RunRecord) -> BTreeMap<&str, Served> {
     let r: Redactions = redactions_for(run, &[]);
     let mut out: BTreeMap<&str, Served> = BTreeMap::new();
-    for p in run.probes.iter().filter(|p| p.verdict == Verdict::Ok && !p.evidence.body_truncated) {
+    let whole = |p: &&ProbeOutcome| !p.evidence.body_truncated || !p.evidence.fields.is_empty();
+    for p in run.probes.iter().filter(|p| p.verdict == Verdict::Ok).filter(whole) {
         let Some(version) = p.api_version else { continue };
-        let Some(body) = p.evidence.body.as_deref() else { continue };
-        let Ok(value) = serde_json::from_str::<Value>(body) else { continue };
         let scope = Scope { path: &[], status: p.status, requested: p.api_version };
         let key = |k: &str| redact_text(&r, &scope, k);
+        // A body cut at the evidence cap brought its field paths, read from the whole of it.
+        let fields = if p.evidence.body_truncated {
+            p.evidence.fields.iter().map(|f| rekeyed(f, &key)).collect()
+        } else {
+            let Some(body) = p.evidence.body.as_deref() else { continue };
+            let Ok(value) = serde_json::from_str::<Value>(body) else { continue };
+            field_paths(&value, &key)
+        };
         let s = out.entry(p.endpoint.as_str()).or_default();
         s.versions.insert(version);
-        for field in field_paths(&value, &key) {
+        for field in fields {
             s.fields.entry(field).or_default().insert(version);
         }
     }
     out
+}
+
+/// A field path as sent (`/Images/[]/Id`) with each object key rewritten by `key`, as [`field_paths`] does.
+fn rekeyed(path: &str, key: &dyn Fn(&str) -> String) -> String {
+    let step = |seg: &str| {
+        if seg == "[]" {
+            return seg.to_string();
+        }
+        let k = key(&seg.replace("~1", "/").replace("~0", "~"));
+        k.replace('~', "~0").replace('/', "~1")
+    };
+    path.split('/').skip(1).map(|seg| format!("/{}", step(seg))).collect()
 }
 
 /// Presence of a field at each version a run served.
@@ -232,6 +224,7 @@ mod tests {
     use super::*;
     use crate::model::Method;
     use crate::report::synthetic::{add_endpoint, answer, daemon_run, v};
+    use serde_json::json;
 
     const LIST: &str = r#"[{"Id":"sha256:[id]","Size":1,"VirtualSize":1}]"#;
     const LIST_NO_VS: &str = r#"[{"Id":"sha256:[id]","Size":1}]"#;
@@ -340,6 +333,29 @@ mod tests {
             ranges_text(&[PresenceRange { first: v(24), last: v(24), present: false }]),
             "absent 1.24",
             "a single version"
+        );
+    }
+
+    #[test]
+    fn a_body_cut_at_the_cap_is_compared_by_the_field_paths_of_the_whole() {
+        let mut a = run("a", (24, 45));
+        add_endpoint(&mut a, "system.ping", "system.data.usage", Method::Get, "/system/df");
+        let mut b = a.clone();
+        let df = |virtual_size: bool| {
+            let image = if virtual_size { json!({"Id": "x", "VirtualSize": 1}) } else { json!({"Id": "x"}) };
+            field_paths(&json!({"Images": [image], "Volumes~/": []}), &str::to_string).into_iter().collect()
+        };
+        for (run, cut_from) in [(&mut a, 99), (&mut b, 44)] {
+            answer(run, "system.data.usage", 24..=45, Verdict::Ok, Some(200), Some("{\"Images\":[{\"Id\""));
+            for p in run.probes.iter_mut().filter(|p| p.endpoint == "system.data.usage") {
+                p.evidence.body_truncated = true;
+                p.evidence.fields = df(p.api_version.is_some_and(|x| x < v(cut_from)));
+            }
+        }
+        let lines: Vec<String> = field_changes(&a, &b).iter().map(FieldChange::line).collect();
+        assert_eq!(
+            lines,
+            ["system.data.usage /Images/[]/VirtualSize: B: present 1.24–1.43, absent 1.44–1.45 (A: present 1.24–1.45)"]
         );
     }
 }
