@@ -281,6 +281,9 @@ async fn fixtures_stage(
                     let _ = writeln!(err, "warning: {what}{problem}; {so}");
                 }
             }
+            if fixtures.foreign_swarm && needs.swarm {
+                let _ = writeln!(err, "{}", foreign_swarm_notice(fixtures.foreign_swarm_run.as_deref()));
+            }
             ctx.fixtures = Arc::new(fixtures);
         }
         Some(Err(e)) if e.is_unreachable() => {
@@ -530,4 +533,33 @@ impl Signals {
 
 fn opt(v: Option<ApiVersion>) -> String {
     v.map_or_else(|| "?".into(), |v| v.to_string())
+}
+
+/// What a run with `--allow swarm` says up front when its daemon is in a swarm it did not make (`run`: the run whose
+/// label that swarm's spec carries, when an earlier run made it).
+fn foreign_swarm_notice(run: Option<&str>) -> String {
+    let skipped = "the swarm probes are skipped (dockmatrix changes no one else's swarm)";
+    match run {
+        Some(run) => format!(
+            "warning: the daemon is in the swarm of an earlier dockmatrix run ({run}) that did not get to leave it: \
+             {skipped}; if no run is using it, `docker swarm leave --force` on this daemon ends it"
+        ),
+        None => format!(
+            "warning: the daemon is in a swarm the run did not make: {skipped}; sweep a daemon in none to see them"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::foreign_swarm_notice;
+
+    #[test]
+    fn a_swarm_the_run_did_not_make_is_said_up_front_with_the_way_out() {
+        let left = foreign_swarm_notice(Some("1bfe7bdb93bf"));
+        assert!(left.contains("earlier dockmatrix run (1bfe7bdb93bf)") && left.contains("docker swarm leave --force"));
+        let theirs = foreign_swarm_notice(None);
+        assert!(theirs.contains("a swarm the run did not make") && !theirs.contains("leave"), "{theirs}");
+        assert!([left, theirs].iter().all(|n| n.contains("the swarm probes are skipped")));
+    }
 }
