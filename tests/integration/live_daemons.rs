@@ -484,18 +484,55 @@ fn gates_of_moby(run: &RunRecord, max: &str) -> Vec<String> {
         ("system.data.usage[type]", "/Images", "[…] at 1.25–1.41 · null at 1.42–MAX, unversioned"),
         ("system.info", "/KernelMemory", "true at 1.24–1.41 · absent at 1.42–MAX, unversioned"),
         ("system.info", "/Runtimes/*/status", "absent at 1.24–1.43 · {…} at 1.44–MAX, unversioned"),
+        // The request variants of matrices/gates.yaml, each at the version its gate names.
+        ("container.create[inspect]", "/HostConfig/AutoRemove", "false at 1.24 · true at 1.25–MAX, unversioned"),
+        ("container.update[pids-limit]", "/HostConfig/PidsLimit", "null at 1.24–1.39 · 64 at 1.40–MAX, unversioned"),
+        (
+            "container.update[kernel-memory]",
+            "/HostConfig/KernelMemory",
+            "8388608 at 1.24–1.41 · absent at 1.42–MAX, unversioned",
+        ),
+        ("container.stop[signal]", "status", "400 at 1.23, NEXT · 204 at 1.24–1.41 · 500 at 1.42–MAX, unversioned"),
+        ("container.wait[bad-condition]", "status", "400 at 1.23, 1.30–NEXT, unversioned · 200 at 1.24–1.29"),
+        ("container.create[platform]", "status", "400 at 1.23, NEXT · 201 at 1.24–1.40 · 404 at 1.41–MAX, unversioned"),
+        ("image.create[platform]", "/Architecture", "amd64 at 1.24–1.31 · s390x at 1.32–MAX, unversioned"),
+        (
+            "container.attach.websocket",
+            "stream",
+            "websocket text at 1.24–1.27 · websocket binary at 1.28–MAX, unversioned",
+        ),
+        ("container.attach", "stream", "multiplexed at every version"),
+        (
+            "service.logs",
+            "header:Content-Type",
+            "application/vnd.docker.raw-stream at 1.25–1.41 · application/vnd.docker.multiplexed-stream at 1.42–MAX, unversioned · application/json at NEXT",
+        ),
+        ("service.list[status]", "/*/ServiceStatus", "absent at 1.24–1.40 · {…} at 1.41–MAX, unversioned"),
+        (
+            "service.create[inspect]",
+            "/Spec/TaskTemplate/ContainerSpec/CapabilityAdd",
+            "absent at 1.24–1.40 · [\"CAP_NET_RAW\"] at 1.41–MAX, unversioned",
+        ),
+        (
+            "service.create[inspect]",
+            "/Spec/TaskTemplate/Placement/MaxReplicas",
+            "absent at 1.24–1.39 · 1 at 1.40–MAX, unversioned",
+        ),
+        ("secret.create[templating]", "status", "400 at 1.25–1.36, NEXT · 201 at 1.37–MAX, unversioned"),
+        ("volume.prune", "/VolumesDeleted", "[…] at 1.25–1.41 · [] at 1.42–MAX, unversioned"),
     ];
     unlike(run, &want, max)
 }
 
-/// The gates of `want` (probe, key, what each version gave, `MAX` standing for `max`) that `run` shows otherwise,
-/// each as what was wanted and what it gave.
+/// The gates of `want` (probe, key, what each version gave, `MAX` standing for `max` and `NEXT` for the version
+/// after it, which the daemon refuses) that `run` shows otherwise, each as what was wanted and what it gave.
 fn unlike(run: &RunRecord, want: &[(&str, &str, &str)], max: &str) -> Vec<String> {
     let gates = Gates::of(run);
     want.iter()
         // A range from the newest version to itself is that version alone (`1.45–1.45` reads `1.45`).
         .map(|(p, k, text)| {
-            let mut text = text.replace("MAX", max);
+            let next = max.parse::<dockmatrix::model::ApiVersion>().map(|v| v.next().to_string()).unwrap_or_default();
+            let mut text = text.replace("NEXT", &next).replace("MAX", max);
             if !max.is_empty() {
                 text = text.replace(&format!("{max}–{max}"), max);
             }
