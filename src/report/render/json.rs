@@ -122,12 +122,16 @@ mod tests {
         let parse = |runs: &[RunRecord]| serde_json::from_str::<serde_json::Value>(&render(write, runs)).expect("json");
         let value = parse(&[drifting(), fixture()]);
         let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
-        assert_eq!(keys, ["schema_version", "matrix", "overview", "drift", "runs"]);
+        assert_eq!(keys, ["schema_version", "matrix", "overview", "drift", "gates", "runs"]);
         let drift = &value["drift"];
         assert_eq!(drift["columns"][0]["null_fields"], 1);
         let kinds: Vec<&str> =
             drift["rows"].as_array().expect("rows").iter().filter_map(|r| r["kind"].as_str()).collect();
-        assert_eq!(kinds, ["missing-required", "undocumented", "undocumented-status", "wrong-type"], "no null row");
+        assert_eq!(
+            kinds,
+            ["missing-required", "undocumented-status", "undocumented", "undocumented-status", "wrong-type"],
+            "no null row"
+        );
         // Runs never checked against the spec write what they wrote before: no drift key.
         let mut old = [fixture(), fixture()];
         old.iter_mut().flat_map(|r| r.probes.iter_mut()).for_each(|p| p.conformance = None);
@@ -138,7 +142,7 @@ mod tests {
         // `report --conformance` writes the drift alone, null rows too.
         let alone = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
         let alone: serde_json::Value = serde_json::from_str(&alone).expect("json");
-        assert_eq!(alone["rows"].as_array().map(Vec::len), Some(5));
+        assert_eq!(alone["rows"].as_array().map(Vec::len), Some(6));
         assert_eq!(alone["rows"][1]["kind"], "null");
     }
 }

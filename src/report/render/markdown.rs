@@ -615,7 +615,7 @@ mod tests {
         insta::assert_snapshot!(drift);
         // `report --conformance`: a document of its own, the null rows listed in the table.
         let alone = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
-        assert!(alone.starts_with("## Where docker-20.10 and the spec disagree\n\n5 differences on 3 endpoints"));
+        assert!(alone.starts_with("## Where docker-20.10 and the spec disagree\n\n6 differences on 4 endpoints"));
         assert!(alone.contains("| `container.inspect` | `/Mounts` | null | null, the spec says array | 1.12–1.41 |"));
         assert!(!alone.contains("<details>") && !alone.contains("field is null"), "{alone}");
     }

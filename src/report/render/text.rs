@@ -526,7 +526,7 @@ mod tests {
         }
         // `report --conformance`: the drift alone, null rows listed and not counted.
         let all = crate::report::sections::coverage::tests::render_drift(write_drift, &[drifting()]);
-        assert!(all.starts_with("Where docker-20.10 and the spec disagree: 5 differences on 3 endpoints"), "{all}");
+        assert!(all.starts_with("Where docker-20.10 and the spec disagree: 6 differences on 4 endpoints"), "{all}");
         assert!(all.contains("\n  container.inspect 1.12–1.41: /Mounts null (null, the spec says array)\n"), "{all}");
         assert!(!all.contains("fields are null") && !all.contains("field is null"), "{all}");
     }

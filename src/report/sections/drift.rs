@@ -739,6 +739,7 @@ pub(crate) mod tests {
             [
                 "container.inspect unversioned, 1.25–1.37: /State/Health missing-required",
                 "container.inspect 1.12–1.41: /Mounts null (null, the spec says array)",
+                "exec.start unversioned, 1.15–1.41: undocumented-status (101; the spec lists 200, 404, 409)",
                 "image.list 1.34–1.41: /*/VirtualSize undocumented",
                 "swarm.inspect 1.24–1.26: undocumented-status (503; the spec lists 200, 500)",
                 "container.inspect 1.12–1.37: /ExecIDs wrong-type (array, the spec says string), spec erratum \
@@ -747,7 +748,15 @@ pub(crate) mod tests {
         );
         assert_eq!(
             d.checked_endpoints.iter().map(String::as_str).collect::<Vec<_>>(),
-            ["container.inspect", "image.list", "swarm.inspect", "system.ping", "system.ping.head"]
+            [
+                "container.attach",
+                "container.inspect",
+                "exec.start",
+                "image.list",
+                "swarm.inspect",
+                "system.ping",
+                "system.ping.head"
+            ]
         );
     }
 
@@ -770,6 +779,7 @@ pub(crate) mod tests {
         assert_eq!(
             order,
             [
+                ("exec.start", FindingKind::UndocumentedStatus, ""),
                 ("swarm.inspect", FindingKind::UndocumentedStatus, ""),
                 ("system.ping", FindingKind::MissingRequired, "/x"),
                 ("system.ping", FindingKind::WrongType, "/y"),
@@ -876,6 +886,7 @@ pub(crate) mod tests {
             listed,
             [
                 ("container.inspect", FindingKind::MissingRequired),
+                ("exec.start", FindingKind::UndocumentedStatus),
                 ("image.list", FindingKind::Undocumented),
                 ("swarm.inspect", FindingKind::UndocumentedStatus),
                 ("container.inspect", FindingKind::WrongType),
@@ -884,12 +895,12 @@ pub(crate) mod tests {
         assert_eq!(d.null_fields(), 1);
         assert_eq!(
             d.summary(false),
-            "4 differences on 3 endpoints (1 of them a spec erratum), in 115 answers checked against the spec of their API \
+            "5 differences on 4 endpoints (1 of them a spec erratum), in 174 answers checked against the spec of their API \
              version"
         );
         assert_eq!(
             d.summary(true),
-            "5 differences on 3 endpoints (1 of them a spec erratum), in 115 answers checked against the spec of their API version"
+            "6 differences on 4 endpoints (1 of them a spec erratum), in 174 answers checked against the spec of their API version"
         );
         // The fixture's real answers below 1.25 were checked against the oldest spec there is.
         let approximated = "Answers at 1.12–1.24 were checked against the 1.25 spec, the nearest there is";
@@ -976,6 +987,10 @@ pub(crate) mod tests {
                     "container.inspect /NetworkSettings/Ports wrong-type (array, the spec says object)",
                     ["", "1.12–1.41", "not checked"]
                 ),
+                row(
+                    "exec.start undocumented-status (101; the spec lists 200, 404, 409)",
+                    ["unversioned, 1.15–1.41", "unversioned, 1.15–1.41", "not checked"]
+                ),
                 row("image.list /*/VirtualSize undocumented", ["1.34–1.41", "not checked", "not checked"]),
                 row(
                     "swarm.inspect undocumented-status (503; the spec lists 200, 500)",
@@ -993,7 +1008,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             m.summary(),
-            "5 differences on 3 endpoints (1 of them a spec erratum) across docker-20.10, podman-4.3, docker-19.03"
+            "6 differences on 4 endpoints (1 of them a spec erratum) across docker-20.10, podman-4.3, docker-19.03"
         );
         let notes = m.notes(false);
         let approximated = "Answers at 1.12–1.24 were checked against the 1.25 spec, the nearest there is";
@@ -1019,7 +1034,7 @@ pub(crate) mod tests {
         let m = DriftMatrix::of(&[drifting()], false);
         let json = serde_json::to_value(&m).expect("json");
         assert_eq!(
-            json["rows"][3],
+            json["rows"][4],
             serde_json::json!({
                 "endpoint": "container.inspect", "kind": "wrong-type", "pointer": "/ExecIDs",
                 "erratum": "exec-ids-string", "detail": "array, the spec says string",
@@ -1028,7 +1043,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             json["columns"][0],
-            serde_json::json!({"name": "docker-20.10", "checked": 115, "null_fields": 1, "cut": 0, "left_out": 0,
+            serde_json::json!({"name": "docker-20.10", "checked": 174, "null_fields": 1, "cut": 0, "left_out": 0,
                 "approximated": [{"asked": {"first": "1.12", "last": "1.24"}, "spec": "1.25"}]})
         );
     }
@@ -1047,12 +1062,12 @@ pub(crate) mod tests {
         let lines: Vec<String> = (0..one.matrix.rows.len()).map(|i| one.matrix.rows[i].line(0)).collect();
         assert_eq!(lines, lines_of(&Drift::of(&drifting()), false), "the same lines as the run's own rows");
         let places: Vec<&str> = one.matrix.rows.iter().map(DriftMatrixRow::place).collect();
-        assert_eq!(places, ["/State/Health", "/*/VirtualSize", "the status", "/ExecIDs"]);
+        assert_eq!(places, ["/State/Health", "the status", "/*/VirtualSize", "the status", "/ExecIDs"]);
         let several = DriftSection::of(&[drifting(), old], true).expect("one run checked");
         assert_eq!((several.title.as_str(), several.several()), (DriftMatrix::TITLE, true));
         assert_eq!(several.columns, ["docker-20.10", "docker-20.10"]);
         assert!(
-            several.headline().starts_with("Where the daemons and the spec disagree: 5 differences on 3 endpoints")
+            several.headline().starts_with("Where the daemons and the spec disagree: 6 differences on 4 endpoints")
         );
     }
 }

@@ -357,13 +357,16 @@ pub(crate) mod tests {
         use crate::report::ReportFormat;
         let runs = two_runs();
         let table = render(ReportFormat::Table, &runs);
+        // The section ends where the next begins: the version gates the runs observed, else the clients.
+        let next =
+            |text: &str, marks: [&str; 2]| marks.iter().filter_map(|m| text.find(m)).min().expect("a section after");
         let start = table.find("How the daemons refuse").expect("the table's section");
-        let section = &table[start..start + table[start..].find("\nClients against").expect("the clients after it")];
+        let section = &table[start..start + next(&table[start..], ["\nVersion gates observed", "\nClients against"])];
         insta::assert_snapshot!("refusals_table_several", section);
         assert!(section.lines().all(|l| l.chars().count() <= crate::report::render::text::WIDTH), "{section}");
         let md = render(ReportFormat::Markdown, &runs);
         let start = md.find("## How the daemons refuse").expect("md");
-        let end = start + md[start..].find("\n## Clients against").expect("the clients after it");
+        let end = start + next(&md[start..], ["\n## Version gates observed", "\n## Clients against"]);
         insta::assert_snapshot!("refusals_md_several", &md[start..end]);
         let json: serde_json::Value = serde_json::from_str(&render(ReportFormat::Json, &runs)).expect("json");
         assert_eq!(json["refusals"]["columns"], serde_json::json!(["docker-28.5", "podman-4.3"]));
@@ -389,7 +392,11 @@ pub(crate) mod tests {
         assert!(html[start..end].contains("<span class=\"answer r-server-error\""));
         assert!(html.contains("table.refusals {"), "its rules come with it");
         assert_eq!(html.matches("<section class=\"refusals several").count(), 1, "no run shows its own as well");
-        assert_eq!(html.matches("<section class=\"refusals").count(), 2, "the refusals and the clients");
+        assert_eq!(
+            html.matches("<section class=\"refusals").count(),
+            3,
+            "the refusals, the version gates and the clients"
+        );
     }
 
     #[test]
@@ -399,7 +406,9 @@ pub(crate) mod tests {
         let one = &runs[1..];
         let table = render(ReportFormat::Table, one);
         let start = table.find("How podman-4.3 refuses").expect("table");
-        let end = start + table[start..].find("\nClients against").expect("the clients after it");
+        let gates_or_clients = ["\nVersion gates observed", "\nClients against"];
+        let end =
+            start + gates_or_clients.iter().filter_map(|m| table[start..].find(m)).min().expect("a section after");
         insta::assert_snapshot!("refusals_table_one", &table[start..end]);
         let md = render(ReportFormat::Markdown, one);
         let section = &md[md.find("### How podman-4.3 refuses").expect("md")..];

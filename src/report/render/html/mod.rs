@@ -560,7 +560,13 @@ mod tests {
         let html = rendered(&[run]);
         let start = html.find("<section class=\"drift\">").expect("a drift section");
         let end = start + html[start..].find("</section>").expect("its end") + "</section>".len();
-        assert!(html[end..].starts_with("\n</section>"), "inside the run's section, after its heat map");
+        // Inside the run's section, after its heat map: what follows it there is the run's version gates.
+        let rest = html[end..].trim_start();
+        assert!(
+            rest.starts_with("</section>") || rest.starts_with("<section class=\"refusals gates\">"),
+            "inside the run's section, after its heat map"
+        );
+        assert!(html[..start].rfind("<section class=\"run\">") > html[..start].rfind("</section>\n</section>"));
         let doc = roxmltree::Document::parse(&html[start..end]).expect("the drift section is well-formed");
         let groups: Vec<(&str, usize)> = doc
             .descendants()
@@ -571,7 +577,13 @@ mod tests {
         // Each endpoint's title row and its rows; the erratum after the others, under a part of its own.
         assert_eq!(
             groups,
-            [("container.inspect", 2), ("image.list", 2), ("swarm.inspect", 2), ("container.inspect", 2)]
+            [
+                ("container.inspect", 2),
+                ("exec.start", 2),
+                ("image.list", 2),
+                ("swarm.inspect", 2),
+                ("container.inspect", 2)
+            ]
         );
         assert!(
             html[start..end]
