@@ -12,6 +12,10 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("ver", "the case's API version as a tag (`v1-41`, or `default` unversioned)"),
     ("image", "the run's own labelled image (its tags never change during the run)"),
     ("image.spare", "a second labelled image, for the tags probes add and remove"),
+    (
+        "image.id",
+        "the run image's id (`sha256:...`): a service names its image by it, so dockerd asks no registry for a digest",
+    ),
     ("container", "the endpoint's own container when the recipe has a container fixture, else a shared running one"),
     ("container.tty", "a shared running container with a TTY"),
     ("container.exited", "a shared container that ran and exited"),
