@@ -24,7 +24,7 @@ pub use client::{ClientOutcome, ClientVerdict};
 pub use conformance::{Conformance, Finding, FindingKind, MAX_FINDINGS, fold_pointer};
 pub use daemon::{DaemonInfo, EngineKind};
 pub use method::Method;
-pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome, field_paths};
+pub use outcome::{BODY_EVIDENCE_CAP, Evidence, ProbeOutcome, field_paths, pointer_step};
 pub use refusal::{RefusalKind, RefusalOutcome, RefusalVerdict};
 pub use run::{RUN_SCHEMA_VERSION, RunRecord};
 pub use scenario::{ScenarioOutcome, StepOutcome};

@@ -41,14 +41,18 @@ pub struct Evidence {
     pub fields: Vec<String>,
 }
 
+/// A key as one JSON Pointer step (RFC 6901 escapes), so a key holding `/` stays one step.
+pub fn pointer_step(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 /// The field paths of a JSON value (the root itself is not a field). `key` rewrites each object key.
 pub fn field_paths(v: &Value, key: &dyn Fn(&str) -> String) -> BTreeSet<String> {
     fn walk(v: &Value, at: &str, key: &dyn Fn(&str) -> String, out: &mut BTreeSet<String>) {
         match v {
             Value::Object(map) => {
                 for (k, child) in map {
-                    // JSON Pointer escapes, so a key holding `/` stays one step.
-                    let path = format!("{at}/{}", key(k).replace('~', "~0").replace('/', "~1"));
+                    let path = format!("{at}/{}", pointer_step(&key(k)));
                     out.insert(path.clone());
                     walk(child, &path, key, out);
                 }

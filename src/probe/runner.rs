@@ -320,7 +320,7 @@ async fn hijacked(
     let result = client.hijack_until(req, input, window, Some(expect.as_bytes())).await;
     let mut out = match result {
         Ok(answer) => {
-            let resp = answer.to_response();
+            let mut resp = answer.to_response();
             let (mut verdict, mut reason) = judge(case, &resp, daemon);
             let mut ev = evidence(&resp);
             if let Some(summary) = answer.summary() {
@@ -352,8 +352,11 @@ async fn hijacked(
             out.evidence = ev;
             if let Some(checker) = &ctx.checker {
                 // An upgraded connection's bytes are a stream, not a document: its status and media type are judged.
-                let upgraded = Response { body: Vec::new(), truncated: false, ..resp.clone() };
-                conform(&mut out, checker, case, daemon, if answer.hijacked { &upgraded } else { &resp });
+                if answer.hijacked {
+                    resp.body.clear();
+                    resp.truncated = false;
+                }
+                conform(&mut out, checker, case, daemon, &resp);
             }
             out
         }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::ApiVersion;
-use crate::model::{Method, ProbeOutcome, RunRecord, Verdict};
+use crate::model::{Method, ProbeOutcome, RunRecord, Verdict, pointer_step};
 use crate::snapshot::redact::{Redactions, Scope, redact_text};
 use crate::snapshot::redactions_for;
 
@@ -120,8 +120,7 @@ fn rekeyed(path: &str, key: &dyn Fn(&str) -> String) -> String {
         if seg == "[]" {
             return seg.to_string();
         }
-        let k = key(&seg.replace("~1", "/").replace("~0", "~"));
-        k.replace('~', "~0").replace('/', "~1")
+        pointer_step(&key(&seg.replace("~1", "/").replace("~0", "~")))
     };
     path.split('/').skip(1).map(|seg| format!("/{}", step(seg))).collect()
 }
